@@ -1,0 +1,26 @@
+/**
+ * Every activity the worker registers. Workflows import the {@link Activities} type only.
+ */
+import { makeNotify } from './notify';
+import { shellTask } from './shell';
+import { httpTask } from './http';
+import { simulateTask } from './simulate';
+
+/** Worker-side settings for activities. */
+export interface ActivityConfig {
+  /** Where run events are POSTed; unset: nowhere. */
+  webhookUrl?: string;
+}
+
+/** Creates the activity implementations. One activity per executor kind, plus `notify`. */
+export function createActivities(config: ActivityConfig = {}) {
+  return {
+    shellTask,
+    httpTask,
+    simulateTask,
+    notify: makeNotify(config.webhookUrl),
+  };
+}
+
+/** The activity interface, for `proxyActivities<Activities>()` in workflow code. */
+export type Activities = ReturnType<typeof createActivities>;

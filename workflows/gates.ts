@@ -1,0 +1,93 @@
+/**
+ * Gate rules as pure functions: check evaluation and decision validation. Shared by the workflow's
+ * Update validator, its Signal handler and unit tests.
+ */
+import type { Check } from './plan/schema';
+import type { CheckResult, GateStatus, MetricValue } from './status';
+import type { Decision, RejectionType } from './messages';
+
+function asNumber(v: MetricValue): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  return undefined;
+}
+
+/**
+ * Compares `actual` with a check's `value`. Ordering operators need two numbers (numeric strings
+ * count); `==`/`!=` compare numbers numerically and anything else by identity. A missing metric
+ * (`undefined`) never passes.
+ */
+export function checkPasses(op: Check['op'], actual: MetricValue | undefined, value: MetricValue): boolean {
+  if (actual === undefined) return false;
+  const a = asNumber(actual);
+  const b = asNumber(value);
+  const numeric = a !== undefined && b !== undefined;
+  switch (op) {
+    case '==':
+      return numeric ? a === b : actual === value;
+    case '!=':
+      return numeric ? a !== b : actual !== value;
+    case '<':
+      return numeric && a < b;
+    case '<=':
+      return numeric && a <= b;
+    case '>':
+      return numeric && a > b;
+    case '>=':
+      return numeric && a >= b;
+  }
+}
+
+/** Evaluates every check against `metricsOf(stepId)`; results keep the plan's order. */
+export function evaluateChecks(checks: readonly Check[], metricsOf: (stepId: string) => Record<string, MetricValue> | undefined): CheckResult[] {
+  return checks.map((c) => {
+    const dot = c.metric.indexOf('.');
+    const actual = metricsOf(c.metric.slice(0, dot))?.[c.metric.slice(dot + 1)];
+    return { metric: c.metric, op: c.op, value: c.value, actual: actual ?? null, passed: checkPasses(c.op, actual, c.value) };
+  });
+}
+
+/** Why a decision cannot count now, or `null` when it can. */
+export interface DecisionRejection {
+  type: RejectionType;
+  message: string;
+}
+
+/** Checks the payload shape of a decision (it may come from a hand-typed signal). */
+export function decisionShapeProblem(d: unknown): string | null {
+  if (typeof d !== 'object' || d === null) return 'a decision is an object {gate, decision, approver, comment?}';
+  const { gate, decision, approver, comment } = d as Partial<Decision>;
+  if (typeof gate !== 'string' || gate === '') return 'gate: required string';
+  if (decision !== 'go' && decision !== 'no-go') return 'decision: must be "go" or "no-go"';
+  if (typeof approver !== 'string' || approver.trim() === '') return 'approver: required string';
+  if (comment !== undefined && typeof comment !== 'string') return 'comment: must be a string';
+  return null;
+}
+
+/**
+ * Validates a decision against a gate, in this order: payload, unknown gate, approver not on the
+ * list, second vote, gate not awaiting a decision. `allowNotAwaiting` skips the last rule (used to
+ * queue early signal decisions).
+ */
+export function validateDecision(d: Decision, gate: GateStatus | undefined, allowNotAwaiting = false): DecisionRejection | null {
+  const shape = decisionShapeProblem(d);
+  if (shape) return { type: 'Invalid', message: shape };
+  if (!gate) return { type: 'NotFound', message: `unknown gate "${d.gate}"` };
+  if (gate.approvers.length > 0 && !gate.approvers.includes(d.approver)) {
+    return { type: 'Forbidden', message: `"${d.approver}" is not an approver of gate "${gate.id}" (approvers: ${gate.approvers.join(', ')})` };
+  }
+  if (gate.votes.some((v) => v.approver === d.approver)) {
+    return { type: 'Conflict', message: `"${d.approver}" has already voted on gate "${gate.id}"` };
+  }
+  if (!allowNotAwaiting && gate.state !== 'awaiting-approval') {
+    return { type: 'Conflict', message: `gate "${gate.id}" is not awaiting a decision (state: ${gate.state})` };
+  }
+  return null;
+}
+
+/** The gate state after its votes: any no-go rejects; `quorum` distinct go votes pass. */
+export function tally(gate: Pick<GateStatus, 'votes' | 'quorum'>): 'go' | 'no-go' | 'awaiting-approval' {
+  if (gate.votes.some((v) => v.decision === 'no-go')) return 'no-go';
+  const goVoters = new Set(gate.votes.filter((v) => v.decision === 'go').map((v) => v.approver));
+  return goVoters.size >= gate.quorum ? 'go' : 'awaiting-approval';
+}

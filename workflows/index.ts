@@ -1,0 +1,3 @@
+/** The worker's workflow entry point: every workflow type Phasegate registers. */
+export { phaseWorkflow } from './phase';
+export { programWorkflow } from './program';

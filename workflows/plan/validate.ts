@@ -1,0 +1,128 @@
+/**
+ * Plan validation: structure (zod) plus the rules that need the whole plan. Every problem is
+ * reported with its path, e.g. `steps[2].needs[0]`, so an editor or a CLI can point at it.
+ */
+import type { z } from 'zod';
+import { findCycle, upstreamOf } from './graph';
+import { stepNeeds } from './resolve';
+import { PhasePlanSchema, ProgramPlanSchema, type PhasePlan, type Plan, type ProgramPlan } from './schema';
+
+/** One validation problem. */
+export interface PlanError {
+  /** Where in the plan, e.g. `steps[2].gate.checks[0].metric`; empty for the whole plan. */
+  path: string;
+  message: string;
+}
+
+/** The outcome of validating a plan. */
+export type PlanValidation = { ok: true; plan: Plan } | { ok: false; errors: PlanError[] };
+
+/** Formats a zod/issue path as `a.b[2].c`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+function zodErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): PlanError[] {
+  return error.issues.map((issue) => {
+    const path = [...prefix, ...issue.path];
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      message = `unknown key${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+      // Point at the first unknown key itself, so the path names the offending field.
+      if (issue.keys.length === 1) path.push(issue.keys[0] as string);
+    }
+    return { path: formatPath(path), message };
+  });
+}
+
+/** Whole-plan rules of a phase: ids, references, cycles, metrics, quorum. */
+export function phaseErrors(plan: PhasePlan, prefix: readonly PropertyKey[] = []): PlanError[] {
+  const errors: PlanError[] = [];
+  const at = (...path: PropertyKey[]) => formatPath([...prefix, ...path]);
+  const firstIndex = new Map<string, number>();
+  plan.steps.forEach((step, i) => {
+    const seen = firstIndex.get(step.id);
+    if (seen !== undefined) errors.push({ path: at('steps', i, 'id'), message: `duplicate step id "${step.id}" (first used by steps[${seen}])` });
+    else firstIndex.set(step.id, i);
+  });
+
+  const nodes = plan.steps.map((s) => ({ id: s.id, needs: stepNeeds(s) }));
+  plan.steps.forEach((step, i) => {
+    const check = (list: readonly string[] | undefined, ...path: PropertyKey[]) =>
+      list?.forEach((need, j) => {
+        if (!firstIndex.has(need)) errors.push({ path: at('steps', i, ...path, j), message: `needs "${need}", which is not a step of this plan` });
+        else if (need === step.id) errors.push({ path: at('steps', i, ...path, j), message: `step "${step.id}" cannot need itself` });
+      });
+    check(step.needs, 'needs');
+    check(step.gate?.needs, 'gate', 'needs');
+  });
+
+  const cycle = findCycle(nodes.filter((n) => !n.needs.includes(n.id)));
+  if (cycle) {
+    const index = firstIndex.get(cycle[0] as string) ?? 0;
+    errors.push({ path: at('steps', index, 'needs'), message: `dependency cycle: ${cycle.join(' -> ')}` });
+  }
+
+  plan.steps.forEach((step, i) => {
+    const gate = step.gate;
+    if (!gate) return;
+    const upstream = cycle ? new Set(firstIndex.keys()) : upstreamOf(nodes, step.id);
+    gate.checks?.forEach((chk, j) => {
+      const dot = chk.metric.indexOf('.');
+      const stepId = chk.metric.slice(0, dot);
+      const name = chk.metric.slice(dot + 1);
+      const source = plan.steps[firstIndex.get(stepId) ?? -1];
+      const path = at('steps', i, 'gate', 'checks', j, 'metric');
+      if (!source) errors.push({ path, message: `metric "${chk.metric}": no step "${stepId}" in this plan` });
+      else if (source.gate) errors.push({ path, message: `metric "${chk.metric}": "${stepId}" is a gate; metrics come from tasks` });
+      else if (!source.metrics || !(name in source.metrics))
+        errors.push({ path, message: `metric "${chk.metric}": task "${stepId}" does not declare "${name}" in its metrics` });
+      else if (!upstream.has(stepId))
+        errors.push({ path, message: `metric "${chk.metric}": gate "${step.id}" does not depend on "${stepId}", so the metric may not exist yet` });
+    });
+    const approval = gate.approval;
+    if (approval && (approval.quorum ?? 1) > approval.approvers.length) {
+      errors.push({ path: at('steps', i, 'gate', 'approval', 'quorum'), message: `quorum ${approval.quorum} is larger than the ${approval.approvers.length} approver(s) listed` });
+    }
+  });
+  return errors;
+}
+
+/**
+ * Validates a plan object (already parsed from YAML/JSON). Phases are the default kind; a plan with
+ * `kind: program` is checked as a program, each inline phase as a phase. `knownPlanIds`, when
+ * given, is used to check the plan ids a program names.
+ */
+export function validatePlan(input: unknown, knownPlanIds?: ReadonlySet<string>): PlanValidation {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: [{ path: '', message: 'a plan is an object with id and steps (or kind: program and phases)' }] };
+  }
+  if ((input as { kind?: unknown }).kind === 'program') {
+    const parsed = ProgramPlanSchema.safeParse(input);
+    if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error) };
+    const errors = programErrors(parsed.data, knownPlanIds);
+    return errors.length ? { ok: false, errors } : { ok: true, plan: parsed.data };
+  }
+  const parsed = PhasePlanSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error) };
+  const errors = phaseErrors(parsed.data);
+  return errors.length ? { ok: false, errors } : { ok: true, plan: parsed.data };
+}
+
+function programErrors(program: ProgramPlan, knownPlanIds?: ReadonlySet<string>): PlanError[] {
+  const errors: PlanError[] = [];
+  program.phases.forEach((phase, i) => {
+    if (typeof phase === 'string') {
+      if (knownPlanIds && !knownPlanIds.has(phase)) errors.push({ path: formatPath(['phases', i]), message: `no bundled plan "${phase}"` });
+      if (phase === program.id) errors.push({ path: formatPath(['phases', i]), message: 'a program cannot contain itself' });
+    } else {
+      errors.push(...phaseErrors(phase, ['phases', i]));
+    }
+  });
+  return errors;
+}

@@ -1,0 +1,22 @@
+/**
+ * Search attributes Phasegate keeps current on every run so runs can be filtered in the Temporal UI
+ * and listed by the API. They must be registered on the namespace (the start script and the test
+ * environment do it; see `SEARCH_ATTRIBUTE_TYPES`).
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Plan id of the run. */
+export const PhasePlan = defineSearchAttributeKey('PhasePlan', SearchAttributeType.KEYWORD);
+/** Run state (`running`, `awaiting-approval`, `held`, `rolling-back`, or an outcome). */
+export const PhaseState = defineSearchAttributeKey('PhaseState', SearchAttributeType.KEYWORD);
+/** True while at least one gate waits for decisions. */
+export const AwaitingApproval = defineSearchAttributeKey('AwaitingApproval', SearchAttributeType.BOOL);
+/** Agent names with an open `agent` task (claimable or claimed) in this run. */
+export const PendingAgents = defineSearchAttributeKey('PendingAgents', SearchAttributeType.KEYWORD_LIST);
+/** True once any escalation fired in the run. */
+export const Escalated = defineSearchAttributeKey('Escalated', SearchAttributeType.BOOL);
+/** Run kind: `phase` or `program`. */
+export const PhaseKind = defineSearchAttributeKey('PhaseKind', SearchAttributeType.KEYWORD);
+
+/** Every key above, for registration (dev server flags, test environment). */
+export const ALL_SEARCH_ATTRIBUTES = [PhasePlan, PhaseState, AwaitingApproval, PendingAgents, Escalated, PhaseKind];
