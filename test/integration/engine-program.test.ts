@@ -1,0 +1,68 @@
+/**
+ * Programs: phases as child workflows, chained; a rejected phase stops the program; startAt delays.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
+import { startRun } from '../../client/runs';
+import { decideUpdate } from '../../workflows/messages';
+import type { PhasePlan, ResolvedProgramPlan } from '../../workflows/plan/schema';
+
+let env: TestWorkflowEnvironment;
+let worker: TestWorker;
+before(async () => {
+  env = await createTestEnv();
+  worker = await startWorker(env);
+});
+after(async () => {
+  await worker?.stop();
+  await env?.teardown();
+});
+
+const phase = (id: string, gate = false): PhasePlan => ({
+  id,
+  title: `Phase ${id}`,
+  steps: [
+    { id: 'work', run: { kind: 'simulate', duration: '100ms' }, rollback: { kind: 'simulate' } },
+    ...(gate ? [{ id: 'go-no-go', gate: { needs: ['work'], approval: { approvers: ['cto'] } } }] : []),
+  ],
+});
+
+describe('programs', () => {
+  it('runs phases in order, each as a child workflow, and succeeds when all do', async () => {
+    const program: ResolvedProgramPlan = { id: 'rollout', kind: 'program', title: 'Rollout', phases: [phase('p1'), phase('p2')] };
+    const handle = await startRun(env.client, program, { taskQueue: worker.taskQueue });
+    const s = await waitForOutcome(handle);
+    assert.equal(s.outcome, 'succeeded');
+    assert.equal(s.kind, 'program');
+    assert.deepEqual(s.phases?.map((p) => [p.plan, p.outcome]), [['p1', 'succeeded'], ['p2', 'succeeded']]);
+    const [c1, c2] = await Promise.all((s.phases ?? []).map((p) => env.client.workflow.getHandle(p.runId).describe()));
+    assert.ok(c1 && c2 && c1.closeTime && c2.startTime >= c1.closeTime, 'phase 2 started after phase 1 closed');
+    assert.equal(c1?.parentExecution?.workflowId, handle.workflowId);
+  });
+
+  it('stops at a rejected phase with outcome rejected; later phases never start', async () => {
+    const program: ResolvedProgramPlan = { id: 'rollout-stop', kind: 'program', phases: [phase('p1', true), phase('p2')] };
+    const handle = await startRun(env.client, program, { taskQueue: worker.taskQueue });
+    const running = await waitForStatus(handle, (s) => s.phases?.[0]?.runId !== undefined && s.events.some((e) => e.type === 'phase-started'));
+    const child = env.client.workflow.getHandle(running.phases?.[0]?.runId ?? '');
+    await waitForStatus(child, (s) => s.gates[0]?.state === 'awaiting-approval');
+    await child.executeUpdate(decideUpdate, { args: [{ gate: 'go-no-go', decision: 'no-go', approver: 'cto' }] });
+    const s = await waitForOutcome(handle);
+    assert.equal(s.outcome, 'rejected');
+    assert.deepEqual(s.phases?.map((p) => p.outcome), ['rejected', null]);
+    assert.match(s.cause ?? '', /phase p1 rejected/);
+    await assert.rejects(env.client.workflow.getHandle(s.phases?.[1]?.runId ?? '').describe(), /not found/i);
+  });
+
+  it('startAt delays the start of a phase', async () => {
+    const startAt = new Date(Date.now() + 2500).toISOString();
+    const handle = await startRun(env.client, { ...phase('later'), startAt }, { taskQueue: worker.taskQueue });
+    const waiting = await waitForStatus(handle, (s) => s.events.some((e) => e.type === 'scheduled'));
+    assert.equal(waiting.steps[0]?.state, 'pending');
+    const s = await waitForOutcome(handle);
+    assert.equal(s.outcome, 'succeeded');
+    assert.ok(Date.parse(s.steps[0]?.startedAt ?? '') >= Date.parse(startAt), 'the work began no earlier than startAt');
+  });
+});
