@@ -509,7 +509,9 @@ class PhaseRun {
         }
         const failure = failureOf(err);
         const details = failure?.details?.[0] as TaskFailureDetails | undefined;
-        if (details && typeof details === 'object') t.output = { stdout: details.stdoutTail, stderr: details.stderrTail, exitCode: details.exitCode, httpStatus: details.httpStatus };
+        if (details && typeof details === 'object') {
+          t.output = { stdout: details.stdoutTail, stderr: details.stderrTail, exitCode: details.exitCode, httpStatus: details.httpStatus, body: details.bodyTail };
+        }
         t.error = rec.error;
         const permanent = failure?.nonRetryable === true;
         if (!permanent && budget > 0) {

@@ -64,7 +64,7 @@ export interface StepStatus {
   error: string | null;
   summary?: string | null;
   /** Output tails of the last attempt (shell) or response excerpt (http). */
-  output?: { stdout?: string; stderr?: string; exitCode?: number; httpStatus?: number } | null;
+  output?: { stdout?: string; stderr?: string; exitCode?: number; httpStatus?: number; body?: string } | null;
   attemptHistory: AttemptRecord[];
   /** Set while the task is held after exhausting its retries. */
   held?: boolean;
