@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
 import { startRun } from '../../client/runs';
-import { agentHeartbeatUpdate, claimUpdate, completeUpdate, failUpdate } from '../../workflows/messages';
+import { agentHeartbeatUpdate, claimUpdate, completeUpdate, failUpdate, type ClaimResult } from '../../workflows/messages';
 import type { PhasePlan } from '../../workflows/plan/schema';
 import type { RunStatus } from '../../workflows/status';
 
@@ -59,7 +59,7 @@ describe('agent tasks', () => {
     assert.equal(won.length, 1);
     assert.equal(lost.length, 1);
     assert.equal(((lost[0] as PromiseRejectedResult).reason as { cause?: { type?: string } }).cause?.type, 'Conflict');
-    const claim = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof h.executeUpdate<typeof claimUpdate>>>>).value;
+    const claim = (won[0] as PromiseFulfilledResult<ClaimResult>).value;
     assert.equal(claim.attempt, 1);
     assert.equal(claim.instructions, 'review the diff');
     assert.deepEqual(claim.metrics, ['clippy_warnings']);
