@@ -41,6 +41,14 @@ export const KILL_GRACE_MS = 2_000;
 
 // After the leader exits, how long its output pipes may take to drain before leftovers are killed.
 const DRAIN_MS = 200;
+/**
+ * A dead-man's switch around every command: a background `cat` holds the worker's end of a stdin
+ * pipe; when the worker dies (even by SIGKILL) the pipe closes and the guard kills the whole process
+ * group, so a crashed worker leaves no orphans running a task whose attempt will be retried
+ * elsewhere. The command itself gets /dev/null as stdin. `$0` names the guard in bash's errors.
+ */
+const GUARD_SCRIPT = 'exec 3<&0; { cat <&3 >/dev/null 2>&1; kill -KILL 0; } >/dev/null 2>&1 & exec "$@" 3<&- </dev/null';
+const GUARD_NAME = 'phasegate-guard';
 // Longest partial line kept while looking for `::metric` lines; longer lines cannot be metrics.
 const MAX_LINE_CHARS = 64 * 1024;
 // Spawn errors that no retry can fix: missing or non-executable program / directory.
@@ -79,7 +87,9 @@ export async function shellTask(input: TaskInput): Promise<TaskResult> {
   const started = Date.now();
 
   // detached: the child leads a new process group (pgid = pid) that we can signal as a whole.
-  const child = spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', ['-c', GUARD_SCRIPT, GUARD_NAME, file, ...args], { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  // The guard may already be gone (group killed): writing nothing, we only care that it closes.
+  child.stdin.on('error', () => undefined);
   const pid = child.pid;
   const untrack = pid !== undefined ? trackProcessGroup(pid) : () => undefined;
   const stdout = new TailBuffer(METRIC_WINDOW_BYTES);
@@ -118,6 +128,8 @@ export async function shellTask(input: TaskInput): Promise<TaskResult> {
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
     exited = true;
+    // Closing the guard's pipe kills whatever the command left running in its group.
+    child.stdin.end();
     await termination;
     if (pid !== undefined && !('spawnError' in outcome)) {
       // Normally the pipes close right after the exit; if background processes still hold them
@@ -160,6 +172,11 @@ export async function shellTask(input: TaskInput): Promise<TaskResult> {
     throw ApplicationFailure.retryable(`${label} was killed by ${outcome.signal}${lastLineSuffix(stderrTail, stdoutTail)}`, 'ShellSignaled', { ...details, signal: outcome.signal });
   }
   const code = outcome.code ?? 0;
+  // bash's exec could not start the program (126 not executable, 127 not found): permanent.
+  const execFailure = (code === 126 || code === 127) && stderrTail.split('\n').find((l) => l.startsWith(`${GUARD_NAME}: `) && l.includes('exec: '));
+  if (execFailure) {
+    throw ApplicationFailure.nonRetryable(`could not start ${label}: ${execFailure.replace(/^.*exec: /, '')}`, 'ShellSpawnError', details);
+  }
   if (code !== 0) {
     const message = `${label} exited with code ${code}${lastLineSuffix(stderrTail, stdoutTail)}`;
     const failureDetails: TaskFailureDetails = { ...details, exitCode: code };

@@ -152,7 +152,7 @@ describe('shellTask (activity)', () => {
   it('fails for good when the program or the working directory does not exist', async () => {
     const missing = await failure(run(mockEnv(), input({ command: ['phasegate-no-such-program-xyz', '--help'] })), 'ShellSpawnError');
     assert.equal(missing.nonRetryable, true);
-    assert.match(missing.message, /ENOENT/);
+    assert.match(missing.message, /phasegate-no-such-program-xyz: not found/);
     const noDir = await failure(run(mockEnv(), input({ command: ['true'], cwd: join(dir, 'no-such-dir') })), 'ShellSpawnError');
     assert.equal(noDir.nonRetryable, true);
     assert.match(noDir.message, /no-such-dir/);
