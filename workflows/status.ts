@@ -184,7 +184,7 @@ const ICON: Record<string, string> = {
 };
 
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return text.replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ');
 }
 
 /**

@@ -10,9 +10,18 @@ const WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/;
 /** A plan duration string. */
 export type DurationString = string;
 
-/** True when `text` is a well-formed plan duration. */
+/** Longest duration a plan may name: 100 years (keeps every value finite and timer-safe). */
+export const MAX_DURATION_MS = 100 * 365 * 86_400_000;
+
+function sum(text: string): number {
+  let total = 0;
+  for (const m of text.matchAll(PART)) total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+  return total;
+}
+
+/** True when `text` is a well-formed plan duration of at most {@link MAX_DURATION_MS}. */
 export function isDuration(text: string): boolean {
-  return WHOLE.test(text);
+  return WHOLE.test(text) && sum(text) <= MAX_DURATION_MS;
 }
 
 /**
@@ -20,15 +29,13 @@ export function isDuration(text: string): boolean {
  * validated plans never do.
  */
 export function parseDuration(text: DurationString): number {
-  if (!isDuration(text)) throw new RangeError(`malformed duration "${text}" (use e.g. 500ms, 30s, 15m, 6h, 2d)`);
-  let total = 0;
-  for (const m of text.matchAll(PART)) total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
-  return Math.round(total);
+  if (!isDuration(text)) throw new RangeError(`malformed duration "${text}" (use e.g. 500ms, 30s, 15m, 6h, 2d; at most 100 years)`);
+  return Math.round(sum(text));
 }
 
 /** Short human text for a number of milliseconds: `1h 5m`, `42s`, `350ms`. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
   for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {

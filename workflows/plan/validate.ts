@@ -31,6 +31,10 @@ function zodErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): Plan
   return error.issues.map((issue) => {
     const path = [...prefix, ...issue.path];
     let message = issue.message;
+    if (issue.code === 'invalid_key') {
+      // A record key that broke its rule: the rule's own message says what keys look like.
+      message = issue.issues[0]?.message ?? message;
+    }
     if (issue.code === 'unrecognized_keys') {
       message = `unknown key${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
       // Point at the first unknown key itself, so the path names the offending field.
@@ -62,10 +66,13 @@ export function phaseErrors(plan: PhasePlan, prefix: readonly PropertyKey[] = []
     check(step.gate?.needs, 'gate', 'needs');
   });
 
-  const cycle = findCycle(nodes.filter((n) => !n.needs.includes(n.id)));
+  // Self-needs are reported above; leave out only that edge so longer cycles through the step still show.
+  const cycle = findCycle(nodes.map((n) => ({ id: n.id, needs: n.needs.filter((x) => x !== n.id) })));
   if (cycle) {
     const index = firstIndex.get(cycle[0] as string) ?? 0;
-    errors.push({ path: at('steps', index, 'needs'), message: `dependency cycle: ${cycle.join(' -> ')}` });
+    const first = plan.steps[index];
+    const field = first?.needs?.includes(cycle[1] as string) || !first?.gate ? ['needs'] : ['gate', 'needs'];
+    errors.push({ path: at('steps', index, ...field), message: `dependency cycle: ${cycle.join(' -> ')}` });
   }
 
   plan.steps.forEach((step, i) => {
@@ -80,14 +87,22 @@ export function phaseErrors(plan: PhasePlan, prefix: readonly PropertyKey[] = []
       const path = at('steps', i, 'gate', 'checks', j, 'metric');
       if (!source) errors.push({ path, message: `metric "${chk.metric}": no step "${stepId}" in this plan` });
       else if (source.gate) errors.push({ path, message: `metric "${chk.metric}": "${stepId}" is a gate; metrics come from tasks` });
-      else if (!source.metrics || !(name in source.metrics))
+      else if (!source.metrics || !Object.hasOwn(source.metrics, name))
         errors.push({ path, message: `metric "${chk.metric}": task "${stepId}" does not declare "${name}" in its metrics` });
       else if (!upstream.has(stepId))
         errors.push({ path, message: `metric "${chk.metric}": gate "${step.id}" does not depend on "${stepId}", so the metric may not exist yet` });
     });
     const approval = gate.approval;
-    if (approval && (approval.quorum ?? 1) > approval.approvers.length) {
-      errors.push({ path: at('steps', i, 'gate', 'approval', 'quorum'), message: `quorum ${approval.quorum} is larger than the ${approval.approvers.length} approver(s) listed` });
+    if (approval) {
+      const distinct = new Set<string>();
+      approval.approvers.forEach((a, j) => {
+        if (distinct.has(a)) errors.push({ path: at('steps', i, 'gate', 'approval', 'approvers', j), message: `duplicate approver "${a}"` });
+        distinct.add(a);
+      });
+      // Quorum counts distinct go voters, so compare with distinct names.
+      if ((approval.quorum ?? 1) > distinct.size) {
+        errors.push({ path: at('steps', i, 'gate', 'approval', 'quorum'), message: `quorum ${approval.quorum} is larger than the ${distinct.size} approver(s) listed` });
+      }
     }
   });
   return errors;
