@@ -1,0 +1,327 @@
+/**
+ * `npm start`: Temporal dev server (SQLite under `.data/`, Web UI), the worker and the API, with
+ * their output prefixed `[temporal]`, `[worker]`, `[api]`. Ctrl-C (or SIGTERM) stops them in
+ * reverse order of need: API, worker, then the server. Runs survive a restart: they live in
+ * `.data/temporal.db`, and an unfinished run continues once the worker is back.
+ *
+ * Options (after `npm start --`): `--no-api`, `--no-worker` to run one of them elsewhere, e.g. in
+ * a debugger.
+ *
+ * Which Temporal:
+ *  - `TEMPORAL_ADDRESS` set: that server is used and none is started (its search attributes are
+ *    the operator's business; the compose stack registers them).
+ *  - otherwise a dev server on 127.0.0.1:7233. If that port already answers as a healthy Temporal
+ *    (say a `temporal server start-dev` you run yourself), it is used as it is, our search
+ *    attributes are registered on it, and it is left running on exit: it is not ours to stop.
+ *    If the port is taken by anything else, we exit with a message instead of guessing.
+ *
+ * Children are spawned `detached` (their own process groups) for two reasons: a terminal's Ctrl-C
+ * reaches only us, so we decide the stop order; and we can signal each child's whole group,
+ * so nothing it spawned outlives it. POSIX only.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { loadEnvOrExit, type Env } from '../config/env';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { ensureTemporalCli, PROJECT_ROOT } from './temporal-cli';
+
+const DEV_HOST = '127.0.0.1';
+const DEV_PORT = 7233;
+const DEV_UI_PORT = 8233;
+const DATA_DIR = join(PROJECT_ROOT, '.data');
+/** A cold start of the dev server (schema creation on a new SQLite file) takes a few seconds. */
+const READY_TIMEOUT_MS = 60_000;
+/** How long a child gets after SIGTERM before its process group is killed. */
+const GRACE_MS = 10_000;
+/** A repeated Ctrl-C this soon after the first is the same keypress relayed by npm/tsx, not a second one. */
+const REPEAT_SIGNAL_MS = 1_500;
+
+const WORKER_ENTRY = 'workers/main.ts';
+const API_ENTRY = 'client/api/server.ts';
+
+/** SDK search attribute types (`KEYWORD_LIST`) as the CLI spells them (`KeywordList`). */
+const CLI_TYPE: Record<string, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
+const execFileAsync = promisify(execFile);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: number, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+const PREFIX_COLOR: Record<string, number> = { start: 1, temporal: 35, worker: 36, api: 32 };
+const tag = (name: string) => paint(PREFIX_COLOR[name] ?? 0, `[${name}]`);
+const log = (msg: string) => console.log(`${tag('start')} ${msg}`);
+const logError = (msg: string) => console.error(`${tag('start')} ${msg}`);
+
+/** A child we started and must stop. */
+interface Child {
+  name: string;
+  proc: ChildProcess;
+  /** Resolves with a description of how it ended (`code 1`, `signal SIGKILL`). */
+  exited: Promise<string>;
+  running: boolean;
+}
+
+/** Children in start order; stopped in reverse. */
+const children: Child[] = [];
+let stopping = false;
+let firstSignalAt = 0;
+
+/** `--no-api` / `--no-worker`; anything else is an error, so a typo does not silently start everything. */
+function parseArgs(argv: readonly string[]): { api: boolean; worker: boolean } {
+  const opts = { api: true, worker: true };
+  for (const arg of argv) {
+    if (arg === '--no-api') opts.api = false;
+    else if (arg === '--no-worker') opts.worker = false;
+    else throw new Error(`unknown option ${arg} (options: --no-api, --no-worker)`);
+  }
+  return opts;
+}
+
+/** True when something accepts TCP connections on host:port within `timeoutMs`. */
+function tcpOpen(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Splits `host:port` (also `[::1]:7233`); the port defaults to 7233 as in Temporal's clients. */
+function splitAddress(address: string): { host: string; port: number } {
+  const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(address);
+  return { host: m?.[1] ?? address, port: Number(m?.[2] ?? DEV_PORT) };
+}
+
+/** One health probe through the CLI; `SERVING` means the frontend accepts requests. */
+async function temporalHealthy(cli: string, address: string): Promise<boolean> {
+  try {
+    const { stdout } = await execFileAsync(cli, ['operator', 'cluster', 'health', '--address', address, '--command-timeout', '3s'], { timeout: 5_000 });
+    return stdout.includes('SERVING');
+  } catch {
+    return false;
+  }
+}
+
+/** Copies a stream to ours line by line, each line prefixed with the child's tag (once: the worker tags its own lines). */
+function pipeLines(stream: NodeJS.ReadableStream, name: string, out: NodeJS.WritableStream): void {
+  const own = `[${name}] `;
+  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  rl.on('line', (line) => out.write(`${tag(name)} ${line.startsWith(own) ? line.slice(own.length) : line}\n`));
+}
+
+/** Spawns a child in its own process group; its unexpected exit stops everything. */
+function startChild(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv): Child {
+  const proc = spawn(command, args, { cwd: PROJECT_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (proc.stdout) pipeLines(proc.stdout, name, process.stdout);
+  if (proc.stderr) pipeLines(proc.stderr, name, process.stderr);
+  const child: Child = {
+    name,
+    proc,
+    running: true,
+    exited: new Promise((resolve) => {
+      proc.once('error', (err) => {
+        child.running = false;
+        resolve(`failed to start: ${err.message}`);
+      });
+      proc.once('exit', (code, signal) => {
+        child.running = false;
+        resolve(signal ? `signal ${signal}` : `code ${code}`);
+      });
+    }),
+  };
+  children.push(child);
+  void child.exited.then((how) => {
+    if (!stopping) void shutdown(1, `${name} exited unexpectedly (${how}); stopping the rest`);
+  });
+  return child;
+}
+
+/** Sends `signal` to the child's whole process group (falls back to the child alone). */
+function signalGroup(child: Child, signal: NodeJS.Signals): void {
+  if (!child.running || child.proc.pid === undefined) return;
+  try {
+    process.kill(-child.proc.pid, signal);
+  } catch {
+    try {
+      child.proc.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** SIGTERM, then SIGKILL after the grace period; resolves once the child has exited. */
+async function stopChild(child: Child): Promise<void> {
+  if (!child.running) return;
+  log(`stopping ${child.name} ...`);
+  signalGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => {
+    log(`${child.name} still running after ${GRACE_MS / 1000}s: killing it`);
+    signalGroup(child, 'SIGKILL');
+  }, GRACE_MS);
+  await child.exited;
+  clearTimeout(timer);
+  // Whatever the child left behind in its group goes with it.
+  signalGroup(child, 'SIGKILL');
+}
+
+/** Stops every child, newest first (API, worker, server), then exits with `code`. */
+async function shutdown(code: number, reason: string): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    (code === 0 ? log : logError)(reason);
+    for (const child of [...children].reverse()) await stopChild(child);
+    log(code === 0 ? 'stopped' : `stopped (exit ${code})`);
+    process.exit(code);
+  }
+  return new Promise<never>(() => {});
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  const now = Date.now();
+  if (!stopping) {
+    firstSignalAt = now;
+    void shutdown(0, `${signal}: shutting down (press Ctrl-C again to force)`);
+  } else if (now - firstSignalAt > REPEAT_SIGNAL_MS) {
+    logError('forced: killing everything now');
+    for (const child of children) signalGroup(child, 'SIGKILL');
+    process.exit(130);
+  }
+}
+
+/** Registers our search attributes on a namespace; creating one that exists with the same type is a no-op. */
+async function registerSearchAttributes(cli: string, address: string, namespace: string): Promise<void> {
+  for (const key of ALL_SEARCH_ATTRIBUTES) {
+    const type = CLI_TYPE[key.type] as string;
+    try {
+      await execFileAsync(cli, ['operator', 'search-attribute', 'create', '--address', address, '--namespace', namespace, '--name', key.name, '--type', type], { timeout: 15_000 });
+    } catch (err) {
+      const detail = ((err as { stderr?: string }).stderr ?? (err as Error).message).trim();
+      logError(`could not register search attribute ${key.name} (${type}) on ${namespace}: ${detail}`);
+    }
+  }
+}
+
+/** Starts the dev server and waits until its frontend is healthy. Returns its address. */
+async function startDevServer(cli: string, env: Env): Promise<string> {
+  const address = `${DEV_HOST}:${DEV_PORT}`;
+  if (await tcpOpen(DEV_HOST, DEV_PORT)) {
+    if (await temporalHealthy(cli, address)) {
+      log(`a Temporal server is already running on ${address} (started elsewhere): using it; it keeps running after Ctrl-C`);
+      await registerSearchAttributes(cli, address, env.TEMPORAL_NAMESPACE);
+      return address;
+    }
+    throw new Error(`port ${DEV_PORT} is in use by something that is not a healthy Temporal server. Stop it, or set TEMPORAL_ADDRESS to a Temporal server to use.`);
+  }
+  if (await tcpOpen(DEV_HOST, DEV_UI_PORT)) throw new Error(`port ${DEV_UI_PORT} (Temporal UI) is in use; stop whatever listens there.`);
+
+  mkdirSync(DATA_DIR, { recursive: true });
+  const args = [
+    'server', 'start-dev',
+    '--db-filename', join(DATA_DIR, 'temporal.db'),
+    '--namespace', env.TEMPORAL_NAMESPACE,
+    '--port', String(DEV_PORT),
+    '--ui-port', String(DEV_UI_PORT),
+    '--ip', DEV_HOST,
+    '--log-level', 'warn',
+    ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type] as string}`]),
+  ];
+  log(`starting the Temporal dev server (data in ${join('.data', 'temporal.db')}) ...`);
+  const server = startChild('temporal', cli, args, process.env);
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!(await temporalHealthy(cli, address))) {
+    if (stopping) return new Promise<never>(() => {});
+    if (!server.running) throw new Error(`the Temporal server exited before it was ready (${await server.exited}); see its [temporal] output above`);
+    if (Date.now() > deadline) throw new Error(`the Temporal server did not become healthy on ${address} within ${READY_TIMEOUT_MS / 1000}s`);
+    await sleep(500);
+  }
+  // start-dev registers --search-attribute on "default" only; a custom namespace needs them too.
+  if (env.TEMPORAL_NAMESPACE !== 'default') await registerSearchAttributes(cli, address, env.TEMPORAL_NAMESPACE);
+  log(`Temporal is ready on ${address}`);
+  return address;
+}
+
+/** Waits for a user-given Temporal to accept connections, so a typo fails here and not in two children. */
+async function checkExternalTemporal(address: string): Promise<void> {
+  const { host, port } = splitAddress(address);
+  for (let i = 0; i < 15; i++) {
+    if (await tcpOpen(host, port, 2_000)) return;
+    if (stopping) return;
+    await sleep(1_000);
+  }
+  throw new Error(`cannot reach TEMPORAL_ADDRESS=${address} (no TCP connection for 15s)`);
+}
+
+function printBanner(env: Env, address: string, opts: { api: boolean }): void {
+  const apiHost = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
+  const apiUrl = `http://${apiHost.includes(':') ? `[${apiHost}]` : apiHost}:${env.PORT}`;
+  const auth = env.PHASEGATE_TOKENS || env.PHASEGATE_TOKENS_FILE ? " -H 'authorization: Bearer <your token>'" : '';
+  const lines = [
+    '',
+    paint(1, 'Phasegate is starting'),
+    `  API          ${opts.api ? apiUrl : '(not started: --no-api)'}`,
+    `  Temporal UI  ${env.TEMPORAL_UI_URL}`,
+    `  Temporal     ${address} (namespace ${env.TEMPORAL_NAMESPACE}, task queue ${env.TEMPORAL_TASK_QUEUE})`,
+    '  Try it:',
+    `    curl -X POST ${apiUrl}/api/runs -H 'content-type: application/json'${auth} -d '{"plan":"demo-hello"}'`,
+    `    curl ${apiUrl}/api/runs/<runId>${auth}`,
+    '  Ctrl-C stops everything.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // Last resort if we die by an error: do not leave detached children behind.
+  process.on('exit', () => children.forEach((c) => signalGroup(c, 'SIGKILL')));
+
+  const opts = parseArgs(process.argv.slice(2));
+  const env = loadEnvOrExit();
+  if (opts.api && !existsSync(join(PROJECT_ROOT, API_ENTRY))) {
+    throw new Error(`${API_ENTRY} is missing, so the API cannot start. Run \`npm start -- --no-api\` to start Temporal and the worker only.`);
+  }
+  if (opts.api && (await tcpOpen(env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST, env.PORT))) {
+    throw new Error(`port ${env.PORT} (API) is in use; stop whatever listens there or set PORT`);
+  }
+
+  let address: string;
+  const external = process.env.TEMPORAL_ADDRESS;
+  if (external) {
+    log(`TEMPORAL_ADDRESS=${external}: using that server, not starting one`);
+    await checkExternalTemporal(external);
+    address = external;
+  } else {
+    const cli = ensureTemporalCli(log);
+    address = await startDevServer(cli, env);
+  }
+  if (stopping) return;
+
+  const childEnv = { ...process.env, TEMPORAL_ADDRESS: address };
+  if (opts.worker) startChild('worker', process.execPath, ['--import', 'tsx', WORKER_ENTRY], childEnv);
+  if (opts.api) startChild('api', process.execPath, ['--import', 'tsx', API_ENTRY], childEnv);
+  printBanner(env, address, opts);
+}
+
+main().catch((err: unknown) => {
+  void shutdown(1, err instanceof Error ? err.message : String(err));
+});
