@@ -2,10 +2,12 @@
  * `programWorkflow`: runs the phases of a program in order, each as a child `phaseWorkflow`
  * (workflow id `<program run id>--<phase id>`). Phase N+1 starts only when phase N succeeded; a
  * phase that ends otherwise stops the program with that phase's outcome. Cancelling the program
- * cancels the running phase, which rolls itself back. Phases that already succeeded are not undone.
+ * cancels the running phase, which rolls itself back; so does passing the program's `deadline`
+ * (outcome `timed-out`). Phases that already succeeded are not undone.
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   executeChild,
   isCancellation,
   setCurrentDetails,
@@ -18,6 +20,7 @@ import { statusQuery, type ProgramRunInput } from './messages';
 import { PhasePlan as PhasePlanKey, PhaseKind, PhaseState } from './search-attributes';
 import { renderMarkdown, type Outcome, type RunStatus } from './status';
 import { phaseWorkflow } from './phase';
+import { parseDuration } from './plan/duration';
 
 const OUTCOME_OF_TYPE: Record<string, Outcome> = {
   PhaseRejected: 'rejected',
@@ -67,43 +70,59 @@ export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus
 
   let outcome: Outcome = 'succeeded';
   let failure: unknown;
+  const main = new CancellationScope();
+  let deadlineHit = false;
+  if (plan.deadline) {
+    const deadline = plan.deadline;
+    CancellationScope.nonCancellable(() => sleep(parseDuration(deadline))).then(
+      () => {
+        if (status.outcome) return;
+        deadlineHit = true;
+        event('deadline', `deadline of ${deadline} passed: cancelling the running phase`);
+        main.cancel();
+      },
+      () => undefined,
+    );
+  }
   try {
-    if (plan.startAt) {
-      const wait = Date.parse(plan.startAt) - Date.now();
-      if (wait > 0) {
-        event('scheduled', `waiting until ${plan.startAt} to start`);
-        await sleep(wait);
+    await main.run(async () => {
+      if (plan.startAt) {
+        const wait = Date.parse(plan.startAt) - Date.now();
+        if (wait > 0) {
+          event('scheduled', `waiting until ${plan.startAt} to start`);
+          await sleep(wait);
+        }
       }
-    }
-    for (const [i, phase] of plan.phases.entries()) {
-      const record = status.phases?.[i];
-      if (!record) continue;
-      event('phase-started', `phase ${i + 1}/${plan.phases.length}: ${phase.id}`, phase.id);
-      setCurrentDetails(renderMarkdown(status));
-      try {
-        await executeChild(phaseWorkflow, {
-          workflowId: record.runId,
-          args: [{ plan: phase }],
-          staticSummary: `Phase ${phase.id} of program ${plan.id}: ${phase.title ?? phase.id}`,
-          typedSearchAttributes: [
-            { key: PhasePlanKey, value: phase.id },
-            { key: PhaseState, value: 'running' },
-            { key: PhaseKind, value: 'phase' },
-          ],
-        });
-        record.outcome = 'succeeded';
-        record.state = 'succeeded';
-        event('phase-succeeded', `${phase.id} succeeded`, phase.id);
-      } catch (err) {
-        record.outcome = outcomeOf(err);
-        record.state = record.outcome;
-        event('phase-ended', `${phase.id} ${record.outcome}: program stops`, phase.id);
-        throw err;
+      for (const [i, phase] of plan.phases.entries()) {
+        const record = status.phases?.[i];
+        if (!record) continue;
+        event('phase-started', `phase ${i + 1}/${plan.phases.length}: ${phase.id}`, phase.id);
+        setCurrentDetails(renderMarkdown(status));
+        try {
+          await executeChild(phaseWorkflow, {
+            workflowId: record.runId,
+            args: [{ plan: phase }],
+            staticSummary: `Phase ${phase.id} of program ${plan.id}: ${phase.title ?? phase.id}`,
+            typedSearchAttributes: [
+              { key: PhasePlanKey, value: phase.id },
+              { key: PhaseState, value: 'running' },
+              { key: PhaseKind, value: 'phase' },
+            ],
+          });
+          record.outcome = 'succeeded';
+          record.state = 'succeeded';
+          event('phase-succeeded', `${phase.id} succeeded`, phase.id);
+        } catch (err) {
+          record.outcome = outcomeOf(err);
+          record.state = record.outcome;
+          event('phase-ended', `${phase.id} ${record.outcome}: program stops`, phase.id);
+          throw err;
+        }
       }
-    }
+    });
   } catch (err) {
     failure = err;
-    outcome = outcomeOf(err);
+    outcome = deadlineHit ? 'timed-out' : outcomeOf(err);
   }
 
   status.outcome = outcome;
@@ -111,7 +130,7 @@ export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus
   status.endedAt = new Date().toISOString();
   if (outcome !== 'succeeded') {
     const stopped = status.phases?.find((p) => p.outcome && p.outcome !== 'succeeded');
-    status.cause = stopped ? `phase ${stopped.plan} ${stopped.outcome}` : outcome;
+    status.cause = deadlineHit ? `deadline of ${plan.deadline} passed${stopped ? ` during phase ${stopped.plan}` : ''}` : stopped ? `phase ${stopped.plan} ${stopped.outcome}` : outcome;
   }
   event('outcome', status.cause ? `${outcome}: ${status.cause}` : outcome);
   publish();

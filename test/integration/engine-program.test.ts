@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
 import { startRun } from '../../client/runs';
-import { decideUpdate } from '../../workflows/messages';
+import { decideUpdate, statusQuery } from '../../workflows/messages';
 import type { PhasePlan, ResolvedProgramPlan } from '../../workflows/plan/schema';
 
 let env: TestWorkflowEnvironment;
@@ -54,6 +54,17 @@ describe('programs', () => {
     assert.deepEqual(s.phases?.map((p) => p.outcome), ['rejected', null]);
     assert.match(s.cause ?? '', /phase p1 rejected/);
     await assert.rejects(env.client.workflow.getHandle(s.phases?.[1]?.runId ?? '').describe(), /not found/i);
+  });
+
+  it('a program deadline cancels the running phase, which rolls back: outcome timed-out', async () => {
+    const slow: PhasePlan = { id: 'slow', steps: [{ id: 'done', run: { kind: 'simulate' }, rollback: { kind: 'simulate' } }, { id: 'wait', needs: ['done'], run: { kind: 'simulate', duration: '5m' } }] };
+    const program: ResolvedProgramPlan = { id: 'rollout-deadline', kind: 'program', deadline: '2s', phases: [phase('p1'), slow] };
+    const s = await waitForOutcome(await startRun(env.client, program, { taskQueue: worker.taskQueue }));
+    assert.equal(s.outcome, 'timed-out');
+    assert.deepEqual(s.phases?.map((p) => p.outcome), ['succeeded', 'cancelled']);
+    assert.match(s.cause ?? '', /deadline of 2s passed during phase slow/);
+    const child = await env.client.workflow.getHandle(s.phases?.[1]?.runId ?? '').query(statusQuery);
+    assert.deepEqual(child.compensations.map((c) => c.step), ['done']);
   });
 
   it('startAt delays the start of a phase', async () => {

@@ -207,6 +207,7 @@ export const ProgramPlanSchema = z.strictObject({
   description: z.string().max(20_000).optional(),
   source: z.string().max(1000).optional(),
   startAt: StartAtSchema.optional(),
+  deadline: DurationSchema.optional().describe('whole-program limit; passing it cancels the running phase (which rolls back) with outcome timed-out'),
   phases: z.array(z.union([IdSchema, PhasePlanSchema])).min(1).max(100),
 });
 export type ProgramPlan = z.infer<typeof ProgramPlanSchema>;
