@@ -26,6 +26,7 @@ export const EnvSchema = z.object({
   PHASEGATE_TOKENS_FILE: z.string().optional(),
   PHASEGATE_WEBHOOK_URL: z.url().optional().describe('escalation/outcome events are POSTed here'),
   PHASEGATE_PLANS_DIR: z.string().optional(),
+  PHASEGATE_WORKDIR: z.string().optional().describe('base folder for shell tasks\' cwd (default: the worker\'s cwd)'),
   PHASEGATE_MAX_BODY: z.string().default('1mb'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
