@@ -2,13 +2,16 @@
  * The worker process: `tsx workers/main.ts`. Connects to Temporal (env validated at boot), runs
  * until SIGINT/SIGTERM, then drains and exits.
  */
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadEnvOrExit } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createPhaseWorker } from './worker';
 
 async function main(): Promise<void> {
   const env = loadEnvOrExit();
+  // The SDK is chatty at INFO (it prints the whole webpack report): show its INFO only when debugging.
+  const sdkLevel: LogLevel = env.LOG_LEVEL === 'debug' ? 'DEBUG' : env.LOG_LEVEL === 'error' ? 'ERROR' : 'WARN';
+  Runtime.install({ logger: new DefaultLogger(sdkLevel) });
   const connection = await NativeConnection.connect(temporalConnectionOptions(env));
   const worker = await createPhaseWorker({
     connection,
