@@ -225,7 +225,7 @@ class PhaseRun {
     this.entries.set(id, token);
     const after = state ? (this.defs.get(id)?.escalateAfter ?? this.plan.escalateAfter) : undefined;
     if (!state || !after) return;
-    CancellationScope.nonCancellable(() => sleep(parseDuration(after))).then(
+    CancellationScope.nonCancellable(() => sleep(parseDuration(after), { summary: `escalate ${id} if ${state} longer than ${after}` })).then(
       () => {
         if (this.status.outcome || this.stop || this.rollingBack || this.entries.get(id) !== token) return;
         const reason = `${state} longer than ${after}`;
@@ -518,7 +518,7 @@ class PhaseRun {
           const wait = backoffMs(eff, attempt + 1);
           this.event('retry', `attempt ${attempt} failed: ${rec.error}; retrying in ${formatDuration(wait)}`, t.id);
           this.publish();
-          await sleep(wait);
+          await sleep(wait, { summary: `back-off before ${t.id} attempt ${attempt + 1}` });
           continue;
         }
         t.state = 'failed';
@@ -650,7 +650,7 @@ class PhaseRun {
     this.enter(g.id, 'awaiting-approval');
     this.publish();
     const decided = timeout
-      ? await condition(() => g.state !== 'awaiting-approval', parseDuration(timeout))
+      ? await condition(() => g.state !== 'awaiting-approval', parseDuration(timeout), { summary: `approval timeout of ${g.id}: ${def.approval?.onTimeout ?? 'no-go'}` })
       : await condition(() => g.state !== 'awaiting-approval').then(() => true);
     if (!decided) {
       const onTimeout = def.approval?.onTimeout ?? 'no-go';
@@ -745,7 +745,7 @@ class PhaseRun {
         this.event('scheduled', `waiting until ${begin} to start`);
         this.publish();
         try {
-          await sleep(wait);
+          await sleep(wait, { summary: `start at ${begin}` });
         } catch (err) {
           if (isCancellation(err)) return this.finish('cancelled', 'cancelled before start', err);
           throw err;
@@ -758,7 +758,7 @@ class PhaseRun {
     let deadlineHit = false;
     if (this.plan.deadline) {
       const deadline = this.plan.deadline;
-      CancellationScope.nonCancellable(() => sleep(parseDuration(deadline))).then(
+      CancellationScope.nonCancellable(() => sleep(parseDuration(deadline), { summary: `deadline ${deadline}` })).then(
         () => {
           if (this.status.outcome || this.rollingBack || this.stop) return;
           deadlineHit = true;

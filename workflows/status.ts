@@ -169,19 +169,19 @@ export function isOutcome(state: RunState): state is Outcome {
   return state === 'succeeded' || state === 'rejected' || state === 'failed' || state === 'cancelled' || state === 'timed-out';
 }
 
+// Plain text marks (no emoji): they render in every font, including headless browsers'.
 const ICON: Record<string, string> = {
-  pending: '⏳',
-  running: '▶️',
-  checking: '🔎',
-  'awaiting-approval': '✋',
-  succeeded: '✅',
-  go: '✅',
-  failed: '❌',
-  'no-go': '⛔',
-  skipped: '⏭️',
-  compensated: '↩️',
-  'compensation-failed': '⚠️',
+  running: '▶',
+  succeeded: '✔',
+  go: '✔',
+  failed: '✘',
+  'no-go': '✘',
+  'compensation-failed': '!',
 };
+
+function mark(state: string): string {
+  return ICON[state] ? `${ICON[state]} ${state}` : state;
+}
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ');
@@ -210,13 +210,13 @@ export function renderMarkdown(s: RunStatus): string {
       const details = [metrics, claim, t.held ? 'HELD: retry, skip or abort' : '', t.error ? `error: ${t.error.slice(0, 120)}` : '']
         .filter(Boolean)
         .join('; ');
-      lines.push(`| ${cell(t.id)} | ${cell(t.agent ?? '')} | ${ICON[t.state] ?? ''} ${t.state} | ${t.attempts} | ${cell(details)} |`);
+      lines.push(`| ${cell(t.id)} | ${cell(t.agent ?? '')} | ${mark(t.state)} | ${t.attempts} | ${cell(details)} |`);
     }
     for (const g of s.gates) {
       const checks = g.checks.map((c) => `${c.passed ? '✔' : '✘'} ${c.metric} ${c.op} ${c.value} (${c.actual ?? 'n/a'})`).join(', ');
       const goVotes = g.votes.filter((v) => v.decision === 'go').length;
       const votes = g.approvers.length > 0 ? `go votes ${goVotes}/${g.quorum}` : '';
-      lines.push(`| ${cell(g.id)} | gate | ${ICON[g.state] ?? ''} ${g.state} | | ${cell([checks, votes].filter(Boolean).join('; '))} |`);
+      lines.push(`| ${cell(g.id)} | gate | ${mark(g.state)} | | ${cell([checks, votes].filter(Boolean).join('; '))} |`);
     }
   }
   const votes = s.gates.flatMap((g) => g.votes.map((v) => ({ g: g.id, v })));

@@ -81,27 +81,27 @@ void describe('renderMarkdown: steps and gates', () => {
     assert.ok(start > 0, 'step table header missing');
     assert.deepEqual(out.slice(start, start + 6), [
       ...STEP_HEADER,
-      '| build-infra | cicd-engineer | ✅ succeeded | 1 | build_seconds=41.2, cached=true |',
-      '| code-quality | reviewer | ▶️ running | 2 | claimed by session-7 |',
-      '| release-prep | planner | ⏳ pending | 0 |  |',
-      '| release-gate | gate | ✋ awaiting-approval | | ✔ code-quality.clippy_warnings < 20 (12), ✘ code-quality.tests_passed_ratio >= 0.95 (n/a); go votes 1/2 |',
+      '| build-infra | cicd-engineer | ✔ succeeded | 1 | build_seconds=41.2, cached=true |',
+      '| code-quality | reviewer | ▶ running | 2 | claimed by session-7 |',
+      '| release-prep | planner | pending | 0 |  |',
+      '| release-gate | gate | awaiting-approval | | ✔ code-quality.clippy_warnings < 20 (12), ✘ code-quality.tests_passed_ratio >= 0.95 (n/a); go votes 1/2 |',
     ]);
   });
 
   void it('shows an open agent attempt without a claimant as open for claim', () => {
     const s = runStatus({ steps: [taskStatus('review', { agent: 'reviewer', state: 'running', attempts: 1, agentTask: { attempt: 1, claimedBy: null, claimedAt: null, lastHeartbeatAt: null } })] });
-    assert.deepEqual(rowsFor(s, 'review'), ['| review | reviewer | ▶️ running | 1 | open for claim |']);
+    assert.deepEqual(rowsFor(s, 'review'), ['| review | reviewer | ▶ running | 1 | open for claim |']);
   });
 
   void it('shows a held task and its error, cut to 120 characters', () => {
     const error = `exit code 2: ${'x'.repeat(200)}`;
     const s = runStatus({ state: 'held', steps: [taskStatus('deploy', { state: 'failed', attempts: 3, held: true, error })] });
-    assert.deepEqual(rowsFor(s, 'deploy'), [`| deploy |  | ❌ failed | 3 | HELD: retry, skip or abort; error: ${error.slice(0, 120)} |`]);
+    assert.deepEqual(rowsFor(s, 'deploy'), [`| deploy |  | ✘ failed | 3 | HELD: retry, skip or abort; error: ${error.slice(0, 120)} |`]);
   });
 
   void it('leaves out go votes for a gate without approvers', () => {
     const s = runStatus({ gates: [gateStatus('auto', { state: 'go', checks: [{ metric: 'a.b', op: '==', value: 'ok', actual: 'ok', passed: true }] })] });
-    assert.deepEqual(rowsFor(s, 'auto'), ['| auto | gate | ✅ go | | ✔ a.b == ok (ok) |']);
+    assert.deepEqual(rowsFor(s, 'auto'), ['| auto | gate | ✔ go | | ✔ a.b == ok (ok) |']);
   });
 });
 
@@ -194,11 +194,11 @@ void describe('renderMarkdown: escaping', () => {
   });
 
   void it('escapes | in agent, metrics and error, and keeps the row on one line', () => {
-    assert.deepEqual(rowsFor(s, 'build').slice(0, 1), ['| build | ci\\|cd | ❌ failed | 1 | branch=main\\|dev; error: line one line \\| two |']);
+    assert.deepEqual(rowsFor(s, 'build').slice(0, 1), ['| build | ci\\|cd | ✘ failed | 1 | branch=main\\|dev; error: line one line \\| two |']);
   });
 
   void it('escapes | in gate checks', () => {
-    assert.deepEqual(rowsFor(s, 'g').slice(0, 1), ['| g | gate | ⏳ pending | | ✘ build.branch == a\\|b (main\\|dev); go votes 0/1 |']);
+    assert.deepEqual(rowsFor(s, 'g').slice(0, 1), ['| g | gate | pending | | ✘ build.branch == a\\|b (main\\|dev); go votes 0/1 |']);
   });
 
   void it('escapes | in approver and comment of a vote', () => {
