@@ -1,0 +1,46 @@
+/**
+ * Builds the Express app of the HTTP API (SPEC §5). No listening here (see `server.ts`), so tests
+ * can mount it on an ephemeral port with the test environment's Temporal client.
+ */
+import express, { type Express } from 'express';
+import { authenticate } from './auth';
+import { resolveDeps, type AppDeps, type AppOptions } from './deps';
+import { errorHandler, notFoundHandler } from './errors';
+import { requestLogger } from './logging';
+import { JSON_TYPES, mountRoutes, TEXT_TYPES } from './route';
+import { allRoutes } from './routes';
+
+/** Options of {@link createApp} (see `deps.ts`). */
+export type { AppOptions } from './deps';
+
+/** The app plus its resolved dependencies (handy for tests and the server's shutdown). */
+export interface PhasegateApp {
+  app: Express;
+  deps: AppDeps;
+}
+
+/**
+ * Creates the app. Order matters: logging first (every request gets a line), then auth for `/api`
+ * (before bodies are read, so an unauthenticated client cannot make the server parse a large
+ * body), then the body parsers, the routes, the 404 and the error envelope.
+ */
+export function createApp(opts: AppOptions): Express {
+  return createPhasegateApp(opts).app;
+}
+
+/** Like {@link createApp}, also returning the resolved dependencies. */
+export function createPhasegateApp(opts: AppOptions): PhasegateApp {
+  const deps = resolveDeps(opts);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('json spaces', 0);
+  app.use(requestLogger(deps.logger));
+  app.use('/api', authenticate(deps.tokens));
+  app.use(express.json({ limit: deps.maxBodyBytes, type: JSON_TYPES, strict: true }));
+  app.use('/api/plans/validate', express.text({ limit: deps.maxBodyBytes, type: TEXT_TYPES }));
+  mountRoutes(app, allRoutes(), deps);
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return { app, deps };
+}

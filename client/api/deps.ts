@@ -1,0 +1,88 @@
+/**
+ * What the API needs from the outside world, injected so tests can hand in the test environment's
+ * Temporal client, their own tokens and plans folder, and a quiet logger.
+ */
+import type { Client } from '@temporalio/client';
+import pino, { type Logger } from 'pino';
+import { loadPlanCatalog, plansDir as defaultPlansDir, type PlanCatalog } from '../plans';
+import { TokenStore } from './auth';
+
+/** Options of `createApp`; everything but the client and task queue has a default. */
+export interface AppOptions {
+  /** A connected Temporal client (its namespace is the runs' namespace). */
+  client: Client;
+  /** Task queue runs are started on. */
+  taskQueue: string;
+  /** Base URL of the Temporal Web UI, for run links (default http://localhost:8233). */
+  uiUrl?: string;
+  /** Folder of bundled plans (default: `PHASEGATE_PLANS_DIR` or the repository's `plans/`). */
+  plansDir?: string;
+  /** Configured tokens; none (the default) means auth is off. */
+  tokens?: TokenStore;
+  /** Largest accepted request body, e.g. `1mb` (default `1mb`). */
+  maxBody?: string;
+  /** Logger for request lines and errors (default: JSON to stdout at `info`). */
+  logger?: Logger;
+  /** How long a query or Update may wait for a worker before the API answers 503 (default 10s). */
+  rpcTimeoutMs?: number;
+  /** How long the health check waits for Temporal (default 2s). */
+  healthTimeoutMs?: number;
+}
+
+/** Resolved dependencies, as route handlers see them. */
+export interface AppDeps {
+  client: Client;
+  taskQueue: string;
+  namespace: string;
+  uiUrl: string;
+  plansDir: string;
+  tokens: TokenStore;
+  maxBody: string;
+  /** `maxBody` in bytes. */
+  maxBodyBytes: number;
+  logger: Logger;
+  rpcTimeoutMs: number;
+  healthTimeoutMs: number;
+  /** The bundled plans, read fresh so edits to plan files apply without a restart. */
+  catalog(): Promise<PlanCatalog>;
+  /** The Temporal Web UI link of a run. */
+  runUrl(runId: string): string;
+}
+
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** Parses a size such as `1mb`, `512kb` or `2048` (bytes). Throws a RangeError naming the text otherwise. */
+export function parseByteSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(text);
+  if (!m) throw new RangeError(`invalid size "${text}": use e.g. 512kb, 1mb or a number of bytes`);
+  const bytes = Math.floor(Number(m[1]) * (BYTE_UNITS[(m[2] ?? 'b').toLowerCase()] as number));
+  if (bytes < 1) throw new RangeError(`invalid size "${text}": must be at least 1 byte`);
+  return bytes;
+}
+
+/** Applies the defaults. Throws a RangeError for an invalid `maxBody`. */
+export function resolveDeps(opts: AppOptions): AppDeps {
+  const uiUrl = (opts.uiUrl ?? 'http://localhost:8233').replace(/\/+$/, '');
+  const namespace = opts.client.options.namespace;
+  const dir = opts.plansDir ?? defaultPlansDir();
+  return {
+    client: opts.client,
+    taskQueue: opts.taskQueue,
+    namespace,
+    uiUrl,
+    plansDir: dir,
+    tokens: opts.tokens ?? new TokenStore({}),
+    maxBody: opts.maxBody ?? '1mb',
+    maxBodyBytes: parseByteSize(opts.maxBody ?? '1mb'),
+    logger: opts.logger ?? pino({ name: 'phasegate-api' }),
+    rpcTimeoutMs: opts.rpcTimeoutMs ?? 10_000,
+    healthTimeoutMs: opts.healthTimeoutMs ?? 2_000,
+    catalog: () => loadPlanCatalog(dir),
+    runUrl: (runId) => `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(runId)}`,
+  };
+}
+
+/** Runs `fn` with a deadline on every Temporal call it makes, so a missing worker becomes a 503, not a hang. */
+export function withDeadline<T>(deps: AppDeps, fn: () => Promise<T>, ms = deps.rpcTimeoutMs): Promise<T> {
+  return deps.client.withDeadline(Date.now() + ms, fn);
+}

@@ -1,0 +1,31 @@
+/** Every route of the API, in the order they are matched (more specific paths first where it matters). */
+import type { AnyRoute } from '../route';
+import { agentTasksRoute, claimRoute, completeRoute, failRoute, heartbeatRoute } from './agents';
+import { decideRoute, retryRoute, skipRoute } from './decisions';
+import { healthRoute } from './health';
+import { openApiRoute } from './openapi';
+import { listPlansRoute, validatePlanRoute } from './plans';
+import { cancelRunRoute, getRunRoute, listRunsRoute, startRunRoute } from './runs';
+
+/** All routes, the OpenAPI route included. */
+export function allRoutes(): AnyRoute[] {
+  const routes: AnyRoute[] = [
+    healthRoute,
+    listPlansRoute,
+    validatePlanRoute,
+    startRunRoute,
+    listRunsRoute,
+    getRunRoute,
+    decideRoute,
+    cancelRunRoute,
+    retryRoute,
+    skipRoute,
+    agentTasksRoute,
+    claimRoute,
+    heartbeatRoute,
+    completeRoute,
+    failRoute,
+  ];
+  routes.push(openApiRoute(() => routes));
+  return routes;
+}

@@ -1,0 +1,140 @@
+/** Starting, listing, reading and cancelling runs. */
+import { statusQuery } from '../../../workflows/messages';
+import type { Plan } from '../../../workflows/plan/schema';
+import { validatePlan, type PlanError } from '../../../workflows/plan/validate';
+import { resolvePlan } from '../../plans';
+import { startRun } from '../../runs';
+import { ApiError } from '../api-error';
+import { withDeadline } from '../deps';
+import { summarize } from '../errors';
+import { defineRoute } from '../route';
+import {
+  CancelBodySchema,
+  CancelResponseSchema,
+  ErrorSchema,
+  ListRunsQuerySchema,
+  RunListSchema,
+  RunParamsSchema,
+  RunStatusSchema,
+  StartRunBodyDocSchema,
+  StartRunBodySchema,
+  StartRunResponseSchema,
+  type CancelResponse,
+  type StartRunResponse,
+} from '../schemas';
+import { listRuns } from '../visibility';
+
+/** Re-roots plan problem paths under the body's `plan` field: `steps[1]` → `plan.steps[1]`. */
+export function underPlan(errors: readonly PlanError[]): PlanError[] {
+  return errors.map((e) => ({ path: e.path === '' ? 'plan' : e.path.startsWith('[') ? `plan${e.path}` : `plan.${e.path}`, message: e.message }));
+}
+
+const error = (description: string) => ({ description, schema: ErrorSchema });
+
+/** `POST /api/runs` */
+export const startRunRoute = defineRoute({
+  method: 'post',
+  path: '/api/runs',
+  summary: 'Start a run of a bundled plan (by id) or of a plan object',
+  description: 'A program\'s phase ids are resolved to bundled phase plans before the run starts.',
+  tags: ['runs'],
+  access: ['operator'],
+  body: { schema: StartRunBodySchema, docSchema: StartRunBodyDocSchema, required: true },
+  responses: {
+    201: { description: 'started', schema: StartRunResponseSchema },
+    400: error('invalid body or plan; details name each path, e.g. plan.steps[1].needs[0]'),
+    404: error('unknown plan id (or a program phase id that is not bundled)'),
+    409: error('the run id is taken'),
+  },
+  async handler({ body, deps, res }) {
+    const catalog = await deps.catalog();
+    let plan: Plan;
+    if (typeof body.plan === 'string') {
+      const found = catalog.plans.get(body.plan);
+      if (!found) throw new ApiError(404, `unknown plan "${body.plan}": see GET /api/plans`, [{ path: 'plan', message: 'no bundled plan with this id' }]);
+      plan = found;
+    } else {
+      const validation = validatePlan(body.plan);
+      if (!validation.ok) {
+        const details = underPlan(validation.errors);
+        throw new ApiError(400, summarize(details, 'invalid plan'), details);
+      }
+      plan = validation.plan;
+    }
+    const resolved = resolvePlan(plan, catalog);
+    if (!resolved.ok) {
+      const details = underPlan(resolved.errors);
+      throw new ApiError(resolved.unknownIds.length > 0 ? 404 : 400, summarize(details, 'cannot resolve the program'), details);
+    }
+    const handle = await withDeadline(deps, () => startRun(deps.client, resolved.plan, { taskQueue: deps.taskQueue, ...(body.runId ? { runId: body.runId } : {}) }));
+    res.locals.runId = handle.workflowId;
+    deps.logger.info({ runId: handle.workflowId, plan: plan.id }, 'run started');
+    const out: StartRunResponse = { runId: handle.workflowId, uiUrl: deps.runUrl(handle.workflowId) };
+    return { status: 201, body: out };
+  },
+});
+
+/** `GET /api/runs` */
+export const listRunsRoute = defineRoute({
+  method: 'get',
+  path: '/api/runs',
+  summary: 'List runs (Temporal visibility), newest first',
+  tags: ['runs'],
+  access: 'any',
+  query: ListRunsQuerySchema,
+  responses: { 200: { description: 'a page of runs', schema: RunListSchema }, 400: error('invalid filter') },
+  async handler({ query, deps }) {
+    const page = await listRuns(
+      deps,
+      { ...(query.state ? { state: query.state } : {}), ...(query.plan ? { plan: query.plan } : {}), ...(query.awaitingApproval !== undefined ? { awaitingApproval: query.awaitingApproval } : {}) },
+      query.pageSize ?? 50,
+      query.nextPageToken,
+    );
+    return { status: 200, body: page };
+  },
+});
+
+/** `GET /api/runs/:runId` */
+export const getRunRoute = defineRoute({
+  method: 'get',
+  path: '/api/runs/:runId',
+  summary: 'A run\'s status (the workflow\'s status query)',
+  tags: ['runs'],
+  access: 'any',
+  params: RunParamsSchema,
+  responses: {
+    200: { description: 'the run status', schema: RunStatusSchema },
+    400: error('invalid run id'),
+    404: error('no such run'),
+    503: error('no worker answered the query in time'),
+  },
+  async handler({ params, deps }) {
+    const status = await withDeadline(deps, () => deps.client.workflow.getHandle(params.runId).query(statusQuery));
+    return { status: 200, body: status };
+  },
+});
+
+/** `POST /api/runs/:runId/cancel` */
+export const cancelRunRoute = defineRoute({
+  method: 'post',
+  path: '/api/runs/:runId/cancel',
+  summary: 'Cancel a run: it rolls back, outcome cancelled',
+  tags: ['runs'],
+  access: ['operator'],
+  params: RunParamsSchema,
+  body: { schema: CancelBodySchema, required: false },
+  responses: {
+    202: { description: 'cancellation requested', schema: CancelResponseSchema },
+    404: error('no such run'),
+    409: error('the run has already ended'),
+  },
+  async handler({ params, deps }) {
+    const handle = deps.client.workflow.getHandle(params.runId);
+    const described = await withDeadline(deps, () => handle.describe());
+    if (described.status.name !== 'RUNNING') throw new ApiError(409, `run "${params.runId}" has already ended (${described.status.name.toLowerCase()})`);
+    await withDeadline(deps, () => handle.cancel());
+    deps.logger.info({ runId: params.runId }, 'run cancel requested');
+    const out: CancelResponse = { runId: params.runId, cancelRequested: true };
+    return { status: 202, body: out };
+  },
+});

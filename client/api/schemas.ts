@@ -1,0 +1,379 @@
+/**
+ * Every request and response schema of the HTTP API, in one module: the routes validate with
+ * them, the OpenAPI document is generated from them. Request schemas are strict, so an unknown
+ * field is a 400 naming it rather than something silently ignored. Response schemas describe what
+ * the server sends (they are documentation, not filters) and are checked against the engine's
+ * types at compile time, so the two cannot drift apart unnoticed.
+ */
+import { z } from 'zod';
+import { IdSchema, PhasePlanSchema, ProgramPlanSchema } from '../../workflows/plan/schema';
+import type { ClaimResult } from '../../workflows/messages';
+import type { GateStatus, RunStatus, StepStatus } from '../../workflows/status';
+
+// ---------------------------------------------------------------------------------------------
+// Path and query parameters
+
+/** Ids in URL paths (runs, steps, gates, agents): no slashes, no `..`, bounded length. */
+export const PathIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, { message: 'must be 1-200 characters of [A-Za-z0-9._-], starting with a letter or digit' })
+  .refine((s) => !s.includes('..'), { message: 'must not contain ".."' });
+/** A path id. */
+export type PathId = z.infer<typeof PathIdSchema>;
+
+/** `/api/runs/:runId/...` */
+export const RunParamsSchema = z.strictObject({ runId: PathIdSchema.describe('the run id (the workflow id)') });
+/** Parsed run path parameters. */
+export type RunParams = z.infer<typeof RunParamsSchema>;
+
+/** `/api/runs/:runId/steps/:stepId/...` */
+export const StepParamsSchema = z.strictObject({ runId: PathIdSchema, stepId: PathIdSchema.describe('a step id of the plan') });
+/** Parsed step path parameters. */
+export type StepParams = z.infer<typeof StepParamsSchema>;
+
+/** `/api/agents/:agent/tasks` */
+export const AgentParamsSchema = z.strictObject({ agent: PathIdSchema.describe('the agent name, as in the steps\' `agent:`') });
+/** Parsed agent path parameters. */
+export type AgentParams = z.infer<typeof AgentParamsSchema>;
+
+/** Run states a list can be filtered on (`PhaseState` search attribute). */
+export const RunStateSchema = z.enum(['running', 'awaiting-approval', 'held', 'rolling-back', 'succeeded', 'rejected', 'failed', 'cancelled', 'timed-out']);
+/** A run state. */
+export type RunStateName = z.infer<typeof RunStateSchema>;
+
+/** Query of `GET /api/runs`. Values are whitelisted here, so nothing reaches the visibility query unchecked. */
+export const ListRunsQuerySchema = z.strictObject({
+  state: RunStateSchema.optional().describe('only runs in this state'),
+  plan: IdSchema.optional().describe('only runs of this plan id'),
+  awaitingApproval: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('only runs (not) waiting for a decision'),
+  pageSize: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, { message: 'must be a whole number from 1 to 1000' })
+    .transform(Number)
+    .pipe(z.number().int().min(1, { message: 'must be at least 1' }).max(1000, { message: 'must be at most 1000' }))
+    .optional()
+    .describe('runs per page, 1-1000 (default 50)'),
+  nextPageToken: z
+    .string()
+    .max(4096)
+    .regex(/^[A-Za-z0-9_-]*$/, { message: 'must be the opaque token of a previous page' })
+    .optional()
+    .describe('from the previous page'),
+});
+/** Parsed run-list query. */
+export type ListRunsQuery = z.infer<typeof ListRunsQuerySchema>;
+
+/** Routes that take no query parameters reject any, so typos are not silently ignored. */
+export const NoQuerySchema = z.strictObject({});
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces
+
+/** One problem with a request or a plan: where (`plan.steps[1].needs[0]`) and what. */
+export const ProblemSchema = z.object({ path: z.string(), message: z.string() }).meta({ id: 'Problem' });
+/** A problem. */
+export type Problem = z.infer<typeof ProblemSchema>;
+
+/** The error envelope of every non-2xx response. */
+export const ErrorSchema = z
+  .object({ error: z.string().describe('what went wrong, for people'), details: z.array(ProblemSchema).optional().describe('one entry per problem') })
+  .meta({ id: 'Error' });
+/** An error envelope. */
+export type ErrorBody = z.infer<typeof ErrorSchema>;
+
+const MetricValueSchema = z.union([z.number(), z.string().max(1000), z.boolean()]);
+const MetricNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,99}$/, { message: 'metric names use [A-Za-z0-9_-] and start with a letter or _' });
+/** Metrics an agent reports: at most 200 names. */
+export const MetricsSchema = z
+  .record(MetricNameSchema, MetricValueSchema)
+  .refine((m) => Object.keys(m).length <= 200, { message: 'at most 200 metrics' })
+  .describe('metric name -> number, string or boolean');
+/** Reported metrics. */
+export type Metrics = z.infer<typeof MetricsSchema>;
+
+const NameSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(200);
+const AttemptSchema = z.number().int().min(1).max(1_000_000).describe('the attempt number from the claim');
+
+// ---------------------------------------------------------------------------------------------
+// Plans
+
+/** A phase plan (the plan format of SPEC §2). */
+export const PhasePlanDocSchema = PhasePlanSchema.meta({ id: 'PhasePlan' });
+/** A program plan: phases run one after another. */
+export const ProgramPlanDocSchema = ProgramPlanSchema.meta({ id: 'ProgramPlan' });
+
+/**
+ * Body of `POST /api/plans/validate`: a plan object, or `{yaml: "<YAML or JSON text>"}` (both as
+ * JSON), or the text itself sent raw with `Content-Type: application/yaml` or `text/plain` (the
+ * string branch).
+ */
+export const ValidatePlanBodySchema = z
+  .union([z.string(), z.strictObject({ yaml: z.string().describe('plan text, YAML or JSON') }), z.record(z.string(), z.unknown())])
+  .describe('a plan object, {yaml: "<plan text>"}, or the raw text');
+/** Validate-plan body. */
+export type ValidatePlanBody = z.infer<typeof ValidatePlanBodySchema>;
+
+/** For the OpenAPI document: the plan object variant spelled out. */
+export const ValidatePlanBodyDocSchema = z.union([z.strictObject({ yaml: z.string() }), PhasePlanDocSchema, ProgramPlanDocSchema]);
+
+/** `POST /api/plans/validate` → 200. */
+export const ValidatePlanOkSchema = z.object({ ok: z.literal(true), plan: z.union([PhasePlanDocSchema, ProgramPlanDocSchema]) });
+/** A valid plan answer. */
+export type ValidatePlanOk = z.infer<typeof ValidatePlanOkSchema>;
+
+/** `POST /api/plans/validate` → 400: every problem with its path. */
+export const ValidatePlanFailedSchema = z.object({ ok: z.literal(false), error: z.string(), errors: z.array(ProblemSchema), details: z.array(ProblemSchema) });
+/** An invalid plan answer. */
+export type ValidatePlanFailed = z.infer<typeof ValidatePlanFailedSchema>;
+
+/** A bundled plan in `GET /api/plans`. */
+export const PlanSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: z.enum(['phase', 'program']),
+  description: z.string().optional(),
+  steps: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string().optional(),
+      agent: z.string().optional(),
+      type: z.enum(['task', 'gate']),
+      executor: z.string().optional().describe('the run: kind of a task'),
+      needs: z.array(z.string()),
+    }),
+  ),
+  phases: z.array(z.string()).optional().describe('programs: the phase ids, in order'),
+});
+/** A plan summary. */
+export type PlanSummary = z.infer<typeof PlanSummarySchema>;
+
+/** `GET /api/plans` → 200. */
+export const PlanListSchema = z.array(PlanSummarySchema);
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+/** Body of `POST /api/runs`. The plan object is validated by the plan validator, which names paths such as `plan.steps[1].needs[0]`. */
+export const StartRunBodySchema = z.strictObject({
+  plan: z
+    .union([IdSchema, z.record(z.string(), z.unknown())], { error: 'must be a bundled plan id ([a-z0-9-]) or a plan object' })
+    .describe('a bundled plan id, or a whole plan object'),
+  runId: PathIdSchema.optional().describe('the run id to use (default: <plan-id>-<4 hex>)'),
+});
+/** Start-run body. */
+export type StartRunBody = z.infer<typeof StartRunBodySchema>;
+
+/** For the OpenAPI document: the start body with the plan formats spelled out. */
+export const StartRunBodyDocSchema = StartRunBodySchema.extend({ plan: z.union([IdSchema, PhasePlanDocSchema, ProgramPlanDocSchema]) });
+
+/** `POST /api/runs` → 201. */
+export const StartRunResponseSchema = z.object({ runId: z.string(), uiUrl: z.string().describe('the run in the Temporal Web UI') });
+/** Start-run answer. */
+export type StartRunResponse = z.infer<typeof StartRunResponseSchema>;
+
+/** One run in `GET /api/runs`. */
+export const RunListItemSchema = z.object({
+  runId: z.string(),
+  plan: z.string().nullable(),
+  state: z.string().nullable().describe('the PhaseState search attribute'),
+  awaitingApproval: z.boolean().nullable(),
+  startTime: z.string().nullable(),
+  closeTime: z.string().nullable(),
+  status: z.string().describe('Temporal execution status: RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW'),
+  uiUrl: z.string(),
+});
+/** A run list item. */
+export type RunListItem = z.infer<typeof RunListItemSchema>;
+
+/** `GET /api/runs` → 200. */
+export const RunListSchema = z.object({ runs: z.array(RunListItemSchema), nextPageToken: z.string().nullable() });
+/** A page of runs. */
+export type RunList = z.infer<typeof RunListSchema>;
+
+const MetricsValuesSchema = z.record(z.string(), MetricValueSchema);
+
+/** A task step in a run's status. */
+export const StepStatusSchema = z
+  .object({
+    id: z.string(),
+    type: z.literal('task'),
+    title: z.string().optional(),
+    agent: z.string().optional(),
+    executor: z.string(),
+    needs: z.array(z.string()),
+    state: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'compensated', 'compensation-failed']),
+    attempts: z.number(),
+    startedAt: z.string().nullable(),
+    endedAt: z.string().nullable(),
+    metrics: MetricsValuesSchema,
+    error: z.string().nullable(),
+    summary: z.string().nullable().optional(),
+    held: z.boolean().optional(),
+    agentTask: z
+      .object({ attempt: z.number(), claimedBy: z.string().nullable(), claimedAt: z.string().nullable(), lastHeartbeatAt: z.string().nullable(), instructions: z.string().optional() })
+      .nullable()
+      .optional(),
+  })
+  .meta({ id: 'StepStatus' });
+
+/** A gate in a run's status; also the answer to a decision. */
+export const GateStatusSchema = z
+  .object({
+    id: z.string(),
+    type: z.literal('gate'),
+    title: z.string().optional(),
+    needs: z.array(z.string()),
+    state: z.enum(['pending', 'checking', 'awaiting-approval', 'go', 'no-go']),
+    checks: z.array(z.object({ metric: z.string(), op: z.string(), value: MetricValueSchema, actual: MetricValueSchema.nullable(), passed: z.boolean() })),
+    votes: z.array(
+      z.object({ approver: z.string(), decision: z.enum(['go', 'no-go']), comment: z.string().optional(), at: z.string(), via: z.enum(['update', 'signal', 'timeout']).optional() }),
+    ),
+    quorum: z.number(),
+    approvers: z.array(z.string()),
+    startedAt: z.string().nullable(),
+    endedAt: z.string().nullable(),
+    deadline: z.string().nullable().optional(),
+    decidedBy: z.string().nullable().optional(),
+  })
+  .meta({ id: 'GateStatus' });
+
+/** The whole run status (the `status` query), SPEC §4. */
+export const RunStatusSchema = z
+  .object({
+    runId: z.string(),
+    plan: z.string(),
+    title: z.string(),
+    kind: z.enum(['phase', 'program']),
+    state: RunStateSchema,
+    outcome: z.enum(['succeeded', 'rejected', 'failed', 'cancelled', 'timed-out']).nullable(),
+    cause: z.string().nullable(),
+    startedAt: z.string(),
+    endedAt: z.string().nullable(),
+    steps: z.array(StepStatusSchema),
+    gates: z.array(GateStatusSchema),
+    compensations: z.array(z.object({ step: z.string(), state: z.enum(['succeeded', 'failed']), at: z.string(), error: z.string().nullable(), attempts: z.number().optional() })),
+    escalations: z.array(z.object({ step: z.string(), reason: z.string(), at: z.string(), state: z.string().optional() })),
+    events: z.array(z.object({ at: z.string(), type: z.string(), step: z.string().optional(), message: z.string() })),
+    phases: z
+      .array(z.object({ plan: z.string(), runId: z.string(), outcome: z.string().nullable(), state: z.string().optional(), title: z.string().optional() }))
+      .optional(),
+  })
+  .meta({ id: 'RunStatus' });
+
+// Compile-time guards: the engine's types must fit the documented shapes.
+const _runStatusFits = (s: RunStatus): z.infer<typeof RunStatusSchema> => s;
+const _gateFits = (g: GateStatus): z.infer<typeof GateStatusSchema> => g;
+const _stepFits = (s: StepStatus): z.infer<typeof StepStatusSchema> => s;
+void _runStatusFits;
+void _gateFits;
+void _stepFits;
+
+/** `POST /api/runs/:runId/cancel` → 202. */
+export const CancelResponseSchema = z.object({ runId: z.string(), cancelRequested: z.literal(true) });
+/** Cancel answer. */
+export type CancelResponse = z.infer<typeof CancelResponseSchema>;
+
+/** Optional body of `cancel`: nothing, or `{}`. */
+export const CancelBodySchema = z.strictObject({});
+
+// ---------------------------------------------------------------------------------------------
+// Decisions and operator actions
+
+/** Body of `POST /api/runs/:runId/decisions`. `approver` is accepted only when auth is off. */
+export const DecisionBodySchema = z.strictObject({
+  gate: IdSchema.describe('the gate step id'),
+  decision: z.enum(['go', 'no-go']),
+  comment: z.string().max(2000).optional(),
+  approver: NameSchema.optional().describe('only when the server runs without tokens; with tokens the approver is the token identity'),
+});
+/** Decision body. */
+export type DecisionBody = z.infer<typeof DecisionBodySchema>;
+
+/** Optional body of `retry` / `skip`. */
+export const OperatorActionBodySchema = z.strictObject({ comment: z.string().max(2000).optional() });
+/** Operator action body. */
+export type OperatorActionBody = z.infer<typeof OperatorActionBodySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// External agents
+
+/** One open agent task, across runs. */
+export const AgentTaskSchema = z.object({
+  runId: z.string(),
+  stepId: z.string(),
+  title: z.string().nullable(),
+  agent: z.string(),
+  attempt: z.number(),
+  claimedBy: z.string().nullable(),
+  instructions: z.string().optional(),
+});
+/** An open agent task. */
+export type AgentTask = z.infer<typeof AgentTaskSchema>;
+
+/** `GET /api/agents/:agent/tasks` → 200. */
+export const AgentTaskListSchema = z.array(AgentTaskSchema);
+
+/** Body of `claim`. The claimant defaults to the token identity (or, without auth, the agent name). */
+export const ClaimBodySchema = z.strictObject({ claimant: NameSchema.optional() });
+/** Claim body. */
+export type ClaimBody = z.infer<typeof ClaimBodySchema>;
+
+/** `claim` → 200: the attempt to quote in heartbeat/complete/fail. */
+export const ClaimResultSchema = z
+  .object({
+    runId: z.string(),
+    stepId: z.string(),
+    attempt: z.number(),
+    claimedBy: z.string(),
+    title: z.string().optional(),
+    agent: z.string().optional(),
+    instructions: z.string().optional(),
+    description: z.string().optional(),
+    metrics: z.array(z.string()).describe('metric names the plan expects'),
+  })
+  .meta({ id: 'ClaimResult' });
+const _claimFits = (c: ClaimResult): z.infer<typeof ClaimResultSchema> => c;
+void _claimFits;
+
+/** Body of `heartbeat`. */
+export const HeartbeatBodySchema = z.strictObject({ attempt: AttemptSchema, claimant: NameSchema.optional(), progress: z.string().max(2000).optional() });
+/** Heartbeat body. */
+export type HeartbeatBody = z.infer<typeof HeartbeatBodySchema>;
+
+/** Body of `complete`. */
+export const CompleteBodySchema = z.strictObject({
+  attempt: AttemptSchema,
+  claimant: NameSchema.optional(),
+  metrics: MetricsSchema.optional(),
+  summary: z.string().max(10_000).optional(),
+});
+/** Complete body. */
+export type CompleteBody = z.infer<typeof CompleteBodySchema>;
+
+/** Body of `fail`. `retryable: false` fails the task for good. */
+export const FailBodySchema = z.strictObject({
+  attempt: AttemptSchema,
+  claimant: NameSchema.optional(),
+  reason: z.string().min(1).max(10_000),
+  retryable: z.boolean().optional(),
+});
+/** Fail body. */
+export type FailBody = z.infer<typeof FailBodySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Health
+
+/** `GET /healthz`. */
+export const HealthSchema = z.object({
+  ok: z.boolean(),
+  temporal: z.enum(['reachable', 'unreachable']),
+  namespace: z.string(),
+  taskQueue: z.string(),
+  error: z.string().optional(),
+});
+/** Health answer. */
+export type Health = z.infer<typeof HealthSchema>;
