@@ -5,7 +5,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'bin/**', 'docs/**'] },
+  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'bin/**', 'docs/**', '.scratch*/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
