@@ -7,6 +7,8 @@ import { authenticate } from './auth';
 import { resolveDeps, type AppDeps, type AppOptions } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
 import { requestLogger } from './logging';
+import { mountMetrics, type MetricsAppOptions } from './metrics';
+import { pagesRouter } from './pages';
 import { JSON_TYPES, mountRoutes, TEXT_TYPES } from './route';
 import { allRoutes } from './routes';
 
@@ -24,22 +26,24 @@ export interface PhasegateApp {
  * (before bodies are read, so an unauthenticated client cannot make the server parse a large
  * body), then the body parsers, the routes, the 404 and the error envelope.
  */
-export function createApp(opts: AppOptions): Express {
+export function createApp(opts: AppOptions & MetricsAppOptions): Express {
   return createPhasegateApp(opts).app;
 }
 
 /** Like {@link createApp}, also returning the resolved dependencies. */
-export function createPhasegateApp(opts: AppOptions): PhasegateApp {
+export function createPhasegateApp(opts: AppOptions & MetricsAppOptions): PhasegateApp {
   const deps = resolveDeps(opts);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('json spaces', 0);
   app.use(requestLogger(deps.logger));
+  mountMetrics(app, deps, opts); // GET /metrics and per-request metrics, outside /api's auth (see metrics.ts)
   app.use('/api', authenticate(deps.tokens));
   app.use(express.json({ limit: deps.maxBodyBytes, type: JSON_TYPES, strict: true }));
   app.use('/api/plans/validate', express.text({ limit: deps.maxBodyBytes, type: TEXT_TYPES }));
   mountRoutes(app, allRoutes(), deps);
+  app.use(pagesRouter(deps)); // people-facing pages: /, /runs, /runs/:runId (see pages/index.ts)
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return { app, deps };
