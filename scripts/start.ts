@@ -278,6 +278,7 @@ function printBanner(env: Env, address: string, opts: { api: boolean }): void {
     '',
     paint(1, 'Phasegate is starting'),
     `  API          ${opts.api ? apiUrl : '(not started: --no-api)'}`,
+    ...(opts.api ? [`  Approvals    ${apiUrl}/  (runs awaiting a decision, run pages)`] : []),
     `  Temporal UI  ${env.TEMPORAL_UI_URL}`,
     `  Temporal     ${address} (namespace ${env.TEMPORAL_NAMESPACE}, task queue ${env.TEMPORAL_TASK_QUEUE})`,
     '  Try it:',

@@ -213,7 +213,13 @@ export function renderMarkdown(s: RunStatus): string {
       lines.push(`| ${cell(t.id)} | ${cell(t.agent ?? '')} | ${mark(t.state)} | ${t.attempts} | ${cell(details)} |`);
     }
     for (const g of s.gates) {
-      const checks = g.checks.map((c) => `${c.passed ? '✔' : '✘'} ${c.metric} ${c.op} ${c.value} (${c.actual ?? 'n/a'})`).join(', ');
+      const line = (c: CheckResult) => `${c.passed ? '✔' : '✘'} ${c.metric} ${c.op} ${c.value} (${c.actual ?? 'n/a'})`;
+      const failed = g.checks.filter((c) => !c.passed);
+      // Long check lists make the row unreadable in the UI: count them and show only the failures.
+      const checks =
+        g.checks.length <= 3
+          ? g.checks.map(line).join(', ')
+          : [`${g.checks.length - failed.length}/${g.checks.length} checks passed`, ...failed.map(line)].join(', ');
       const goVotes = g.votes.filter((v) => v.decision === 'go').length;
       const votes = g.approvers.length > 0 ? `go votes ${goVotes}/${g.quorum}` : '';
       lines.push(`| ${cell(g.id)} | gate | ${mark(g.state)} | | ${cell([checks, votes].filter(Boolean).join('; '))} |`);

@@ -226,3 +226,11 @@ void describe('renderMarkdown: escaping', () => {
     assert.equal(out.includes('\r'), false);
   });
 });
+
+void describe('renderMarkdown: long check lists', () => {
+  void it('counts more than three checks and lists only the failed ones', () => {
+    const checks = ['a', 'b', 'c', 'd'].map((m, i) => ({ metric: `t.${m}`, op: '<', value: 10, actual: i === 2 ? 12 : 1, passed: i !== 2 }));
+    const s = runStatus({ gates: [gateStatus('g', { checks, approvers: [], state: 'no-go' })] });
+    assert.deepEqual(rowsFor(s, 'g'), ['| g | gate | ✘ no-go | | 3/4 checks passed, ✘ t.c < 10 (12) |']);
+  });
+});
