@@ -1,17 +1,26 @@
 /**
  * Environment configuration shared by the worker, the API, the CLI and the scripts.
- * Every variable is validated once at boot; a bad value stops the process with one line per problem.
+ * Every variable is validated once at boot; a bad value stops the process with one line per bad
+ * variable, naming it. Besides each value's own shape, the Temporal connection settings are checked
+ * together (a client certificate needs its key, named files must exist, TLS settings contradict
+ * `TEMPORAL_TLS=false`), so a remote Temporal misconfiguration fails at boot with a clear message
+ * rather than as a TLS handshake error on the first call. `docs/configuration.md` documents every
+ * variable in one table, generated from `config/env-docs.ts` and checked by a unit test.
  */
+import { statSync } from 'node:fs';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** `host:port` (IPv6 hosts in brackets); a missing port is the usual mistake with a remote Temporal. */
+const hostPort = (example: string) =>
+  z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]+):([0-9]{1,5})$/, `expected host:port, e.g. ${example}`).refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535');
 
-/** The variables Phasegate reads, with their defaults. */
+/** The variables Phasegate reads, with their defaults. Meanings and readers: `config/env-docs.ts`. */
 export const EnvSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233').describe('Temporal frontend host:port'),
+  TEMPORAL_ADDRESS: hostPort('my-namespace.a1b2c.tmprl.cloud:7233').default('127.0.0.1:7233').describe('Temporal frontend host:port'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('phasegate'),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233').describe('Base URL of the Temporal Web UI, for run links'),
@@ -20,30 +29,90 @@ export const EnvSchema = z.object({
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional().describe('TLS server name (SNI) to verify instead of the address host'),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PHASEGATE_TOKENS: z.string().optional().describe('token map: "token=identity:role1,role2;..." or JSON'),
   PHASEGATE_TOKENS_FILE: z.string().optional(),
+  PHASEGATE_METRICS_TOKEN: z.string().min(1).optional().describe('bearer token that may read the API\'s /metrics (and nothing else)'),
   PHASEGATE_WEBHOOK_URL: z.url().optional().describe('escalation/outcome events are POSTed here'),
   PHASEGATE_PLANS_DIR: z.string().optional(),
   PHASEGATE_WORKDIR: z.string().optional().describe('base folder for shell tasks\' cwd (default: the worker\'s cwd)'),
   PHASEGATE_MAX_BODY: z.string().default('1mb'),
+  PHASEGATE_WORKER_METRICS: hostPort('127.0.0.1:9464').optional().describe('host:port where the worker serves Prometheus metrics'),
+  PHASEGATE_OTEL: bool.default(false).describe('OpenTelemetry tracing through the Temporal interceptors'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. http://localhost:4318' }).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
 /** Parsed configuration. */
 export type Env = z.infer<typeof EnvSchema>;
 
+/** A variable's name, as the schema lists them. */
+export type EnvName = keyof typeof EnvSchema.shape;
+
+/** One problem with one variable. */
+export interface EnvProblem {
+  variable: string;
+  message: string;
+}
+
+const FILE_VARIABLES = ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH'] as const;
+
+/** Why `path` cannot be used as an input file, or undefined when it can. */
+function fileProblem(path: string): string | undefined {
+  try {
+    return statSync(path).isFile() ? undefined : `${path} is not a file`;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `file not found: ${path}` : `cannot read ${path} (${code ?? (err as Error).message})`;
+  }
+}
+
+/**
+ * Checks that need more than one variable, or the file system, on the cleaned raw values (so they
+ * are reported even when other variables are invalid).
+ */
+export function crossFieldProblems(raw: Readonly<Record<string, string>>): EnvProblem[] {
+  const problems: EnvProblem[] = [];
+  const cert = raw.TEMPORAL_TLS_CERT_PATH;
+  const key = raw.TEMPORAL_TLS_KEY_PATH;
+  if (cert && !key) problems.push({ variable: 'TEMPORAL_TLS_KEY_PATH', message: 'required when TEMPORAL_TLS_CERT_PATH is set: a client certificate needs its private key' });
+  if (key && !cert) problems.push({ variable: 'TEMPORAL_TLS_CERT_PATH', message: 'required when TEMPORAL_TLS_KEY_PATH is set: a private key needs its client certificate' });
+  for (const name of FILE_VARIABLES) {
+    const path = raw[name];
+    const problem = path ? fileProblem(path) : undefined;
+    if (problem) problems.push({ variable: name, message: problem });
+  }
+  // TLS settings with TLS explicitly off: one of the two is a mistake, and guessing could send an
+  // API key in clear text, so refuse.
+  const tlsOff = raw.TEMPORAL_TLS !== undefined && ['false', '0', 'no'].includes(raw.TEMPORAL_TLS);
+  const needsTls = ['TEMPORAL_API_KEY', ...FILE_VARIABLES, 'TEMPORAL_TLS_SERVER_NAME'].filter((n) => raw[n]);
+  if (tlsOff && needsTls.length > 0) {
+    problems.push({ variable: 'TEMPORAL_TLS', message: `is ${raw.TEMPORAL_TLS}, but ${needsTls.join(', ')} need${needsTls.length === 1 ? 's' : ''} TLS: unset TEMPORAL_TLS or remove them` });
+  }
+  return problems;
+}
+
+/** Keeps the first problem of each variable, in the order found: one clear line per bad variable. */
+function onePerVariable(problems: readonly EnvProblem[]): EnvProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => !seen.has(p.variable) && seen.add(p.variable));
+}
+
 /**
  * Parses `source` (default `process.env`). Throws an Error listing each bad variable on its own line.
  * Empty strings count as unset, so `FOO= npm start` falls back to the default.
  */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
   const result = EnvSchema.safeParse(cleaned);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-  throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  const problems = onePerVariable([
+    ...(result.success ? [] : result.error.issues.map((i) => ({ variable: i.path.join('.'), message: i.message }))),
+    ...crossFieldProblems(cleaned),
+  ]);
+  if (result.success && problems.length === 0) return result.data;
+  throw new Error(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
 }
 
 /** Parses the environment or exits the process with the problems listed (for entry points). */

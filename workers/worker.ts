@@ -4,6 +4,8 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityConfig } from '../activities';
+import type { Tracing } from '../config/tracing';
+import { workerTracingOptions } from './telemetry';
 
 /** Options for {@link createPhaseWorker}. */
 export interface PhaseWorkerOptions {
@@ -13,6 +15,11 @@ export interface PhaseWorkerOptions {
   activities?: ActivityConfig;
   /** A pre-built workflow bundle (tests reuse one); default: bundle `workflows/` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * OpenTelemetry tracing (see `telemetry.ts`). Needs the worker to bundle the workflows itself, so
+   * that the tracing interceptors go into the bundle: not allowed with `workflowBundle`.
+   */
+  tracing?: Tracing;
   /** Extra worker options (identity, concurrency, ...). */
   overrides?: Partial<WorkerOptions>;
 }
@@ -25,6 +32,8 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
  * running task (cancel, no-go, deadline) reaches its process within about a second.
  */
 export async function createPhaseWorker(opts: PhaseWorkerOptions): Promise<Worker> {
+  // The SDK would only warn and drop the workflow interceptors: refuse instead of tracing half a run.
+  if (opts.tracing && opts.workflowBundle) throw new Error('tracing needs the worker to bundle the workflows: do not pass workflowBundle');
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -33,6 +42,7 @@ export async function createPhaseWorker(opts: PhaseWorkerOptions): Promise<Worke
     activities: createActivities(opts.activities),
     maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
+    ...(opts.tracing ? workerTracingOptions(opts.tracing) : {}),
     ...opts.overrides,
   });
 }

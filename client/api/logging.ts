@@ -2,10 +2,44 @@
  * Structured request logs: one JSON line per request with method, path, status, duration and,
  * when the request concerns a run, its id. Query strings and headers are left out (they may carry
  * tokens or personal data).
+ *
+ * Every other line logged while a request is handled (route handlers, the error middleware) gets
+ * the run id too, through the logger's mixin and an AsyncLocalStorage holding the request: route
+ * code does not have to remember it, and a 500 logged by the error middleware still names its run.
  */
-import type { RequestHandler } from 'express';
-import type { Logger } from 'pino';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { RequestHandler, Response } from 'express';
+import pino, { type Logger } from 'pino';
 import { principalOf } from './auth';
+
+/** The response of the request being handled, where routes put `res.locals.runId`. */
+const current = new AsyncLocalStorage<Response>();
+
+/** Fields added to every line logged during a request: its run id, once a route has named it. */
+export function requestLogFields(): { runId?: string } {
+  const runId = current.getStore()?.locals.runId as unknown;
+  return typeof runId === 'string' ? { runId } : {};
+}
+
+/**
+ * The API's logger: JSON lines on stdout shaped like the worker's (`time` as ISO text, `level` as
+ * a name, `name`, `msg`), with the run id of the current request on every line.
+ */
+export function createApiLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    name: 'phasegate-api',
+    level,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    mixin: requestLogFields,
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/** Successful scrapes of `/metrics` come every few seconds: logged at debug only, to keep the log readable. */
+function isQuietRequest(path: string, status: number): boolean {
+  return path === '/metrics' && status < 400;
+}
 
 /** Logs each request when its response has been sent (or the client went away). */
 export function requestLogger(logger: Logger): RequestHandler {
@@ -20,17 +54,18 @@ export function requestLogger(logger: Logger): RequestHandler {
       const user = principalOf(req)?.identity;
       const line = {
         method: req.method,
-        path: req.originalUrl.split('?')[0],
+        path: req.originalUrl.split('?')[0] as string,
         status: aborted ? 499 : res.statusCode,
         ms: Math.round(ms * 10) / 10,
         ...(runId ? { runId } : {}),
         ...(user ? { user } : {}),
       };
       if (res.statusCode >= 500) logger.error(line, 'request');
+      else if (isQuietRequest(line.path, line.status)) logger.debug(line, 'request');
       else logger.info(line, 'request');
     };
     res.on('finish', () => log(false));
     res.on('close', () => log(!res.writableFinished));
-    next();
+    current.run(res, next);
   };
 }

@@ -6,13 +6,16 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import pino from 'pino';
+import type pino from 'pino';
 import { loadEnvOrExit, type Env } from '../../config/env';
+import { stopTracing } from '../../config/tracing';
 import { plansDir } from '../plans';
 import { closeTemporalClient, getTemporalClient } from '../temporal';
 import { createPhasegateApp } from './app';
 import { loadTokenStore, type TokenStore } from './auth';
 import { parseByteSize } from './deps';
+import { createApiLogger } from './logging';
+import { ApiMetrics } from './metrics';
 
 /** Hosts that only this machine can reach. */
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -70,7 +73,7 @@ function closeServer(server: Server): Promise<void> {
 
 async function main(): Promise<void> {
   const env = loadEnvOrExit();
-  const logger = pino({ name: 'phasegate-api', level: env.LOG_LEVEL });
+  const logger = createApiLogger(env.LOG_LEVEL);
   let tokens: TokenStore;
   try {
     tokens = loadTokenStore(env);
@@ -94,6 +97,8 @@ async function main(): Promise<void> {
     tokens,
     maxBody: env.PHASEGATE_MAX_BODY,
     logger,
+    metrics: new ApiMetrics({ processMetrics: true }),
+    ...(env.PHASEGATE_METRICS_TOKEN ? { metricsToken: env.PHASEGATE_METRICS_TOKEN } : {}),
   });
   const catalog = await deps.catalog();
   for (const problem of catalog.problems) logger.warn({ file: problem.file, errors: problem.errors }, 'plan file skipped: invalid');
@@ -114,6 +119,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     await closeServer(server);
     await closeTemporalClient();
+    await stopTracing();
     logger.info('stopped');
     process.exit(0);
   };
