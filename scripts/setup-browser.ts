@@ -8,7 +8,7 @@
  * `PHASEGATE_CHROMIUM` points the tests at another Chromium/Chrome binary (then nothing is installed).
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { isExecutable } from './executables';
 
 /** The Debian package that provides {@link DEFAULT_CHROMIUM_PATH}. */
 export const CHROMIUM_PACKAGE = 'chromium';
@@ -21,14 +21,6 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.PHASEGATE_CHROMIUM || DEFAULT_CHROMIUM_PATH;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function hasCommand(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;

