@@ -1,0 +1,101 @@
+/**
+ * What every section shares: one Temporal dev server (the test environment's, with Phasegate's
+ * search attributes), one in-process worker whose bundle also holds the baseline workflow, and
+ * the real API server (`client/api/server.ts`) in its own process, as it is deployed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createPhaseWorker } from '../../workers/worker';
+import { createTestEnv } from '../../test/helpers/temporal';
+import { freePort } from '../../test/helpers/processes';
+import type { PhasePlan } from '../../workflows/plan/schema';
+import { delay } from './stats';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** The shared benchmark environment. */
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  /** Task queue of the in-process worker (phase and baseline workflows). */
+  taskQueue: string;
+  /** A task queue no worker polls: runs started there only cost the start itself. */
+  sinkQueue: string;
+  /** Base URL of the API process, e.g. http://127.0.0.1:41234. */
+  api: string;
+  /** The worker's workflow bundle (phase, program and baseline), for replays. */
+  workflowBundle: WorkflowBundleWithSourceMap;
+  /** Ends everything this harness started. */
+  close(): Promise<void>;
+}
+
+/** Starts the API server process; resolves once `/healthz` answers 200. */
+async function startApi(address: string, taskQueue: string, plansDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  // BENCH_API_PROFILE=<dir> writes a V8 CPU profile of the API process there (for evidence).
+  const profile = process.env.BENCH_API_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'client', 'api', 'server.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, PORT: String(port), HOST: '127.0.0.1', PHASEGATE_PLANS_DIR: plansDir, PHASEGATE_TOKENS: '' },
+    // Request logs go nowhere (a deployment ships them somewhere just as cheap); errors are kept.
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let errors = '';
+  child.stderr?.on('data', (c: Buffer) => (errors += c.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}:\n${errors}`);
+    if (Date.now() > deadline) throw new Error(`API did not become healthy:\n${errors}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).status === 200) return { url, child };
+    } catch {
+      // not listening yet
+    }
+    await delay(200);
+  }
+}
+
+/** Starts the dev server, the worker and the API; `plans` become the API's bundled plans. */
+export async function createHarness(plans: PhasePlan[]): Promise<Harness> {
+  const env = await createTestEnv();
+  const taskQueue = `bench-${randomUUID()}`;
+  const sinkQueue = `bench-sink-${randomUUID()}`;
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+  const worker: Worker = await createPhaseWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle });
+  const running = worker.run();
+  const plansDir = mkdtempSync(join(tmpdir(), 'phasegate-bench-plans-'));
+  for (const plan of plans) writeFileSync(join(plansDir, `${plan.id}.json`), JSON.stringify(plan));
+  const api = await startApi(env.address, sinkQueue, plansDir);
+  return {
+    env,
+    client: env.client,
+    taskQueue,
+    sinkQueue,
+    api: api.url,
+    workflowBundle,
+    async close() {
+      api.child.kill('SIGTERM');
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await env.teardown();
+      rmSync(plansDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A JSON HTTP call to the API; returns status and parsed body. */
+export async function api<T = unknown>(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
