@@ -49,6 +49,8 @@ export async function startRun(client: Client, plan: RunnablePlan, opts: StartRu
       staticSummary: `${isProgram ? 'Program' : 'Phase'} ${plan.id}: ${title}`,
       staticDetails: `Plan \`${plan.id}\` — ${title} (${stepCount}).${plan.description ? `\n\n${plan.description}` : ''}`,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // A worker that picks up a big run cold replays its whole history in one task; give it room.
+      workflowTaskTimeout: '30s',
       typedSearchAttributes: new TypedSearchAttributes([
         { key: PhasePlanKey, value: plan.id },
         { key: PhaseState, value: 'running' },

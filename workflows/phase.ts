@@ -59,6 +59,10 @@ const ACTIVITY_FOR: Record<Exclude<Executor['kind'], 'agent'>, keyof Activities>
   simulate: 'simulateTask',
 };
 
+/** Most entries kept in `status.events`: the first {@link KEEP_FIRST_EVENTS} and the newest. */
+const MAX_EVENTS = 2_000;
+const KEEP_FIRST_EVENTS = 50;
+
 /** Longest wait for in-flight tasks to acknowledge cancellation before compensating. */
 const CANCEL_GRACE_MS = 60_000;
 
@@ -110,6 +114,11 @@ class PhaseRun {
   private stop: Stop | undefined;
   private rollingBack = false;
   private lastAttrs = '';
+  private detailsStale = true;
+  /** Each step's dependencies, computed once. */
+  private readonly needsOf = new Map<string, string[]>();
+  /** Steps not launched yet, in plan order: the scheduler scans only these. */
+  private notLaunched: Step[] = [];
 
   constructor(private readonly plan: PhasePlan) {
     const info = workflowInfo();
@@ -132,6 +141,7 @@ class PhaseRun {
     for (const step of plan.steps) {
       this.defs.set(step.id, step);
       const needs = stepNeeds(step);
+      this.needsOf.set(step.id, needs);
       if (step.gate) {
         const g: GateStatus = {
           id: step.id,
@@ -180,6 +190,13 @@ class PhaseRun {
 
   private event(type: string, message: string, step?: string): void {
     this.status.events.push({ at: nowIso(), type, message, ...(step ? { step } : {}) });
+    // Bound the log so the status stays far below Temporal's 2 MB payload limit; decisions,
+    // compensations and escalations have their own arrays, and the history keeps everything.
+    if (this.status.events.length > MAX_EVENTS) {
+      const drop = this.status.events.length - MAX_EVENTS;
+      this.status.events.splice(KEEP_FIRST_EVENTS, drop);
+      this.status.eventsDropped = (this.status.eventsDropped ?? 0) + drop;
+    }
     this.version++;
   }
 
@@ -207,6 +224,19 @@ class PhaseRun {
         { key: Escalated, value: escalated },
       ]);
     }
+    this.detailsStale = true;
+  }
+
+  /**
+   * Re-renders the markdown shown as the workflow's current details, when something changed.
+   * Called once per scheduling-loop turn and on the paths where the loop is not running (start
+   * wait, rollback, finish), rather than on every change: on big plans the table rendering was
+   * most of the workflow's CPU (bench/ANALYSIS.md). Details are not a command, so when they are
+   * rendered does not affect replay.
+   */
+  private flushDetails(): void {
+    if (!this.detailsStale) return;
+    this.detailsStale = false;
     setCurrentDetails(renderMarkdown(this.status));
   }
 
@@ -424,22 +454,25 @@ class PhaseRun {
 
   private async runDag(): Promise<void> {
     const maxParallel = this.plan.maxParallel ?? Number.POSITIVE_INFINITY;
+    this.notLaunched = [...this.plan.steps];
     for (;;) {
       if (this.stop) return;
       let running = this.status.steps.filter((s) => s.state === 'running').length;
-      for (const step of this.plan.steps) {
-        if (this.inflight.has(step.id)) continue;
+      const waiting: Step[] = [];
+      for (const step of this.notLaunched) {
         const t = this.tasks.get(step.id);
         const g = this.gates.get(step.id);
-        if ((t && t.state !== 'pending') || (g && g.state !== 'pending')) continue;
-        if (!stepNeeds(step).every((n) => this.isDone(n))) continue;
-        if (t) {
-          if (running >= maxParallel) continue;
-          running++;
+        const ready = (this.needsOf.get(step.id) ?? []).every((n) => this.isDone(n));
+        if (!ready || (t && running >= maxParallel)) {
+          waiting.push(step);
+          continue;
         }
+        if (t) running++;
         this.launch(step.id, t ? () => this.runTask(t) : () => this.runGate(g as GateStatus));
       }
+      this.notLaunched = waiting;
       this.publish();
+      this.flushDetails();
       if (this.plan.steps.every((s) => this.isDone(s.id))) return;
       const seen = this.version;
       await condition(() => this.version !== seen);
@@ -696,6 +729,7 @@ class PhaseRun {
     this.rollingBack = true;
     this.event('rollback', `compensating ${this.compensationStack.join(', ')} (newest first)`);
     this.publish();
+    this.flushDetails();
     for (const id of [...this.compensationStack]) {
       const def = this.defs.get(id) as Step;
       const t = this.tasks.get(id) as StepStatus;
@@ -723,6 +757,7 @@ class PhaseRun {
         this.event('compensation-failed', `rollback failed: ${error}`, id);
       }
       this.publish();
+      this.flushDetails();
     }
   }
 
@@ -738,12 +773,14 @@ class PhaseRun {
 
   async execute(startAt: string | undefined): Promise<RunStatus> {
     this.publish();
+    this.flushDetails();
     const begin = startAt ?? this.plan.startAt;
     if (begin) {
       const wait = Date.parse(begin) - Date.now();
       if (wait > 0) {
         this.event('scheduled', `waiting until ${begin} to start`);
         this.publish();
+        this.flushDetails();
         try {
           await sleep(wait, { summary: `start at ${begin}` });
         } catch (err) {
@@ -800,6 +837,7 @@ class PhaseRun {
     this.status.endedAt = nowIso();
     this.event('outcome', cause ? `${outcome}: ${cause}` : outcome);
     this.publish();
+    this.flushDetails();
     if (outcome === 'succeeded') return this.status;
     if (outcome === 'cancelled' && cancellation) throw cancellation;
     const type = { rejected: 'PhaseRejected', failed: 'PhaseFailed', 'timed-out': 'PhaseTimedOut', cancelled: 'PhaseCancelled' }[outcome];

@@ -161,6 +161,8 @@ export interface RunStatus {
   compensations: CompensationRecord[];
   escalations: EscalationRecord[];
   events: RunEvent[];
+  /** How many events were left out of `events` to bound its size (the Temporal history has them all). */
+  eventsDropped?: number;
   phases?: PhaseRecord[];
 }
 
@@ -178,6 +180,9 @@ const ICON: Record<string, string> = {
   'no-go': '✘',
   'compensation-failed': '!',
 };
+
+/** Above this many steps and gates, the table lists only those not done yet. */
+export const MAX_TABLE_ROWS = 60;
 
 function mark(state: string): string {
   return ICON[state] ? `${ICON[state]} ${state}` : state;
@@ -199,10 +204,14 @@ export function renderMarkdown(s: RunStatus): string {
     lines.push('', '| # | phase | run | outcome |', '|---|---|---|---|');
     s.phases.forEach((p, i) => lines.push(`| ${i + 1} | ${cell(p.title ?? p.plan)} | ${p.runId} | ${p.outcome ?? p.state ?? 'pending'} |`));
   }
-  const rows = [...s.steps.map((t) => ({ kind: 'task' as const, t })), ...s.gates.map((g) => ({ kind: 'gate' as const, g }))];
-  if (rows.length > 0) {
+  if (s.steps.length + s.gates.length > 0) {
+    // Big plans: show the steps that still matter (not succeeded) and count the rest, so the
+    // details stay readable and cheap to render.
+    const big = s.steps.length + s.gates.length > MAX_TABLE_ROWS;
+    const shownSteps = big ? s.steps.filter((t) => t.state !== 'succeeded').slice(0, MAX_TABLE_ROWS) : s.steps;
+    const shownGates = big ? s.gates.filter((g) => g.state !== 'go').slice(0, MAX_TABLE_ROWS) : s.gates;
     lines.push('', '| step | agent | state | attempts | details |', '|---|---|---|---|---|');
-    for (const t of s.steps) {
+    for (const t of shownSteps) {
       const metrics = Object.entries(t.metrics)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ');
@@ -212,7 +221,7 @@ export function renderMarkdown(s: RunStatus): string {
         .join('; ');
       lines.push(`| ${cell(t.id)} | ${cell(t.agent ?? '')} | ${mark(t.state)} | ${t.attempts} | ${cell(details)} |`);
     }
-    for (const g of s.gates) {
+    for (const g of shownGates) {
       const line = (c: CheckResult) => `${c.passed ? '✔' : '✘'} ${c.metric} ${c.op} ${c.value} (${c.actual ?? 'n/a'})`;
       const failed = g.checks.filter((c) => !c.passed);
       // Long check lists make the row unreadable in the UI: count them and show only the failures.
@@ -223,6 +232,11 @@ export function renderMarkdown(s: RunStatus): string {
       const goVotes = g.votes.filter((v) => v.decision === 'go').length;
       const votes = g.approvers.length > 0 ? `go votes ${goVotes}/${g.quorum}` : '';
       lines.push(`| ${cell(g.id)} | gate | ${mark(g.state)} | | ${cell([checks, votes].filter(Boolean).join('; '))} |`);
+    }
+    if (big) {
+      const hidden = s.steps.length + s.gates.length - shownSteps.length - shownGates.length;
+      const done = s.steps.filter((t) => t.state === 'succeeded').length + s.gates.filter((g) => g.state === 'go').length;
+      lines.push('', `${hidden} more steps not shown (${done} of ${s.steps.length + s.gates.length} done); the \`status\` query has them all.`);
     }
   }
   const votes = s.gates.flatMap((g) => g.votes.map((v) => ({ g: g.id, v })));

@@ -2,9 +2,11 @@
  * What the API needs from the outside world, injected so tests can hand in the test environment's
  * Temporal client, their own tokens and plans folder, and a quiet logger.
  */
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import pino, { type Logger } from 'pino';
-import { loadPlanCatalog, plansDir as defaultPlansDir, type PlanCatalog } from '../plans';
+import { loadPlanCatalog, PLAN_FILE_EXTENSIONS, plansDir as defaultPlansDir, type PlanCatalog } from '../plans';
 import { TokenStore } from './auth';
 
 /** Options of `createApp`; everything but the client and task queue has a default. */
@@ -60,6 +62,40 @@ export function parseByteSize(text: string): number {
   return bytes;
 }
 
+/**
+ * The plan catalog of `dir`, re-read only when a plan file was added, removed or changed (names,
+ * sizes and mtimes), so edits still apply without a restart but a start does not re-parse and
+ * re-validate every plan (that was most of `POST /api/runs`'s cost: bench/ANALYSIS.md §3).
+ */
+export function cachedCatalog(dir: string): () => Promise<PlanCatalog> {
+  let cached: { signature: string; catalog: Promise<PlanCatalog> } | undefined;
+  return async () => {
+    const signature = await catalogSignature(dir);
+    if (cached?.signature !== signature) {
+      const catalog = loadPlanCatalog(dir);
+      cached = { signature, catalog };
+      catalog.catch(() => (cached = undefined));
+    }
+    return cached.catalog;
+  };
+}
+
+async function catalogSignature(dir: string): Promise<string> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => (PLAN_FILE_EXTENSIONS as readonly string[]).includes(extname(n).toLowerCase())).sort();
+  } catch {
+    return 'missing';
+  }
+  const parts = await Promise.all(
+    names.map(async (n) => {
+      const st = await stat(join(dir, n)).catch(() => undefined);
+      return `${n}:${st?.size ?? -1}:${st?.mtimeMs ?? -1}`;
+    }),
+  );
+  return parts.join('|');
+}
+
 /** Applies the defaults. Throws a RangeError for an invalid `maxBody`. */
 export function resolveDeps(opts: AppOptions): AppDeps {
   const uiUrl = (opts.uiUrl ?? 'http://localhost:8233').replace(/\/+$/, '');
@@ -77,7 +113,7 @@ export function resolveDeps(opts: AppOptions): AppDeps {
     logger: opts.logger ?? pino({ name: 'phasegate-api' }),
     rpcTimeoutMs: opts.rpcTimeoutMs ?? 10_000,
     healthTimeoutMs: opts.healthTimeoutMs ?? 2_000,
-    catalog: () => loadPlanCatalog(dir),
+    catalog: cachedCatalog(dir),
     runUrl: (runId) => `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(runId)}`,
   };
 }

@@ -234,3 +234,15 @@ void describe('renderMarkdown: long check lists', () => {
     assert.deepEqual(rowsFor(s, 'g'), ['| g | gate | ✘ no-go | | 3/4 checks passed, ✘ t.c < 10 (12) |']);
   });
 });
+
+void describe('renderMarkdown: big plans', () => {
+  void it('lists only the steps not done yet and counts the rest', () => {
+    const steps = Array.from({ length: 100 }, (_, i) => taskStatus(`s${i}`, { state: i < 97 ? 'succeeded' : 'running', attempts: 1 }));
+    const out = lines(runStatus({ steps, gates: [] }));
+    assert.deepEqual(
+      out.filter((l) => /^\| s\d+ \|/.test(l)).map((l) => l.split(' | ')[0]),
+      ['| s97', '| s98', '| s99'],
+    );
+    assert.ok(out.includes('97 more steps not shown (97 of 100 done); the `status` query has them all.'), out.join('\n'));
+  });
+});

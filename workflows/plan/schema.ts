@@ -195,7 +195,9 @@ export const PhasePlanSchema = z.strictObject({
   escalateAfter: DurationSchema.optional(),
   startAt: StartAtSchema.optional(),
   defaults: DefaultsSchema.optional(),
-  steps: z.array(StepSchema).min(1).max(5000),
+  // 2,000 steps keep one run's status (query answer and result) well under Temporal's 2 MB
+  // payload limit (bench/ANALYSIS.md measured 1.2 MB at 2,000 steps); split bigger work into a program.
+  steps: z.array(StepSchema).min(1).max(2000),
 });
 export type PhasePlan = z.infer<typeof PhasePlanSchema>;
 
