@@ -117,8 +117,6 @@ class PhaseRun {
   private detailsStale = true;
   /** Each step's dependencies, computed once. */
   private readonly needsOf = new Map<string, string[]>();
-  /** Steps not launched yet, in plan order: the scheduler scans only these. */
-  private notLaunched: Step[] = [];
 
   constructor(private readonly plan: PhasePlan) {
     const info = workflowInfo();
@@ -454,12 +452,13 @@ class PhaseRun {
 
   private async runDag(): Promise<void> {
     const maxParallel = this.plan.maxParallel ?? Number.POSITIVE_INFINITY;
-    this.notLaunched = [...this.plan.steps];
+    // Steps not launched yet, in plan order: each turn scans only these.
+    let notLaunched = [...this.plan.steps];
     for (;;) {
       if (this.stop) return;
       let running = this.status.steps.filter((s) => s.state === 'running').length;
       const waiting: Step[] = [];
-      for (const step of this.notLaunched) {
+      for (const step of notLaunched) {
         const t = this.tasks.get(step.id);
         const g = this.gates.get(step.id);
         const ready = (this.needsOf.get(step.id) ?? []).every((n) => this.isDone(n));
@@ -470,10 +469,10 @@ class PhaseRun {
         if (t) running++;
         this.launch(step.id, t ? () => this.runTask(t) : () => this.runGate(g as GateStatus));
       }
-      this.notLaunched = waiting;
+      notLaunched = waiting;
       this.publish();
       this.flushDetails();
-      if (this.plan.steps.every((s) => this.isDone(s.id))) return;
+      if (notLaunched.length === 0 && this.plan.steps.every((s) => this.isDone(s.id))) return;
       const seen = this.version;
       await condition(() => this.version !== seen);
     }

@@ -67,18 +67,25 @@ export function parseByteSize(text: string): number {
  * sizes and mtimes), so edits still apply without a restart but a start does not re-parse and
  * re-validate every plan (that was most of `POST /api/runs`'s cost: bench/ANALYSIS.md §3).
  */
-export function cachedCatalog(dir: string): () => Promise<PlanCatalog> {
-  let cached: { signature: string; catalog: Promise<PlanCatalog> } | undefined;
+export function cachedCatalog(dir: string, recheckMs = CATALOG_RECHECK_MS): () => Promise<PlanCatalog> {
+  let cached: { signature: string; checkedAt: number; catalog: Promise<PlanCatalog> } | undefined;
   return async () => {
+    // Within `recheckMs` of the last look, trust it: a burst of starts costs no file system calls.
+    if (cached && Date.now() - cached.checkedAt < recheckMs) return cached.catalog;
     const signature = await catalogSignature(dir);
-    if (cached?.signature !== signature) {
-      const catalog = loadPlanCatalog(dir);
-      cached = { signature, catalog };
-      catalog.catch(() => (cached = undefined));
+    if (cached?.signature === signature) {
+      cached.checkedAt = Date.now();
+      return cached.catalog;
     }
-    return cached.catalog;
+    const catalog = loadPlanCatalog(dir);
+    cached = { signature, checkedAt: Date.now(), catalog };
+    catalog.catch(() => (cached = undefined));
+    return catalog;
   };
 }
+
+/** How long a look at the plans folder is trusted: edits apply within this time. */
+export const CATALOG_RECHECK_MS = 1_000;
 
 async function catalogSignature(dir: string): Promise<string> {
   let names: string[];
