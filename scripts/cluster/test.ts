@@ -42,7 +42,7 @@ async function main(): Promise<number> {
       .map((f) => join(TEST_DIR, f));
     const testsStarted = Date.now();
     const env = { ...process.env, PHASEGATE_CLUSTER_ADDRESS: frontendAddress(clusterSettings()) };
-    code = await run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...process.argv.slice(2), ...files], env);
+    code = await run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...process.argv.slice(2), ...files], env);
     log(`tests ${code === 0 ? 'passed' : 'FAILED'} in ${secondsSince(testsStarted)}`);
   }
   const down = await tsx('down.ts');

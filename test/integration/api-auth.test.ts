@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -16,6 +15,7 @@ import { createApp } from '../../client/api/app';
 import { loadTokenStore } from '../../client/api/auth';
 import type { RunStatus } from '../../workflows/status';
 import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
+import { listenOnLoopback } from '../helpers/http';
 
 let env: TestWorkflowEnvironment;
 let worker: TestWorker;
@@ -54,9 +54,7 @@ before(async () => {
   worker = await startWorker(env);
   const tokens = loadTokenStore({ PHASEGATE_TOKENS_FILE: join(dir, 'tokens.conf') });
   const app = createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir: dir, tokens, logger: pino({ level: 'silent' }) });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await listenOnLoopback(app));
 });
 
 after(async () => {

@@ -8,7 +8,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import pino from 'pino';
 import { createApp } from '../../client/api/app';
 import type { RunStatus } from '../../workflows/status';
 import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
+import { listenOnLoopback } from '../helpers/http';
 import { claimUpdate, completeUpdate, decideUpdate } from '../../workflows/messages';
 
 let env: TestWorkflowEnvironment;
@@ -48,9 +48,7 @@ before(async () => {
   env = await createTestEnv();
   worker = await startWorker(env);
   const app = createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }), maxBody: '64kb' });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await listenOnLoopback(app));
 });
 
 after(async () => {

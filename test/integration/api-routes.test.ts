@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -16,6 +15,7 @@ import { createApp } from '../../client/api/app';
 import type { PhasePlan } from '../../workflows/plan/schema';
 import type { GateStatus, RunStatus, StepStatus } from '../../workflows/status';
 import { createTestEnv, startWorker, type TestWorker } from '../helpers/temporal';
+import { listenOnLoopback } from '../helpers/http';
 
 let env: TestWorkflowEnvironment;
 let worker: TestWorker;
@@ -60,9 +60,7 @@ before(async () => {
   env = await createTestEnv();
   worker = await startWorker(env);
   const app = createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, uiUrl: 'http://ui.test:8233/', logger: pino({ level: 'silent' }) });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await listenOnLoopback(app));
 });
 
 after(async () => {
@@ -317,9 +315,7 @@ describe('external agent protocol', () => {
 describe('without a worker', () => {
   it('status and updates answer 503 quickly instead of hanging', async () => {
     const app = createApp({ client: env.client, taskQueue: `no-worker-${Date.now()}`, plansDir, logger: pino({ level: 'silent' }), rpcTimeoutMs: 1_500 });
-    const lonely = app.listen(0, '127.0.0.1');
-    await new Promise((r) => lonely.once('listening', r));
-    const url = `http://127.0.0.1:${(lonely.address() as AddressInfo).port}`;
+    const { server: lonely, base: url } = await listenOnLoopback(app);
     try {
       const started = await call<{ runId: string }>('POST', '/api/runs', { plan: 'it-quick' }, url);
       assert.equal(started.status, 201, 'starting needs no worker');

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -18,6 +17,7 @@ import { createApp } from '../../client/api/app';
 import { TokenStore } from '../../client/api/auth';
 import type { RunStatus } from '../../workflows/status';
 import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
+import { listenOnLoopback } from '../helpers/http';
 
 const ROOT = resolve(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'phase.js');
@@ -63,10 +63,9 @@ const PLANS = {
 };
 
 async function listen(app: ReturnType<typeof createApp>): Promise<string> {
-  const server = app.listen(0, '127.0.0.1');
+  const { server, base } = await listenOnLoopback(app);
   servers.push(server);
-  await new Promise((r) => server.once('listening', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return base;
 }
 
 before(async () => {

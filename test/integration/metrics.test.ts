@@ -9,7 +9,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -32,6 +31,7 @@ import { OTEL_WORKFLOW_INTERCEPTORS, workerTracingOptions } from '../../workers/
 import { WORKFLOWS_PATH } from '../../workers/worker';
 import { freePort, spawnWorker, until, type WorkerProcess } from '../helpers/processes';
 import { createTestEnv, startWorker, workflowBundle, type TestWorker } from '../helpers/temporal';
+import { listenOnLoopback } from '../helpers/http';
 
 let env: TestWorkflowEnvironment;
 let worker: TestWorker;
@@ -57,10 +57,9 @@ function quickPlan(id: string): PhasePlan {
 }
 
 async function listen(app: ReturnType<typeof createApp>): Promise<string> {
-  const server = app.listen(0, '127.0.0.1');
+  const { server, base } = await listenOnLoopback(app);
   servers.push(server);
-  await new Promise((r) => server.once('listening', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return base;
 }
 
 before(async () => {
@@ -234,7 +233,11 @@ describe('worker process telemetry', () => {
     assert.equal(total(before, 'temporal_workflow_completed', { task_queue: taskQueue }), 0);
 
     const handle = await startRun(env.client, quickPlan('it-worker-metrics'), { taskQueue });
-    await handle.result();
+    // Bounded: if the worker process died, fail with its output instead of waiting forever.
+    await Promise.race([
+      handle.result(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`run did not finish; worker output:\n${proc?.output().slice(-4000)}`)), 60_000).unref()),
+    ]);
     let after: Sample[] = [];
     await until(async () => {
       after = await scrape(url);

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import pino from 'pino';
 import { createTestEnv, startWorker, type TestWorker } from '../helpers/temporal';
+import { listenOnLoopback } from '../helpers/http';
 import { freePort, until } from '../helpers/processes';
 import { createApp } from '../../client/api/app';
 import type { RunStatus } from '../../workflows/status';
@@ -57,9 +57,7 @@ describe('load', () => {
   let base: string;
   before(async () => {
     const app = createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir: join(ROOT, 'plans'), uiUrl: 'http://localhost:8233', logger: pino({ level: 'silent' }) });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base } = await listenOnLoopback(app));
   });
   after(async () => {
     await new Promise((r) => server?.close(r));
