@@ -1,7 +1,7 @@
 /**
  * Records workflow histories for replay tests: runs a set of scenarios on a fresh dev server and
- * writes each history to `test/histories/<scenario>.json`; the scenario name is also the workflow
- * id, which replay needs. Run it (`npm run record-histories`)
+ * writes each history to `test/histories/<date>/<scenario>.json` (or the folder named by the first
+ * argument); the scenario name is also the workflow id, which replay needs. Run it (`npm run record-histories`)
  * only when adding scenarios; committed histories are what protect running workflows from
  * non-deterministic changes to workflow code.
  */
@@ -15,7 +15,8 @@ import { startRun } from '../client/runs';
 import { actUpdate, claimUpdate, completeUpdate, decideSignal, decideUpdate } from '../workflows/messages';
 import type { PhasePlan, ResolvedProgramPlan } from '../workflows/plan/schema';
 
-const OUT = join(__dirname, '..', 'test', 'histories');
+// One folder per recording (by date), so histories of older workflow code keep being replayed.
+const OUT = join(__dirname, '..', 'test', 'histories', process.argv[2] ?? new Date().toISOString().slice(0, 10));
 const undo = { kind: 'simulate' as const, duration: '20ms' };
 
 const gated: PhasePlan = {

@@ -7,12 +7,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { Resource } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -32,6 +31,7 @@ import { WORKFLOWS_PATH } from '../../workers/worker';
 import { freePort, spawnWorker, until, type WorkerProcess } from '../helpers/processes';
 import { createTestEnv, startWorker, workflowBundle, type TestWorker } from '../helpers/temporal';
 import { listenOnLoopback } from '../helpers/http';
+import { loadRecordedHistories } from '../helpers/histories';
 
 let env: TestWorkflowEnvironment;
 let worker: TestWorker;
@@ -314,14 +314,12 @@ function tracingSinks() {
 
 describe('tracing and determinism', () => {
   it('the recorded histories (runs started without tracing) replay with the tracing interceptors bundled', async () => {
-    const dir = join(__dirname, '..', 'histories');
-    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-    const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))) }));
+    const histories = loadRecordedHistories();
     let count = 0;
     for await (const r of Worker.runReplayHistories({ workflowBundle: await tracingBundle(), sinks: tracingSinks() }, histories)) {
       count++;
       assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);
     }
-    assert.equal(count, files.length);
+    assert.equal(count, histories.length);
   });
 });

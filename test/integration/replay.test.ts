@@ -4,28 +4,23 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { workflowBundle } from '../helpers/temporal';
-
-const DIR = join(__dirname, '..', 'histories');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+import { HISTORIES_DIR, loadRecordedHistories } from '../helpers/histories';
 
 describe('replay of recorded histories', () => {
+  const histories = loadRecordedHistories();
+
   it('has histories to replay', () => {
-    assert.ok(files.length >= 5, `expected recorded histories in ${DIR}, found ${files.length}`);
+    assert.ok(histories.length >= 5, `expected recorded histories in ${HISTORIES_DIR}, found ${histories.length}`);
   });
 
   it('replays every history without non-determinism', async () => {
-    const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(join(DIR, f), 'utf8'))) }));
-    const results = Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories);
     let count = 0;
-    for await (const r of results) {
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
       count++;
       assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);
     }
-    assert.equal(count, files.length);
+    assert.equal(count, histories.length);
   });
 });
