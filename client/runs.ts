@@ -20,10 +20,16 @@ export class RunIdTakenError extends Error {
   }
 }
 
-/** A fresh run id: `<plan-id>-<4 hex>`, e.g. `phase-7-release-2f9c`. */
-export function newRunId(planId: string): string {
-  return `${planId}-${randomBytes(2).toString('hex')}`;
+/**
+ * A fresh run id: `<plan-id>-<4 hex>`, e.g. `phase-7-release-2f9c`; `bytes` widens the suffix
+ * (used when short ids of a busy plan keep colliding).
+ */
+export function newRunId(planId: string, bytes = 2): string {
+  return `${planId}-${randomBytes(bytes).toString('hex')}`;
 }
+
+/** Generated ids to try before giving up: short ones first, then a wide one that will not collide. */
+const GENERATED_ID_BYTES = [2, 2, 2, 2, 6];
 
 /** Options for {@link startRun}. */
 export interface StartRunOptions {
@@ -36,7 +42,20 @@ export interface StartRunOptions {
  * naming plan and title. Throws {@link RunIdTakenError} when the id is in use (open or closed).
  */
 export async function startRun(client: Client, plan: RunnablePlan, opts: StartRunOptions): Promise<WorkflowHandle> {
-  const runId = opts.runId ?? newRunId(plan.id);
+  if (opts.runId) return startWithId(client, plan, opts.taskQueue, opts.runId);
+  // 4 hex digits collide among a few hundred runs of one plan: a generated id that is taken is
+  // the generator's problem, not the caller's, so draw another.
+  for (const [i, bytes] of GENERATED_ID_BYTES.entries()) {
+    try {
+      return await startWithId(client, plan, opts.taskQueue, newRunId(plan.id, bytes));
+    } catch (err) {
+      if (!(err instanceof RunIdTakenError) || i === GENERATED_ID_BYTES.length - 1) throw err;
+    }
+  }
+  throw new Error('unreachable');
+}
+
+async function startWithId(client: Client, plan: RunnablePlan, taskQueue: string, runId: string): Promise<WorkflowHandle> {
   const isProgram = plan.kind === 'program';
   const args: [PhaseRunInput] | [ProgramRunInput] = isProgram ? [{ plan: plan as ResolvedProgramPlan }] : [{ plan: plan as PhasePlan }];
   const title = plan.title ?? plan.id;
@@ -44,7 +63,7 @@ export async function startRun(client: Client, plan: RunnablePlan, opts: StartRu
   try {
     return await client.workflow.start(isProgram ? WORKFLOW_TYPES.program : WORKFLOW_TYPES.phase, {
       workflowId: runId,
-      taskQueue: opts.taskQueue,
+      taskQueue,
       args,
       staticSummary: `${isProgram ? 'Program' : 'Phase'} ${plan.id}: ${title}`,
       staticDetails: `Plan \`${plan.id}\` — ${title} (${stepCount}).${plan.description ? `\n\n${plan.description}` : ''}`,
