@@ -31,6 +31,8 @@ export interface AgentRunnerOptions {
   heartbeatMs: number;
   /** Stop after this many tasks (1 for `--once`); unlimited when undefined. */
   maxTasks?: number;
+  /** Give up after waiting this long without a task (exit 3); forever when undefined. */
+  idleTimeoutMs?: number;
   /** Events for the user (human text or JSON lines, as the caller prints them). */
   emit(event: AgentEvent): void;
   /** Where the command's stdout lines go (the CLI's stdout, or stderr in `--json` mode). */
@@ -42,6 +44,7 @@ export interface AgentRunnerOptions {
 /** What the runner reports as it goes. */
 export type AgentEvent =
   | { event: 'waiting'; agent: string }
+  | { event: 'idle'; agent: string; waitedMs: number }
   | { event: 'claimed'; runId: string; stepId: string; attempt: number; claimedBy: string }
   | { event: 'skipped'; runId: string; stepId: string; reason: string }
   | { event: 'completed'; runId: string; stepId: string; attempt: number; metrics: Record<string, MetricValue>; summary?: string }
@@ -193,12 +196,13 @@ async function claimOne(opts: AgentRunnerOptions, tasks: AgentTask[]): Promise<C
 /**
  * The agent loop. Resolves with the exit code: 0 when every handled task completed, 1 when the
  * last handled task failed (or could not be reported), 2 when the command cannot be started,
- * 3/4 for API errors that retrying cannot fix.
+ * 3 when no task came within `idleTimeoutMs`, 3/4 for API errors that retrying cannot fix.
  */
 export async function runAgent(opts: AgentRunnerOptions): Promise<ExitCodeValue> {
   let handled = 0;
   let last: ExitCodeValue = ExitCode.OK;
   let announcedWait = false;
+  let idleSince = Date.now();
   while (!opts.signal?.aborted) {
     let claim: ClaimResult | undefined;
     try {
@@ -211,6 +215,11 @@ export async function runAgent(opts: AgentRunnerOptions): Promise<ExitCodeValue>
       opts.emit({ event: 'error', message: `${(err as Error).message} (retrying)` });
     }
     if (!claim) {
+      const waitedMs = Date.now() - idleSince;
+      if (opts.idleTimeoutMs !== undefined && waitedMs >= opts.idleTimeoutMs) {
+        opts.emit({ event: 'idle', agent: opts.agent, waitedMs });
+        return ExitCode.NOT_FOUND;
+      }
       if (!announcedWait) opts.emit({ event: 'waiting', agent: opts.agent });
       announcedWait = true;
       await sleep(opts.pollMs, opts.signal);
@@ -227,6 +236,7 @@ export async function runAgent(opts: AgentRunnerOptions): Promise<ExitCodeValue>
     if (outcome.spawnError) return ExitCode.USAGE;
     handled++;
     if (opts.maxTasks !== undefined && handled >= opts.maxTasks) break;
+    idleSince = Date.now();
   }
   return last;
 }

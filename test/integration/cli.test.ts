@@ -336,6 +336,16 @@ describe('phase agent', () => {
   });
 });
 
+describe('agent idle timeout', () => {
+  it('phase agent --idle-timeout gives up with exit 3 when no task comes', async () => {
+    const started = Date.now();
+    const r = await phase(['agent', 'nobody-has-tasks-for-me', '--once', '--poll', '200ms', '--idle-timeout', '1s', '--', 'true']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /no nobody-has-tasks-for-me task within 1s: giving up/);
+    assert.ok(Date.now() - started < 20_000);
+  });
+});
+
 describe('usage and connection errors', () => {
   it('exit 2 for usage errors, 4 when the API cannot be reached', async () => {
     assert.equal((await phase(['frobnicate'])).code, 2);

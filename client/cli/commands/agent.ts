@@ -9,6 +9,8 @@ export function describeEvent(e: AgentEvent, paint: Paint): string {
   switch (e.event) {
     case 'waiting':
       return paint('gray', `waiting for ${e.agent} tasks…`);
+    case 'idle':
+      return paint('yellow', `no ${e.agent} task within ${Math.round(e.waitedMs / 1000)}s: giving up`);
     case 'claimed':
       return `claimed ${e.runId}/${e.stepId} (attempt ${e.attempt}) as ${e.claimedBy}`;
     case 'skipped':
@@ -44,12 +46,14 @@ export function registerAgentCommands(program: Command, ctx: CommandContext): vo
     .option('--once', 'handle one task, then exit (0 completed, 1 failed)')
     .option('--max-tasks <n>', 'exit after this many tasks')
     .option('--poll <duration>', 'wait between polls when idle', '2s')
+    .option('--idle-timeout <duration>', 'exit with code 3 when no task comes within this long (default: wait forever)')
     .option('--heartbeat <duration>', 'heartbeat interval while the command runs', '5s')
     .option('--claimant <id>', 'claim as this identity (default: token identity, else the agent name)')
-    .action(async (agent: string, command: string[], o: { once?: boolean; maxTasks?: string; poll: string; heartbeat: string; claimant?: string }, cmd: Command) => {
+    .action(async (agent: string, command: string[], o: { once?: boolean; maxTasks?: string; poll: string; idleTimeout?: string; heartbeat: string; claimant?: string }, cmd: Command) => {
       const json = ctx.globals(cmd).json === true;
       const maxTasks = o.once ? 1 : o.maxTasks !== undefined ? positiveInt(o.maxTasks, '--max-tasks') : undefined;
       const pollMs = parseInterval(o.poll, '--poll');
+      const idleTimeoutMs = o.idleTimeout !== undefined ? parseInterval(o.idleTimeout, '--idle-timeout') : undefined;
       const heartbeatMs = parseInterval(o.heartbeat, '--heartbeat');
       // Ctrl-C stops the loop; a running command is killed and its attempt failed as retryable.
       const controller = new AbortController();
@@ -65,6 +69,7 @@ export function registerAgentCommands(program: Command, ctx: CommandContext): vo
           pollMs,
           heartbeatMs,
           ...(maxTasks !== undefined ? { maxTasks } : {}),
+          ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
           // With --json, stdout carries only the JSON events; the command's own output goes to stderr.
           emit: (e) => (json ? io.out(`${JSON.stringify(e)}\n`) : io.err(`${describeEvent(e, paint)}\n`)),
           echo: (line) => (json ? io.err(`${line}\n`) : io.out(`${line}\n`)),
