@@ -26,7 +26,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { loadEnvOrExit, type Env } from '../config/env';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES, CLI_SEARCH_ATTRIBUTE_TYPE } from '../workflows/search-attributes';
+import { ensureSearchAttributes } from './search-attributes';
 import { ensureTemporalCli, PROJECT_ROOT } from './temporal-cli';
 
 const DEV_HOST = '127.0.0.1';
@@ -42,17 +43,6 @@ const REPEAT_SIGNAL_MS = 1_500;
 
 const WORKER_ENTRY = 'workers/main.ts';
 const API_ENTRY = 'client/api/server.ts';
-
-/** SDK search attribute types (`KEYWORD_LIST`) as the CLI spells them (`KeywordList`). */
-const CLI_TYPE: Record<string, string> = {
-  TEXT: 'Text',
-  KEYWORD: 'Keyword',
-  INT: 'Int',
-  DOUBLE: 'Double',
-  BOOL: 'Bool',
-  DATETIME: 'Datetime',
-  KEYWORD_LIST: 'KeywordList',
-};
 
 const execFileAsync = promisify(execFile);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -206,16 +196,12 @@ function onSignal(signal: NodeJS.Signals): void {
   }
 }
 
-/** Registers our search attributes on a namespace; creating one that exists with the same type is a no-op. */
+/** Registers our search attributes on a namespace we did not create; a failure is reported, not fatal. */
 async function registerSearchAttributes(cli: string, address: string, namespace: string): Promise<void> {
-  for (const key of ALL_SEARCH_ATTRIBUTES) {
-    const type = CLI_TYPE[key.type] as string;
-    try {
-      await execFileAsync(cli, ['operator', 'search-attribute', 'create', '--address', address, '--namespace', namespace, '--name', key.name, '--type', type], { timeout: 15_000 });
-    } catch (err) {
-      const detail = ((err as { stderr?: string }).stderr ?? (err as Error).message).trim();
-      logError(`could not register search attribute ${key.name} (${type}) on ${namespace}: ${detail}`);
-    }
+  try {
+    await ensureSearchAttributes(cli, address, namespace, log);
+  } catch (err) {
+    logError(`could not register Phasegate's search attributes on ${namespace}: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`);
   }
 }
 
@@ -241,7 +227,7 @@ async function startDevServer(cli: string, env: Env): Promise<string> {
     '--ui-port', String(DEV_UI_PORT),
     '--ip', DEV_HOST,
     '--log-level', 'warn',
-    ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type] as string}`]),
+    ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_SEARCH_ATTRIBUTE_TYPE[key.type] as string}`]),
   ];
   log(`starting the Temporal dev server (data in ${join('.data', 'temporal.db')}) ...`);
   const server = startChild('temporal', cli, args, process.env);

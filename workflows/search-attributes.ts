@@ -18,5 +18,16 @@ export const Escalated = defineSearchAttributeKey('Escalated', SearchAttributeTy
 /** Run kind: `phase` or `program`. */
 export const PhaseKind = defineSearchAttributeKey('PhaseKind', SearchAttributeType.KEYWORD);
 
+/** SDK search attribute types (`KEYWORD_LIST`) as the `temporal` CLI spells them (`KeywordList`). */
+export const CLI_SEARCH_ATTRIBUTE_TYPE: Readonly<Record<string, string>> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
 /** Every key above, for registration (dev server flags, test environment). */
 export const ALL_SEARCH_ATTRIBUTES = [PhasePlan, PhaseState, AwaitingApproval, PendingAgents, Escalated, PhaseKind];

@@ -7,19 +7,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES, CLI_SEARCH_ATTRIBUTE_TYPE } from '../../workflows/search-attributes';
 import { EnvSchema } from '../../config/env';
 
 const composeText = readFileSync(join(__dirname, '..', '..', 'temporal-docker', 'docker-compose.yml'), 'utf8');
 const compose = parse(composeText, { merge: true }) as { services: Record<string, { environment?: Record<string, unknown> }> };
-const CLI_TYPE: Record<string, string> = { KEYWORD: 'Keyword', BOOL: 'Bool', KEYWORD_LIST: 'KeywordList', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', DATETIME: 'Datetime' };
 
 describe('temporal-docker/docker-compose.yml', () => {
   it('registers exactly the search attributes the workflows use, with their types', () => {
     const line = composeText.split('\n').find((l) => l.includes('for attr in'));
     assert.ok(line, 'registration loop present');
     const registered = [...line.matchAll(/(\w+)=(\w+)/g)].map((m) => `${m[1]}=${m[2]}`).sort();
-    const expected = ALL_SEARCH_ATTRIBUTES.map((k) => `${k.name}=${CLI_TYPE[k.type]}`).sort();
+    const expected = ALL_SEARCH_ATTRIBUTES.map((k) => `${k.name}=${CLI_SEARCH_ATTRIBUTE_TYPE[k.type]}`).sort();
     assert.deepEqual(registered, expected);
   });
 
