@@ -12,7 +12,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -20,9 +20,8 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startRun } from '../../client/runs';
 import { BUNDLED_PLANS_DIR, loadPlanCatalog, resolvePlan, type PlanCatalog } from '../../client/plans';
 import { createPhaseWorker } from '../../workers/worker';
-import type { PhasePlan } from '../../workflows/plan/schema';
 import { drive } from '../helpers/drive';
-import { spawnWorker, until, type WorkerProcess } from '../helpers/processes';
+import { spawnWorker, until, type WorkerProcess, crashingShellPlan, fileLines } from '../helpers/processes';
 import { waitForOutcome, waitForStatus, workflowBundle } from '../helpers/temporal';
 
 const ADDRESS = process.env.PHASEGATE_CLUSTER_ADDRESS ?? '127.0.0.1:7243';
@@ -36,7 +35,6 @@ const SINCE = new Date().toISOString();
 const SEED_IDS = ['phase-2-program', 'phase-6-orchestration', 'phase-7-release'];
 
 const dir = mkdtempSync(join(tmpdir(), 'phasegate-cluster-'));
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
 
 let connection: Connection;
 let client: Client;
@@ -148,21 +146,11 @@ describe('Temporal cluster on PostgreSQL', () => {
   it('a worker SIGKILLed mid shell task: the attempt is retried on another worker and the run succeeds', { timeout: 180_000 }, async () => {
     const q = `cluster-crash-${SUFFIX}`;
     const file = join(dir, 'task.log');
-    const plan: PhasePlan = {
-      id: 'cluster-crash',
-      steps: [
-        {
-          id: 'write',
-          heartbeat: '2s',
-          retry: { maximumAttempts: 3, initialInterval: '100ms' },
-          run: { kind: 'shell', script: `echo "start $PHASEGATE_ATTEMPT" >> ${file}; sleep 3; echo "done $PHASEGATE_ATTEMPT" >> ${file}` },
-        },
-      ],
-    };
+    const plan = crashingShellPlan('cluster-crash', file);
     const first = await spawnWorker(ADDRESS, q);
     processes.push(first);
     const handle = await startRun(client, plan, { taskQueue: q, runId: `cluster-crash-${SUFFIX}` });
-    await until(() => lines(file).includes('start 1'), 60_000, 'attempt 1 to start');
+    await until(() => fileLines(file).includes('start 1'), 60_000, 'attempt 1 to start');
     await first.kill();
     const second = await spawnWorker(ADDRESS, q);
     processes.push(second);
@@ -178,6 +166,6 @@ describe('Temporal cluster on PostgreSQL', () => {
     assert.match(identities[0] ?? '', new RegExp(`^${first.child.pid}@`));
     assert.match(identities[1] ?? '', new RegExp(`^${second.child.pid}@`));
     await new Promise((r) => setTimeout(r, 3500)); // longer than the killed attempt would have run
-    assert.deepEqual(lines(file), ['start 1', 'start 2', 'done 2'], 'the killed attempt left no completion behind');
+    assert.deepEqual(fileLines(file), ['start 1', 'start 2', 'done 2'], 'the killed attempt left no completion behind');
   });
 });

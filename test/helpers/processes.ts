@@ -1,10 +1,12 @@
 /**
  * Real processes for reliability tests: a worker process (`workers/main.ts`) that can be SIGKILLed,
- * and free loopback ports.
+ * free loopback ports, and the side-effect files crash tests count.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { PhasePlan } from '../../workflows/plan/schema';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -64,4 +66,27 @@ export async function until(predicate: () => boolean | Promise<boolean>, timeout
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The non-empty lines of a side-effect log file written by shell tasks; none when it is missing. */
+export function fileLines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
+}
+
+/**
+ * A one-task plan for worker-crash tests: each attempt appends `start <n>`, runs 3 s, appends
+ * `done <n>`; a 2 s heartbeat lets Temporal notice a killed worker quickly and retry elsewhere.
+ */
+export function crashingShellPlan(id: string, file: string): PhasePlan {
+  return {
+    id,
+    steps: [
+      {
+        id: 'write',
+        heartbeat: '2s',
+        retry: { maximumAttempts: 3, initialInterval: '100ms' },
+        run: { kind: 'shell', script: `echo "start $PHASEGATE_ATTEMPT" >> ${file}; sleep 3; echo "done $PHASEGATE_ATTEMPT" >> ${file}` },
+      },
+    ],
+  };
 }

@@ -5,14 +5,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client, Connection } from '@temporalio/client';
 import { createTestEnv, waitForOutcome, waitForStatus } from '../helpers/temporal';
-import { freePort, spawnWorker, until, type WorkerProcess } from '../helpers/processes';
+import { freePort, spawnWorker, until, type WorkerProcess, crashingShellPlan, fileLines } from '../helpers/processes';
 import { startRun } from '../../client/runs';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -20,7 +20,6 @@ import { decideUpdate } from '../../workflows/messages';
 import type { PhasePlan } from '../../workflows/plan/schema';
 
 const dir = mkdtempSync(join(tmpdir(), 'phasegate-crash-'));
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
 const workers: WorkerProcess[] = [];
 const spawnTracked = async (address: string, q: string) => {
   const w = await spawnWorker(address, q);
@@ -43,20 +42,10 @@ describe('worker crashes', () => {
   it('a worker SIGKILLed mid shell task: the attempt is retried on a new worker, the dead attempt leaves no effect behind', async () => {
     const q = `crash-${randomUUID()}`;
     const file = join(dir, 'task.log');
-    const plan: PhasePlan = {
-      id: 'crash-task',
-      steps: [
-        {
-          id: 'write',
-          heartbeat: '2s',
-          retry: { maximumAttempts: 3, initialInterval: '100ms' },
-          run: { kind: 'shell', script: `echo "start $PHASEGATE_ATTEMPT" >> ${file}; sleep 3; echo "done $PHASEGATE_ATTEMPT" >> ${file}` },
-        },
-      ],
-    };
+    const plan = crashingShellPlan('crash-task', file);
     const first = await spawnTracked(env.address, q);
     const handle = await startRun(env.client, plan, { taskQueue: q });
-    await until(() => lines(file).includes('start 1'), 30_000, 'attempt 1 to start');
+    await until(() => fileLines(file).includes('start 1'), 30_000, 'attempt 1 to start');
     await first.kill();
     await spawnTracked(env.address, q);
     const s = await waitForOutcome(handle, 60_000);
@@ -64,7 +53,7 @@ describe('worker crashes', () => {
     assert.equal(s.steps[0]?.attempts, 2);
     assert.match(s.steps[0]?.attemptHistory[0]?.error ?? '', /heartbeat|timeout/i);
     await new Promise((r) => setTimeout(r, 3500)); // longer than the killed attempt would have run
-    assert.deepEqual(lines(file), ['start 1', 'start 2', 'done 2']);
+    assert.deepEqual(fileLines(file), ['start 1', 'start 2', 'done 2']);
   });
 
   it('a worker SIGKILLed mid rollback: the compensation completes exactly once on a new worker', async () => {
@@ -85,14 +74,14 @@ describe('worker crashes', () => {
     };
     const first = await spawnTracked(env.address, q);
     const handle = await startRun(env.client, plan, { taskQueue: q });
-    await until(() => lines(file).includes('undo start'), 30_000, 'the compensation to start');
+    await until(() => fileLines(file).includes('undo start'), 30_000, 'the compensation to start');
     await first.kill();
     await spawnTracked(env.address, q);
     const s = await waitForOutcome(handle, 60_000);
     assert.equal(s.outcome, 'failed');
     assert.deepEqual(s.compensations.map((c) => [c.step, c.state]), [['deploy', 'succeeded']]);
     await new Promise((r) => setTimeout(r, 3500));
-    const log = lines(file);
+    const log = fileLines(file);
     assert.deepEqual(log.filter((l) => l.startsWith('deploy')), ['deploy 1'], 'the task ran once');
     assert.equal(log.filter((l) => l === 'undo done').length, 1, 'the compensation completed exactly once');
     assert.equal(log.filter((l) => l === 'undo start').length, 2, 'one interrupted attempt, one complete');
@@ -148,7 +137,7 @@ describe('Temporal server restarts', () => {
     try {
       await spawnTracked(address, q);
       const handle = await startRun(server.client, plan, { taskQueue: q });
-      await until(() => lines(file).includes('start'), 30_000, 'the task to start');
+      await until(() => fileLines(file).includes('start'), 30_000, 'the task to start');
       await server.teardown();
       server = await start();
       // A fresh client on the restarted server; the worker reconnects by itself.
@@ -164,7 +153,7 @@ describe('Temporal server restarts', () => {
       assert.equal(gate.state, 'go');
       const s = await waitForOutcome(h2, 60_000);
       assert.equal(s.outcome, 'succeeded');
-      assert.deepEqual(lines(file), ['start', 'done'], 'the task ran once, through the restart');
+      assert.deepEqual(fileLines(file), ['start', 'done'], 'the task ran once, through the restart');
       assert.equal(s.steps[0]?.attempts, 1);
       await client.connection.close();
       await client2.connection.close();

@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { DURATION_PATTERN, main, planJsonSchemaText, SCHEMA_FILE, SCHEMA_ID } from '../../scripts/gen-schema';
 import { isDuration, parseDuration } from '../../workflows/plan/duration';
 import { validatePlan } from '../../workflows/plan/validate';
+import { specExample } from '../helpers/spec-examples';
 
 // describe()/it() return promises that node:test itself awaits; `void` says so to the linter.
 
@@ -47,40 +48,6 @@ function flagsAdditional(key: string): boolean {
 }
 
 /** The SPEC §2 example, copied verbatim from the YAML as an object. */
-const SPEC_EXAMPLE: Obj = {
-  id: 'phase-7-release',
-  title: 'Phase 7 – Release readiness',
-  deadline: '6h',
-  maxParallel: 3,
-  escalateAfter: '15m',
-  defaults: { retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2 }, timeout: '2h' },
-  steps: [
-    {
-      id: 'build-infra',
-      title: 'sccache integration, build time optimization',
-      agent: 'cicd-engineer',
-      run: { kind: 'shell', command: ['npm', 'run', 'build'], cwd: '.', timeout: '20m' },
-      retry: { maximumAttempts: 2 },
-      heartbeat: '30s',
-      rollback: { kind: 'shell', command: ['git', 'checkout', '--', 'build.config'] },
-      metrics: { build_seconds: { from: 'stdout', regex: 'built in ([0-9.]+)s' } },
-    },
-    { id: 'code-quality', agent: 'reviewer', run: { kind: 'agent' } },
-    { id: 'release-prep', agent: 'planner', needs: ['code-quality'], run: { kind: 'http', url: 'http://127.0.0.1:9000/release', method: 'POST' } },
-    {
-      id: 'release-gate',
-      gate: {
-        needs: ['build-infra', 'release-prep'],
-        checks: [
-          { metric: 'code-quality.clippy_warnings', op: '<', value: 20 },
-          { metric: 'code-quality.tests_passed_ratio', op: '>=', value: 0.95 },
-        ],
-        onCheckFailure: 'no-go',
-        approval: { approvers: ['release-manager', 'cto'], quorum: 1, timeout: '24h', onTimeout: 'no-go' },
-      },
-    },
-  ],
-};
 const SPEC_PROGRAM: Obj = {
   id: 'enterprise-rollout',
   kind: 'program',
@@ -128,7 +95,7 @@ void describe('schema/plan.schema.json', () => {
 
 void describe('JSON Schema: accepts real plans', () => {
   void it('accepts the SPEC §2 phase example', () => {
-    assertAccepted(SPEC_EXAMPLE, 'the SPEC §2 example');
+    assertAccepted(specExample(), 'the SPEC §2 example');
   });
 
   void it('accepts the SPEC §2 program example', () => {
@@ -148,19 +115,19 @@ void describe('JSON Schema: accepts real plans', () => {
 
 void describe('JSON Schema: rejects what editors should flag', () => {
   void it('rejects an unknown top-level key', () => {
-    assertRejected({ ...clone(SPEC_EXAMPLE), owner: 'me' }, 'a plan with owner');
+    assertRejected({ ...specExample(), owner: 'me' }, 'a plan with owner');
     assert.ok(flagsAdditional('owner'));
   });
 
   void it('rejects an unknown key in a step', () => {
-    const plan = clone(SPEC_EXAMPLE);
+    const plan = specExample();
     ((plan.steps as Obj[])[1] as Obj).after = ['build-infra'];
     assertRejected(plan, 'a step with after');
     assert.ok(flagsAdditional('after'));
   });
 
   void it('rejects an unknown key in a gate', () => {
-    const plan = clone(SPEC_EXAMPLE);
+    const plan = specExample();
     (((plan.steps as Obj[])[3] as Obj).gate as Obj).quorum = 1;
     assertRejected(plan, 'a gate with quorum outside approval');
     assert.ok(flagsAdditional('quorum'));
@@ -177,13 +144,13 @@ void describe('JSON Schema: rejects what editors should flag', () => {
 
   void it('rejects malformed durations', () => {
     for (const bad of ['5 minutes', '10', '-1s', '1x']) {
-      assertRejected({ ...clone(SPEC_EXAMPLE), deadline: bad }, `deadline ${bad}`);
+      assertRejected({ ...specExample(), deadline: bad }, `deadline ${bad}`);
       assertRejected(withStep({ id: 'a', run: { kind: 'simulate' }, timeout: bad }), `timeout ${bad}`);
     }
   });
 
   void it('rejects ids outside [a-z0-9-] and an unknown executor kind', () => {
-    assertRejected({ ...clone(SPEC_EXAMPLE), id: 'Phase_7' }, 'id Phase_7');
+    assertRejected({ ...specExample(), id: 'Phase_7' }, 'id Phase_7');
     assertRejected(withStep({ id: 'a', run: { kind: 'docker' } }), 'kind docker');
   });
 

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatPath, validatePlan, type PlanError } from '../../workflows/plan/validate';
 import type { Plan } from '../../workflows/plan/schema';
+import { specExample } from '../helpers/spec-examples';
 
 // describe()/it() return promises that node:test itself awaits; `void` says so to the linter.
 
@@ -32,62 +33,6 @@ function validPlan(input: unknown, knownPlanIds?: ReadonlySet<string>): Plan {
   return result.plan;
 }
 
-/** The SPEC §2 example, copied verbatim from the YAML as an object. */
-function specExample(): Obj {
-  return {
-    id: 'phase-7-release',
-    title: 'Phase 7 – Release readiness',
-    deadline: '6h',
-    maxParallel: 3,
-    escalateAfter: '15m',
-    defaults: {
-      retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2 },
-      timeout: '2h',
-    },
-    steps: [
-      {
-        id: 'build-infra',
-        title: 'sccache integration, build time optimization',
-        agent: 'cicd-engineer',
-        run: { kind: 'shell', command: ['npm', 'run', 'build'], cwd: '.', timeout: '20m' },
-        retry: { maximumAttempts: 2 },
-        heartbeat: '30s',
-        rollback: { kind: 'shell', command: ['git', 'checkout', '--', 'build.config'] },
-        metrics: {
-          build_seconds: { from: 'stdout', regex: 'built in ([0-9.]+)s' },
-        },
-      },
-      {
-        id: 'code-quality',
-        agent: 'reviewer',
-        run: { kind: 'agent' },
-      },
-      {
-        id: 'release-prep',
-        agent: 'planner',
-        needs: ['code-quality'],
-        run: { kind: 'http', url: 'http://127.0.0.1:9000/release', method: 'POST' },
-      },
-      {
-        id: 'release-gate',
-        gate: {
-          needs: ['build-infra', 'release-prep'],
-          checks: [
-            { metric: 'code-quality.clippy_warnings', op: '<', value: 20 },
-            { metric: 'code-quality.tests_passed_ratio', op: '>=', value: 0.95 },
-          ],
-          onCheckFailure: 'no-go',
-          approval: {
-            approvers: ['release-manager', 'cto'],
-            quorum: 1,
-            timeout: '24h',
-            onTimeout: 'no-go',
-          },
-        },
-      },
-    ],
-  };
-}
 
 void describe('formatPath', () => {
   void it('writes keys with dots and indexes in brackets', () => {
