@@ -51,7 +51,7 @@ import { formatDuration, parseDuration } from './plan/duration';
 import { backoffMs, effectiveTask, stepNeeds, type EffectiveTask } from './plan/resolve';
 import type { Executor, PhasePlan, Step } from './plan/schema';
 import { AwaitingApproval, Escalated, PendingAgents, PhaseState } from './search-attributes';
-import { renderMarkdown, type GateStatus, type Outcome, type RunState, type RunStatus, type StepStatus } from './status';
+import { newRunStatus, renderMarkdown, type GateStatus, type Outcome, type RunState, type RunStatus, type StepStatus } from './status';
 
 const ACTIVITY_FOR: Record<Exclude<Executor['kind'], 'agent'>, keyof Activities> = {
   shell: 'shellTask',
@@ -119,23 +119,7 @@ class PhaseRun {
   private readonly needsOf = new Map<string, string[]>();
 
   constructor(private readonly plan: PhasePlan) {
-    const info = workflowInfo();
-    this.status = {
-      runId: info.workflowId,
-      plan: plan.id,
-      title: plan.title ?? plan.id,
-      kind: 'phase',
-      state: 'running',
-      outcome: null,
-      cause: null,
-      startedAt: nowIso(),
-      endedAt: null,
-      steps: [],
-      gates: [],
-      compensations: [],
-      escalations: [],
-      events: [],
-    };
+    this.status = newRunStatus(workflowInfo().workflowId, plan, 'phase');
     for (const step of plan.steps) {
       this.defs.set(step.id, step);
       const needs = stepNeeds(step);

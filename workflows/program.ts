@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import { statusQuery, type ProgramRunInput } from './messages';
 import { PhasePlan as PhasePlanKey, PhaseKind, PhaseState } from './search-attributes';
-import { renderMarkdown, type Outcome, type RunStatus } from './status';
+import { newRunStatus, renderMarkdown, type Outcome, type RunStatus } from './status';
 import { phaseWorkflow } from './phase';
 import { parseDuration } from './plan/duration';
 
@@ -44,20 +44,7 @@ export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus
   const plan = input.plan;
   const info = workflowInfo();
   const status: RunStatus = {
-    runId: info.workflowId,
-    plan: plan.id,
-    title: plan.title ?? plan.id,
-    kind: 'program',
-    state: 'running',
-    outcome: null,
-    cause: null,
-    startedAt: new Date().toISOString(),
-    endedAt: null,
-    steps: [],
-    gates: [],
-    compensations: [],
-    escalations: [],
-    events: [],
+    ...newRunStatus(info.workflowId, plan, 'program'),
     phases: plan.phases.map((p) => ({ plan: p.id, runId: `${info.workflowId}--${p.id}`, outcome: null, state: 'running', title: p.title ?? p.id })),
   };
   setHandler(statusQuery, () => status);

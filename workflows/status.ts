@@ -166,6 +166,29 @@ export interface RunStatus {
   phases?: PhaseRecord[];
 }
 
+/**
+ * The status of a run that just started: state `running`, nothing done yet. `startedAt` is the
+ * current (workflow) time, so call it from workflow code for a deterministic value.
+ */
+export function newRunStatus(runId: string, plan: { id: string; title?: string }, kind: RunStatus['kind']): RunStatus {
+  return {
+    runId,
+    plan: plan.id,
+    title: plan.title ?? plan.id,
+    kind,
+    state: 'running',
+    outcome: null,
+    cause: null,
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    steps: [],
+    gates: [],
+    compensations: [],
+    escalations: [],
+    events: [],
+  };
+}
+
 /** True when `state` is final. */
 export function isOutcome(state: RunState): state is Outcome {
   return state === 'succeeded' || state === 'rejected' || state === 'failed' || state === 'cancelled' || state === 'timed-out';
