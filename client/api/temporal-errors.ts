@@ -20,7 +20,7 @@ import { RunIdTakenError } from '../runs';
 import { ApiError } from './api-error';
 
 /** gRPC status codes we look for (from the gRPC spec; not importing grpc-js, a transitive dependency). */
-const GrpcStatus = { DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
+const GrpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
 
 const REJECTION_STATUS: Record<RejectionType, number> = { NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 400 };
 
@@ -49,8 +49,10 @@ export function temporalToApiError(err: unknown): ApiError | undefined {
   if (err instanceof QueryNotRegisteredError) return new ApiError(503, 'the run does not answer the status query (is the worker running the current workflow code?)');
   if (err instanceof QueryRejectedError) return new ApiError(409, 'the run rejected the query');
   const code = grpcCode(err);
-  // A query's deadline passing surfaces as a ServiceError wrapping a DEADLINE_EXCEEDED gRPC error.
-  if (code === GrpcStatus.DEADLINE_EXCEEDED) return new ApiError(503, NO_WORKER);
+  // A query's deadline passing surfaces as a ServiceError wrapping a DEADLINE_EXCEEDED gRPC error,
+  // or, about half the time, CANCELLED ("Call cancelled": grpc-js cancels the call at the deadline).
+  // The API never cancels a call for any other reason.
+  if (code === GrpcStatus.DEADLINE_EXCEEDED || code === GrpcStatus.CANCELLED) return new ApiError(503, NO_WORKER);
   if (code === GrpcStatus.UNAVAILABLE) return new ApiError(503, 'Temporal is unreachable');
   if (code === GrpcStatus.NOT_FOUND) return new ApiError(404, 'not found');
   if (err instanceof ServiceError && /query.*(failed|timeout)|workflow task/i.test(err.message)) return new ApiError(503, `the run could not answer: ${err.message.slice(0, 200)}`);
