@@ -50,7 +50,7 @@ export interface RouteResult {
 
 /** A route declaration. */
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** Express path, e.g. `/api/runs/:runId`. */
   path: string;
   summary: string;
@@ -94,23 +94,37 @@ function readBody(req: Request, spec: BodySpec<z.ZodType>): unknown {
   throw new ApiError(415, `unsupported Content-Type ${JSON.stringify(req.get('content-type') ?? '(none)')}: send ${expected}`);
 }
 
+/** The raw inputs of one route call; `body` is read only after the role check passes. */
+export interface RouteInput {
+  params: Record<string, unknown>;
+  query: Record<string, unknown>;
+  body(): unknown;
+}
+
+/**
+ * Runs one route for `principal`: the role check, then params, query and body parsed with the
+ * route's schemas, then the handler. HTTP requests and MCP tool calls (`client/mcp`) both go
+ * through here, so they get the same roles and the same 400s. Throws what the handler throws.
+ */
+export async function invokeRoute(route: AnyRoute, input: RouteInput, principal: Principal | undefined, deps: AppDeps, req: Request, res: Response): Promise<RouteResult> {
+  if (route.access !== 'public' && route.access !== 'any') requireRole(principal, route.access);
+  const params = route.params ? parseRequest(route.params, input.params, 'params') : {};
+  const runId = (params as { runId?: unknown }).runId;
+  if (typeof runId === 'string') res.locals.runId = runId;
+  // Routes without a query schema accept none: an unknown parameter is named in a 400.
+  const query = parseRequest(route.query ?? NoQuerySchema, input.query, 'query');
+  const body = route.body ? parseRequest(route.body.schema, input.body(), 'body') : undefined;
+  return route.handler({ params, query, body, principal, deps, req, res });
+}
+
 /** Mounts the routes on the app, each parsing its inputs before its handler runs. */
 export function mountRoutes(app: Express, routes: readonly AnyRoute[], deps: AppDeps): void {
   for (const route of routes) {
     app[route.method](route.path, async (req, res) => {
-      const principal = principalOf(req);
-      if (route.access !== 'public' && route.access !== 'any') requireRole(principal, route.access);
-      const params = route.params ? parseRequest(route.params, { ...req.params }, 'params') : {};
-      const runId = (params as { runId?: unknown }).runId;
-      if (typeof runId === 'string') res.locals.runId = runId;
-      // Routes without a query schema accept none: an unknown parameter is named in a 400.
-      const query = parseRequest(route.query ?? NoQuerySchema, { ...(req.query as object) }, 'query');
-      let body: unknown = undefined;
-      if (route.body) {
-        body = parseRequest(route.body.schema, readBody(req, route.body), 'body');
-      }
-      const result = await route.handler({ params, query, body, principal, deps, req, res });
-      res.status(result.status).json(result.body);
+      const input: RouteInput = { params: { ...req.params }, query: { ...(req.query as object) }, body: () => (route.body ? readBody(req, route.body) : undefined) };
+      const result = await invokeRoute(route, input, principalOf(req), deps, req, res);
+      if (result.status === 204) res.status(204).end();
+      else res.status(result.status).json(result.body);
     });
   }
 }
