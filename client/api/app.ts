@@ -9,6 +9,7 @@ import { errorHandler, notFoundHandler } from './errors';
 import { requestLogger } from './logging';
 import { mountMetrics, type MetricsAppOptions } from './metrics';
 import { pagesRouter } from './pages';
+import { mcpRouter } from '../mcp/http';
 import { JSON_TYPES, mountRoutes, TEXT_TYPES } from './route';
 import { allRoutes } from './routes';
 
@@ -40,8 +41,10 @@ export function createPhasegateApp(opts: AppOptions & MetricsAppOptions): Phaseg
   app.use(requestLogger(deps.logger));
   mountMetrics(app, deps, opts); // GET /metrics and per-request metrics, outside /api's auth (see metrics.ts)
   app.use('/api', authenticate(deps.tokens));
+  app.use('/mcp', authenticate(deps.tokens)); // the same tokens: a bad one is a 401 before MCP sees the request
   app.use(express.json({ limit: deps.maxBodyBytes, type: JSON_TYPES, strict: true }));
   app.use('/api/plans/validate', express.text({ limit: deps.maxBodyBytes, type: TEXT_TYPES }));
+  app.use(mcpRouter(deps)); // POST /mcp: MCP over Streamable HTTP, the same routes in-process (client/mcp/http.ts)
   mountRoutes(app, allRoutes(), deps);
   app.use(pagesRouter(deps)); // people-facing pages: /, /runs, /runs/:runId (see pages/index.ts)
   app.use(notFoundHandler);

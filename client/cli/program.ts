@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_API_URL } from './api-client';
 import { registerAgentCommands } from './commands/agent';
 import { registerDecisionCommands } from './commands/decisions';
+import { registerMcpCommand } from './commands/mcp';
 import { registerPlanCommands } from './commands/plans';
 import { registerRunCommands } from './commands/runs';
 import { commandContext, type CliIo } from './context';
@@ -29,5 +30,6 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCodeValue) => void):
   registerRunCommands(program, ctx);
   registerDecisionCommands(program, ctx);
   registerAgentCommands(program, ctx);
+  registerMcpCommand(program, ctx);
   return program;
 }
