@@ -42,6 +42,11 @@ export function temporalToApiError(err: unknown): ApiError | undefined {
     if (cause instanceof ApplicationFailure && cause.type && cause.type in REJECTION_STATUS) {
       return new ApiError(REJECTION_STATUS[cause.type as RejectionType], cause.message);
     }
+    // A workflow without that Update (e.g. a program asked for a phase's gate with nothing to route to).
+    if (cause instanceof ApplicationFailure && /^No registered handler for update/.test(cause.message)) {
+      const name = cause.message.replace(/^No registered handler for update:\s*/, '');
+      return new ApiError(409, `this run does not accept the request (its workflow has no "${name}" handler): is it a program? Its gates and tasks live in its phase runs`);
+    }
     // Anything else is the workflow's bug or an unsupported message; the cause's message is safe to show.
     return new ApiError(500, `the run could not process the request${cause instanceof ApplicationFailure ? `: ${cause.message}` : ''}`);
   }

@@ -10,8 +10,10 @@ export const ExitCode = {
   USAGE: 2,
   /** Not found or conflict: no such run/plan/step, run id taken, gate not awaiting, already voted. */
   NOT_FOUND: 3,
-  /** Anything else: the API is unreachable, auth failed, a server error. */
+  /** The API is unreachable, or failed (5xx, 429 busy): try again later or ask whoever runs it. */
   SERVER: 4,
+  /** Refused: no or a bad token (401), or the identity may not do this (403, e.g. not an approver of the gate). */
+  DENIED: 5,
 } as const;
 
 /** One of {@link ExitCode}. */
@@ -28,9 +30,14 @@ export class CliError extends Error {
   }
 }
 
-/** The exit code for an HTTP status from the API. */
+/**
+ * The exit code for an HTTP status from the API: 404/409 → 3, 400/413/415/422 → 2, 401/403 → 5,
+ * anything else (5xx, 429, unexpected codes) → 4. An HTTP status means the API was reached, so a
+ * refusal is never reported as "unreachable".
+ */
 export function exitCodeForStatus(status: number): ExitCodeValue {
   if (status === 404 || status === 409) return ExitCode.NOT_FOUND;
+  if (status === 401 || status === 403) return ExitCode.DENIED;
   if (status === 400 || status === 413 || status === 415 || status === 422) return ExitCode.USAGE;
   return ExitCode.SERVER;
 }

@@ -15,8 +15,13 @@ function runCard(entry: AwaitingRun, uiUrl: string): SafeHtml {
   }
   const s = entry.status;
   const gates = s.gates.filter((g) => g.state === 'awaiting-approval');
+  const p = entry.program;
+  const ofProgram = p
+    ? html`<p class="program-of"><a href="${runHref(p.programRunId)}">${p.programTitle}</a> · phase ${p.index + 1} of ${p.of}</p>`
+    : '';
   return html`<li><article class="card run-card" data-run="${s.runId}" aria-labelledby="${id}">
     <h2 id="${id}"><a href="${runHref(s.runId)}">${s.title}</a></h2>
+    ${ofProgram}
     <p class="meta">
       Run <code>${s.runId}</code> · plan <code>${s.plan}</code> · ${badge(s.state)} · started ${when(s.startedAt)} ·
       <a href="${uiUrl}">Open in the Temporal UI<span class="visually-hidden"> (run ${s.runId})</span></a>

@@ -3,7 +3,7 @@
  * (`visibility.ts`) and the run's `status` query, each with the API's deadline so a missing worker
  * is a message, not a hanging page.
  */
-import { statusQuery } from '../../../workflows/messages';
+import { programOf, readRunStatus, type PhaseOfProgram } from '../../program-phases';
 import type { RunStatus } from '../../../workflows/status';
 import { withDeadline, type AppDeps } from '../deps';
 import { toApiError } from '../errors';
@@ -14,11 +14,11 @@ import { listRuns } from '../visibility';
 export const PAGE_SIZE = 50;
 
 /** A run awaiting a decision, with its status or why it could not be read. */
-export type AwaitingRun = { item: RunListItem; status: RunStatus } | { item: RunListItem; error: string };
+export type AwaitingRun = { item: RunListItem; status: RunStatus; program?: PhaseOfProgram } | { item: RunListItem; error: string };
 
 /** The status query of one run; throws what the API would (404 unknown run, 503 no worker...). */
 export async function readStatus(deps: AppDeps, runId: string): Promise<RunStatus> {
-  return withDeadline(deps, () => deps.client.workflow.getHandle(runId).query(statusQuery));
+  return withDeadline(deps, () => readRunStatus(deps.client, runId));
 }
 
 /** A message for a failure, as the API would put it (never a stack trace). */
@@ -37,7 +37,10 @@ export async function awaitingRuns(deps: AppDeps): Promise<AwaitingRun[]> {
   const results = await Promise.all(
     open.map(async (item): Promise<AwaitingRun> => {
       try {
-        return { item, status: await readStatus(deps, item.runId) };
+        const status = await readStatus(deps, item.runId);
+        // A program's phase names its program and "phase i of n", so approvers know what they decide.
+        const program = await withDeadline(deps, () => programOf(deps.client, item.runId)).catch(() => undefined);
+        return { item, status, ...(program ? { program } : {}) };
       } catch (err) {
         deps.logger.warn({ runId: item.runId, err: (err as Error).message }, 'approvals page: status unavailable');
         return { item, error: failureMessage(err) };
@@ -47,7 +50,7 @@ export async function awaitingRuns(deps: AppDeps): Promise<AwaitingRun[]> {
   return results.filter((r) => !('status' in r) || r.status.gates.some((g) => g.state === 'awaiting-approval'));
 }
 
-/** The newest runs of every state. */
-export function recentRuns(deps: AppDeps): Promise<RunList> {
-  return listRuns(deps, {}, PAGE_SIZE);
+/** The newest runs of every state, or the older page that `pageToken` (a `nextPageToken`) names. */
+export function recentRuns(deps: AppDeps, pageToken?: string): Promise<RunList> {
+  return listRuns(deps, {}, PAGE_SIZE, pageToken);
 }

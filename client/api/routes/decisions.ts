@@ -11,7 +11,7 @@ import {
   StepParamsSchema,
   StepStatusSchema,
 } from '../schemas';
-import { updateRun } from '../updates';
+import { updateRunOrPhase } from '../updates';
 
 const error = (description: string) => ({ description, schema: ErrorSchema });
 
@@ -22,7 +22,8 @@ export const decideRoute = defineRoute({
   summary: 'Vote go or no-go on a gate',
   description:
     'With tokens configured, the approver is the token identity and `approver` in the body is refused. ' +
-    'Without tokens (local use), `approver` is required. The run validates the vote at once (Temporal Update).',
+    'Without tokens (local use), `approver` is required. The run validates the vote at once (Temporal Update). ' +
+    'On a program run, the vote goes to the program\'s running phase (`<program>--<phase>`), where its gates live.',
   tags: ['decisions'],
   access: ['approver'],
   params: RunParamsSchema,
@@ -48,7 +49,7 @@ export const decideRoute = defineRoute({
       approver = body.approver;
     }
     const decision: Decision = { gate: body.gate, decision: body.decision, approver, ...(body.comment !== undefined ? { comment: body.comment } : {}) };
-    const gate = await updateRun(deps, params.runId, (h) => h.executeUpdate(decideUpdate, { args: [decision] }));
+    const gate = await updateRunOrPhase(deps, params.runId, `gate "${body.gate}"`, (h) => h.executeUpdate(decideUpdate, { args: [decision] }));
     deps.logger.info({ runId: params.runId, gate: body.gate, decision: body.decision, approver }, 'decision recorded');
     return { status: 200, body: gate };
   },
@@ -76,7 +77,7 @@ function operatorRoute(action: 'retry' | 'skip') {
         ...(principal ? { operator: principal.identity } : {}),
         ...(body.comment !== undefined ? { comment: body.comment } : {}),
       };
-      const step = await updateRun(deps, params.runId, (h) => h.executeUpdate(actUpdate, { args: [request] }));
+      const step = await updateRunOrPhase(deps, params.runId, `step "${params.stepId}"`, (h) => h.executeUpdate(actUpdate, { args: [request] }));
       deps.logger.info({ runId: params.runId, step: params.stepId, action }, 'operator action');
       return { status: 200, body: step };
     },

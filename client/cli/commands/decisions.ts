@@ -1,7 +1,35 @@
 /** `phase approve|reject <run> <gate>` and `phase retry|skip <run> <step>`. */
 import type { Command } from 'commander';
+import type { StepStatus } from '../../../workflows/status';
+import type { PhasegateApi } from '../api-client';
 import type { CommandContext } from '../context';
 import { renderGate } from '../render';
+
+/** How long `retry`/`skip` wait for the run to act on the request before saying it is queued. */
+const SETTLE_MS = 5_000;
+
+/**
+ * The step after an operator action has taken effect. The action's answer is the step as it was
+ * when the run accepted the request (still held, state `failed`); the run acts on it in its next
+ * turn, so read the status until the step is no longer held (at most {@link SETTLE_MS}).
+ */
+async function settledStep(api: PhasegateApi, runId: string, accepted: StepStatus): Promise<StepStatus | undefined> {
+  const until = Date.now() + SETTLE_MS;
+  while (Date.now() < until) {
+    const step = (await api.status(runId)).steps.find((t) => t.id === accepted.id);
+    if (step && (step.attempts > accepted.attempts || (!step.held && step.state !== 'failed'))) return step;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return undefined;
+}
+
+/** The human line for a step after `retry`/`skip`. */
+function actionLine(action: 'retry' | 'skip', id: string, step: StepStatus | undefined): string {
+  if (!step) return `${action} of step ${id} requested: the run has not acted on it yet (see phase status)`;
+  if (step.state === 'running') return `${action}: step ${id} is now running (attempt ${step.attempts})`;
+  if (step.state === 'failed') return `${action}: step ${id} ran attempt ${step.attempts} and failed again${step.held ? ' (held again)' : ''}`;
+  return `${action}: step ${id} is now ${step.state}`;
+}
 
 /** Registers the decision and operator commands. */
 export function registerDecisionCommands(program: Command, ctx: CommandContext): void {
@@ -36,8 +64,10 @@ export function registerDecisionCommands(program: Command, ctx: CommandContext):
       .argument('<step>', 'task step id')
       .option('--comment <text>', 'why')
       .action(async (runId: string, step: string, o: { comment?: string }, cmd: Command) => {
-        const result = await ctx.api(cmd).act(runId, step, action, o.comment);
-        ctx.print(cmd, result, () => `${action}: step ${step} is now ${result.state}`);
+        const api = ctx.api(cmd);
+        const accepted = await api.act(runId, step, action, o.comment);
+        const settled = await settledStep(api, runId, accepted);
+        ctx.print(cmd, settled ?? accepted, () => actionLine(action, step, settled));
       });
   }
 }

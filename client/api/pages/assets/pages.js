@@ -120,7 +120,17 @@
     }
     placeAnswers();
     var root = content.querySelector('.fragment');
-    finished = Boolean(root && root.dataset.final === 'true');
+    setFinished(Boolean(root && root.dataset.final === 'true'));
+  }
+
+  /** An ended run no longer changes: untick "Refresh every …" and say why, instead of pretending to refresh. */
+  function setFinished(value) {
+    finished = value;
+    if (!finished || !autoRefresh.closest) return;
+    autoRefresh.checked = false;
+    autoRefresh.disabled = true;
+    var label = autoRefresh.closest('label');
+    if (label && label.lastChild && label.lastChild.nodeType === 3) label.lastChild.textContent = ' Run ended: not refreshing';
   }
 
   function load(force) {
@@ -295,7 +305,7 @@
   else {
     lastHtml = content.innerHTML;
     var root = content.querySelector('.fragment');
-    finished = root.dataset.final === 'true';
+    setFinished(root.dataset.final === 'true');
   }
   schedule();
 })();
