@@ -13,6 +13,9 @@ import type { RunnablePlan } from './runs';
 /** File extensions read as plans. */
 export const PLAN_FILE_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
 
+/** The file of the plans folder that declares schedules (`phase schedule apply`), not a plan. */
+export const SCHEDULES_FILE = 'schedules.yaml';
+
 /** The repository's own `plans/` folder (client/ is one level down from the root). */
 export const BUNDLED_PLANS_DIR = resolve(__dirname, '..', 'plans');
 
@@ -101,7 +104,7 @@ export interface PlanCatalog {
 export async function loadPlanCatalog(dir: string): Promise<PlanCatalog> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => (PLAN_FILE_EXTENSIONS as readonly string[]).includes(extname(n).toLowerCase())).sort();
+    names = (await readdir(dir)).filter((n) => n !== SCHEDULES_FILE && (PLAN_FILE_EXTENSIONS as readonly string[]).includes(extname(n).toLowerCase())).sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { dir, plans: new Map(), problems: [] };
     throw err;

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Client, type WorkflowHandle, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
+import { TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
 import { statusQuery, WORKFLOW_TYPES, type PhaseRunInput, type ProgramRunInput } from '../workflows/messages';
 import type { PhasePlan, ResolvedProgramPlan } from '../workflows/plan/schema';
 import { PhaseKind, PhasePlan as PhasePlanKey, PhaseState } from '../workflows/search-attributes';
@@ -31,8 +31,8 @@ export function newRunId(planId: string, bytes = 2): string {
 /** Generated ids to try before giving up: short ones first, then a wide one that will not collide. */
 const GENERATED_ID_BYTES = [2, 2, 2, 2, 6];
 
-/** Options for {@link startRun}. */
-export interface StartRunOptions {
+/** Options for {@link startRun}; the extras go into the workflow input. */
+export interface StartRunOptions extends RunInputExtras {
   taskQueue: string;
   runId?: string;
 }
@@ -42,12 +42,12 @@ export interface StartRunOptions {
  * naming plan and title. Throws {@link RunIdTakenError} when the id is in use (open or closed).
  */
 export async function startRun(client: Client, plan: RunnablePlan, opts: StartRunOptions): Promise<WorkflowHandle> {
-  if (opts.runId) return startWithId(client, plan, opts.taskQueue, opts.runId);
+  if (opts.runId) return startWithId(client, plan, opts, opts.runId);
   // 4 hex digits collide among a few hundred runs of one plan: a generated id that is taken is
   // the generator's problem, not the caller's, so draw another.
   for (const [i, bytes] of GENERATED_ID_BYTES.entries()) {
     try {
-      return await startWithId(client, plan, opts.taskQueue, newRunId(plan.id, bytes));
+      return await startWithId(client, plan, opts, newRunId(plan.id, bytes));
     } catch (err) {
       if (!(err instanceof RunIdTakenError) || i === GENERATED_ID_BYTES.length - 1) throw err;
     }
@@ -55,26 +55,57 @@ export async function startRun(client: Client, plan: RunnablePlan, opts: StartRu
   throw new Error('unreachable');
 }
 
-async function startWithId(client: Client, plan: RunnablePlan, taskQueue: string, runId: string): Promise<WorkflowHandle> {
+/** Inputs a run carries besides its plan, the same for a start by hand and by a schedule. */
+export interface RunInputExtras {
+  /** The Temporal Schedule that starts the run (becomes `scheduleId` in its status). */
+  scheduleId?: string;
+}
+
+/** The start options {@link runStartTemplate} builds. */
+export interface RunStartTemplate {
+  workflowType: string;
+  args: [PhaseRunInput] | [ProgramRunInput];
+  staticSummary: string;
+  staticDetails: string;
+  workflowTaskTimeout: string;
+  typedSearchAttributes: SearchAttributePair[];
+}
+
+/**
+ * What every start of `plan` sends, apart from its workflow id: workflow type, input, UI summary
+ * and details, search attributes. The one place the workflow input is built, so a run started by
+ * `startRun` and one started by a Temporal Schedule's action are the same kind of run.
+ */
+export function runStartTemplate(plan: RunnablePlan, extras: RunInputExtras = {}): RunStartTemplate {
   const isProgram = plan.kind === 'program';
-  const args: [PhaseRunInput] | [ProgramRunInput] = isProgram ? [{ plan: plan as ResolvedProgramPlan }] : [{ plan: plan as PhasePlan }];
+  const more = extras.scheduleId ? { scheduleId: extras.scheduleId } : {};
+  const args: [PhaseRunInput] | [ProgramRunInput] = isProgram ? [{ plan: plan as ResolvedProgramPlan, ...more }] : [{ plan: plan as PhasePlan, ...more }];
   const title = plan.title ?? plan.id;
   const stepCount = isProgram ? `${(plan as ResolvedProgramPlan).phases.length} phases` : `${(plan as PhasePlan).steps.length} steps`;
+  return {
+    workflowType: isProgram ? WORKFLOW_TYPES.program : WORKFLOW_TYPES.phase,
+    args,
+    staticSummary: `${isProgram ? 'Program' : 'Phase'} ${plan.id}: ${title}`,
+    staticDetails: `Plan \`${plan.id}\` — ${title} (${stepCount}).${plan.description ? `\n\n${plan.description}` : ''}`,
+    // A worker that picks up a big run cold replays its whole history in one task; give it room.
+    workflowTaskTimeout: '30s',
+    typedSearchAttributes: [
+      { key: PhasePlanKey, value: plan.id },
+      { key: PhaseState, value: 'running' },
+      { key: PhaseKind, value: isProgram ? 'program' : 'phase' },
+    ],
+  };
+}
+
+async function startWithId(client: Client, plan: RunnablePlan, opts: StartRunOptions, runId: string): Promise<WorkflowHandle> {
+  const { workflowType, typedSearchAttributes, ...template } = runStartTemplate(plan, opts);
   try {
-    return await client.workflow.start(isProgram ? WORKFLOW_TYPES.program : WORKFLOW_TYPES.phase, {
+    return await client.workflow.start(workflowType, {
+      ...template,
       workflowId: runId,
-      taskQueue,
-      args,
-      staticSummary: `${isProgram ? 'Program' : 'Phase'} ${plan.id}: ${title}`,
-      staticDetails: `Plan \`${plan.id}\` — ${title} (${stepCount}).${plan.description ? `\n\n${plan.description}` : ''}`,
+      taskQueue: opts.taskQueue,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      // A worker that picks up a big run cold replays its whole history in one task; give it room.
-      workflowTaskTimeout: '30s',
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: PhasePlanKey, value: plan.id },
-        { key: PhaseState, value: 'running' },
-        { key: PhaseKind, value: isProgram ? 'program' : 'phase' },
-      ]),
+      typedSearchAttributes: new TypedSearchAttributes(typedSearchAttributes),
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new RunIdTakenError(runId);

@@ -110,9 +110,13 @@ export interface PhaseRunInput {
   plan: import('./plan/schema').PhasePlan;
   /** ISO time before which the run waits (overrides `plan.startAt`). */
   startAt?: string;
+  /** The Temporal Schedule whose action started this run (shown as `scheduleId` in the status). */
+  scheduleId?: string;
 }
 
 /** Input of `programWorkflow`: the program with every phase resolved to a full plan. */
 export interface ProgramRunInput {
   plan: import('./plan/schema').ResolvedProgramPlan;
+  /** The Temporal Schedule whose action started this run (shown as `scheduleId` in the status). */
+  scheduleId?: string;
 }

@@ -50,7 +50,7 @@ export interface RouteResult {
 
 /** A route declaration. */
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** Express path, e.g. `/api/runs/:runId`. */
   path: string;
   summary: string;

@@ -9,14 +9,19 @@ import { z } from 'zod';
 import { IdSchema, PhasePlanSchema, ProgramPlanSchema } from '../../workflows/plan/schema';
 import type { ClaimResult } from '../../workflows/messages';
 import type { GateStatus, RunStatus, StepStatus } from '../../workflows/status';
+import { OverlapSchema, ScheduleDefinitionSchema, ScheduleIdSchema } from '../schedules/definition';
+import type { ScheduleView } from '../schedules/temporal';
 
 // ---------------------------------------------------------------------------------------------
 // Path and query parameters
 
-/** Ids in URL paths (runs, steps, gates, agents): no slashes, no `..`, bounded length. */
+/**
+ * Ids in URL paths (runs, steps, gates, agents): no slashes, no `..`, bounded length. `:` is
+ * allowed because Temporal names a run a schedule starts `<action workflow id>-<RFC 3339 time>`.
+ */
 export const PathIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, { message: 'must be 1-200 characters of [A-Za-z0-9._-], starting with a letter or digit' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, { message: 'must be 1-200 characters of [A-Za-z0-9._:-], starting with a letter or digit' })
   .refine((s) => !s.includes('..'), { message: 'must not contain ".."' });
 /** A path id. */
 export type PathId = z.infer<typeof PathIdSchema>;
@@ -377,3 +382,53 @@ export const HealthSchema = z.object({
 });
 /** Health answer. */
 export type Health = z.infer<typeof HealthSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Schedules (recurring runs on Temporal Schedules)
+
+/** Body of `POST /api/schedules`: the schedule definition (also the format of `plans/schedules.yaml`). */
+export const CreateScheduleBodySchema = ScheduleDefinitionSchema;
+
+/** `/api/schedules/:id` */
+export const ScheduleParamsSchema = z.strictObject({ id: ScheduleIdSchema });
+/** Parsed schedule path parameters. */
+export type ScheduleParams = z.infer<typeof ScheduleParamsSchema>;
+
+/** Body of `pause` / `unpause`: an optional note, shown with the schedule (e.g. why it is paused). */
+export const ScheduleNoteBodySchema = z.strictObject({ note: z.string().max(1000).optional().describe('why; shown with the schedule') });
+/** Pause/unpause body. */
+export type ScheduleNoteBody = z.infer<typeof ScheduleNoteBodySchema>;
+
+/** A schedule, as the schedule routes answer. */
+export const ScheduleViewSchema = z
+  .object({
+    id: z.string(),
+    plan: z.string(),
+    cron: z.string().nullable(),
+    every: z.string().nullable(),
+    timezone: z.string(),
+    overlap: OverlapSchema,
+    paused: z.boolean(),
+    note: z.string().nullable(),
+    runIdPrefix: z.string().describe('run ids are this, a dash and the scheduled time (RFC 3339)'),
+    nextRuns: z.array(z.string()).describe('the next scheduled times'),
+    recentRuns: z.array(z.object({ runId: z.string(), scheduledAt: z.string(), takenAt: z.string() })),
+    runningRuns: z.array(z.string()),
+    actionsTaken: z.number(),
+    skippedOverlap: z.number().describe('runs not started because the last one still ran (overlap skip)'),
+    createdAt: z.string(),
+    uiUrl: z.string().describe('the schedule in the Temporal UI'),
+  })
+  .meta({ id: 'Schedule' });
+const _scheduleFits = (v: ScheduleView): z.infer<typeof ScheduleViewSchema> => v;
+void _scheduleFits;
+
+/** `PUT /api/schedules/:id` → 201/200: what `apply` did, and the schedule. */
+export const ApplyScheduleResponseSchema = z.object({ result: z.enum(['created', 'updated', 'unchanged']), schedule: ScheduleViewSchema });
+/** Apply answer. */
+export type ApplyScheduleResponse = z.infer<typeof ApplyScheduleResponseSchema>;
+
+/** `GET /api/schedules` → 200. */
+export const ScheduleListSchema = z.object({ schedules: z.array(ScheduleViewSchema) });
+/** A list of schedules. */
+export type ScheduleList = z.infer<typeof ScheduleListSchema>;

@@ -51,7 +51,7 @@ export class PhasegateApi {
   }
 
   /** Sends one request; resolves with the parsed JSON body of a 2xx, throws {@link ApiRequestError} otherwise. */
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -10,6 +10,7 @@ import { registerDecisionCommands } from './commands/decisions';
 import { registerMcpCommand } from './commands/mcp';
 import { registerPlanCommands } from './commands/plans';
 import { registerRunCommands } from './commands/runs';
+import { registerScheduleCommands } from './commands/schedule';
 import { commandContext, type CliIo } from './context';
 import type { ExitCodeValue } from './exit-codes';
 
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCodeValue) => void):
   registerRunCommands(program, ctx);
   registerDecisionCommands(program, ctx);
   registerAgentCommands(program, ctx);
+  registerScheduleCommands(program, ctx);
   registerMcpCommand(program, ctx);
   return program;
 }

@@ -37,7 +37,7 @@ function problems(schema: Parameters<typeof parseRequest>[0], value: unknown): {
 
 void describe('request schemas', () => {
   void test('path ids: safe characters only, no "..", bounded', () => {
-    for (const ok of ['run-1', 'phase-7-release-2f9c', 'A.b_c-9', 'x'.repeat(200)]) assert.equal(PathIdSchema.safeParse(ok).success, true, ok);
+    for (const ok of ['run-1', 'phase-7-release-2f9c', 'A.b_c-9', 'x'.repeat(200), 'phase-2-program-weekly-2026-12-07T08:00:00Z']) assert.equal(PathIdSchema.safeParse(ok).success, true, ok);
     for (const bad of ['', '..', 'a..b', '.hidden', '-x', 'a/b', 'a b', 'x'.repeat(201), 'é', 'a%2Fb', "a'b"]) assert.equal(PathIdSchema.safeParse(bad).success, false, bad);
   });
 
@@ -193,6 +193,14 @@ void describe('OpenAPI document', () => {
       'POST /api/runs/{runId}/steps/{stepId}/complete',
       'POST /api/runs/{runId}/steps/{stepId}/fail',
       'GET /api/openapi.json',
+      'POST /api/schedules',
+      'GET /api/schedules',
+      'GET /api/schedules/{id}',
+      'PUT /api/schedules/{id}',
+      'DELETE /api/schedules/{id}',
+      'POST /api/schedules/{id}/pause',
+      'POST /api/schedules/{id}/unpause',
+      'POST /api/schedules/{id}/trigger',
     ];
     const documented = Object.entries(paths).flatMap(([p, item]) => Object.keys(item as object).map((m) => `${m.toUpperCase()} ${p}`));
     assert.deepEqual(documented.sort(), expected.sort());

@@ -21,6 +21,7 @@ const PLANS_DIR = resolve(__dirname, '..', '..', 'plans');
 const SEEDS = ['phase2-initialization.md', 'phase6-orchestration-report.md', 'phase7-coordinator-handoff.md'];
 
 const files = readdirSync(PLANS_DIR)
+  .filter((f) => f !== 'schedules.yaml') // declares schedules, not a plan
   .filter((f) => f.endsWith('.yaml'))
   .sort();
 /** Parsed files; a YAML syntax error is kept as the value so that only that file's test fails. */

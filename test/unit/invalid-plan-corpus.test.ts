@@ -21,6 +21,7 @@ interface Mutation {
 
 const PLANS_DIR = join(__dirname, '..', '..', 'plans');
 const plans = readdirSync(PLANS_DIR)
+  .filter((f) => f !== 'schedules.yaml') // declares schedules, not a plan
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => parse(readFileSync(join(PLANS_DIR, f), 'utf8')) as Json)
   .filter((p) => p.kind !== 'program');

@@ -59,6 +59,7 @@ const clone = <T>(v: T): T => structuredClone(v);
 const withStep = (step: Obj): Obj => ({ id: 'p', steps: [step] });
 
 const bundledPlans = readdirSync(PLANS_DIR)
+  .filter((f) => f !== 'schedules.yaml') // declares schedules, not a plan
   .filter((f) => /\.(ya?ml|json)$/.test(f))
   .sort()
   .map((f) => ({ file: f, value: parse(readFileSync(join(PLANS_DIR, f), 'utf8')) as unknown }));

@@ -6,6 +6,7 @@ import { healthRoute } from './health';
 import { openApiRoute } from './openapi';
 import { listPlansRoute, validatePlanRoute } from './plans';
 import { cancelRunRoute, getRunRoute, listRunsRoute, startRunRoute } from './runs';
+import { applyScheduleRoute, createScheduleRoute, deleteScheduleRoute, getScheduleRoute, listSchedulesRoute, pauseScheduleRoute, triggerScheduleRoute, unpauseScheduleRoute } from './schedules';
 
 /** All routes, the OpenAPI route included. */
 export function allRoutes(): AnyRoute[] {
@@ -25,6 +26,14 @@ export function allRoutes(): AnyRoute[] {
     heartbeatRoute,
     completeRoute,
     failRoute,
+    createScheduleRoute,
+    listSchedulesRoute,
+    getScheduleRoute,
+    deleteScheduleRoute,
+    applyScheduleRoute,
+    pauseScheduleRoute,
+    unpauseScheduleRoute,
+    triggerScheduleRoute,
   ];
   routes.push(openApiRoute(() => routes));
   return routes;
