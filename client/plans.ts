@@ -34,6 +34,12 @@ export type ParsedText = { ok: true; value: unknown } | { ok: false; errors: Pla
  * `startAt` stays a string). Duplicate keys and alias bombs are errors, not silent surprises.
  */
 export function parsePlanText(text: string, fileName = ''): ParsedText {
+  // A plan document in prose (the markdown a plan is written *from*) is not a plan: one clear
+  // message instead of a screenful of YAML errors about its headings and tables.
+  if (/\.(md|markdown)$/i.test(fileName) || (/^\s*#{1,6} \S/.test(text) && /\n\s*(#{1,6} |[-*] |\|)/.test(text) && parseDocument(text).errors.length > 0)) {
+    const heading = /^\s*#{1,6} (.+)$/m.exec(text)?.[1]?.trim();
+    return { ok: false, errors: [{ path: '', message: `not a YAML/JSON plan: this is a markdown document${heading ? ` ("${heading.slice(0, 80)}")` : ''}; write its steps as a YAML plan (see plans/*.yaml and schema/plan.schema.json)` }] };
+  }
   const looksJson = fileName.toLowerCase().endsWith('.json') || /^\s*\{/.test(text);
   if (looksJson) {
     try {
@@ -47,7 +53,8 @@ export function parsePlanText(text: string, fileName = ''): ParsedText {
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      errors: doc.errors.map((e) => {
+      // The first errors locate the problem; the rest are usually its echoes.
+      errors: doc.errors.slice(0, 5).map((e) => {
         const at = e.linePos?.[0];
         // Pretty errors carry the position (and a code excerpt we leave out) in the message itself.
         const what = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');

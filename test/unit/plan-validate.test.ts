@@ -82,11 +82,11 @@ void describe('validatePlan: input that is not a plan object', () => {
   }
 
   void it('requires an id', () => {
-    assert.deepEqual(errorsOf({ steps: [task('a')] }), [{ path: 'id', message: 'Invalid input: expected string, received undefined' }]);
+    assert.deepEqual(errorsOf({ steps: [task('a')] }), [{ path: 'id', message: 'id is required (text)' }]);
   });
 
   void it('requires at least one step', () => {
-    assert.deepEqual(errorsOf(phase([])), [{ path: 'steps', message: 'Too small: expected array to have >=1 items' }]);
+    assert.deepEqual(errorsOf(phase([])), [{ path: 'steps', message: 'steps must not be empty: it needs at least one item' }]);
   });
 
   void it('rejects ids outside [a-z0-9-]', () => {
@@ -98,48 +98,51 @@ void describe('validatePlan: input that is not a plan object', () => {
 
 void describe('validatePlan: unknown keys', () => {
   void it('names an unknown top-level key in the path', () => {
-    assert.deepEqual(errorsOf(phase([task('a')], { owner: 'me' })), [{ path: 'owner', message: 'unknown key: owner' }]);
+    assert.deepEqual(errorsOf(phase([task('a')], { owner: 'me' })), [{ path: 'owner', message: 'unknown key "owner": allowed here are id, kind, title, description, source, deadline, maxParallel, escalateAfter, startAt, defaults, steps' }]);
   });
 
-  void it('lists several unknown keys of one object on that object', () => {
-    assert.deepEqual(errorsOf(phase([task('a')], { owner: 'me', team: 'x' })), [{ path: '', message: 'unknown keys: owner, team' }]);
+  void it('names each unknown key of one object at its own path', () => {
+    assert.deepEqual(errorsOf(phase([task('a')], { owner: 'me', team: 'x' })), [
+      { path: 'owner', message: 'unknown key "owner": allowed here are id, kind, title, description, source, deadline, maxParallel, escalateAfter, startAt, defaults, steps' },
+      { path: 'team', message: 'unknown key "team": allowed here are id, kind, title, description, source, deadline, maxParallel, escalateAfter, startAt, defaults, steps' },
+    ]);
   });
 
   void it('names an unknown key in a step', () => {
-    assert.deepEqual(errorsOf(phase([task('a'), task('b', { after: ['a'] })])), [{ path: 'steps[1].after', message: 'unknown key: after' }]);
+    assert.deepEqual(errorsOf(phase([task('a'), task('b', { after: ['a'] })])), [{ path: 'steps[1].after', message: 'unknown key "after": did you mean "needs"?' }]);
   });
 
   void it('names an unknown key in a gate', () => {
-    assert.deepEqual(errorsOf(phase([task('a'), gate('g', { needs: ['a'], quorum: 1 })])), [{ path: 'steps[1].gate.quorum', message: 'unknown key: quorum' }]);
+    assert.deepEqual(errorsOf(phase([task('a'), gate('g', { needs: ['a'], quorum: 1 })])), [{ path: 'steps[1].gate.quorum', message: 'unknown key "quorum": allowed here are needs, checks, onCheckFailure, approval' }]);
   });
 
   void it('names an unknown key in an approval', () => {
     assert.deepEqual(errorsOf(phase([gate('g', { approval: { approvers: ['cto'], approver: 'cto' } })])), [
-      { path: 'steps[0].gate.approval.approver', message: 'unknown key: approver' },
+      { path: 'steps[0].gate.approval.approver', message: 'unknown key "approver": did you mean "approvers"?' },
     ]);
   });
 
   void it('names an unknown key in a run executor', () => {
     assert.deepEqual(errorsOf(phase([task('a', { run: { kind: 'shell', command: ['true'], shell: true } })])), [
-      { path: 'steps[0].run.shell', message: 'unknown key: shell' },
+      { path: 'steps[0].run.shell', message: 'unknown key "shell": allowed here are kind, command, script, cwd, env, timeout, nonRetryableExitCodes' },
     ]);
   });
 
   void it('names an unknown key in a rollback executor', () => {
     assert.deepEqual(errorsOf(phase([task('a', { rollback: { kind: 'simulate', seconds: 1 } })])), [
-      { path: 'steps[0].rollback.seconds', message: 'unknown key: seconds' },
+      { path: 'steps[0].rollback.seconds', message: 'unknown key "seconds": allowed here are kind, duration, failAttempts, metrics' },
     ]);
   });
 
   void it('names an unknown key in retry and defaults', () => {
     assert.deepEqual(errorsOf(phase([task('a', { retry: { attempts: 2 } })], { defaults: { retries: 2 } })), [
-      { path: 'defaults.retries', message: 'unknown key: retries' },
-      { path: 'steps[0].retry.attempts', message: 'unknown key: attempts' },
+      { path: 'defaults.retries', message: 'unknown key "retries": did you mean "retry"?' },
+      { path: 'steps[0].retry.attempts', message: 'unknown key "attempts": allowed here are maximumAttempts, initialInterval, backoffCoefficient, maximumInterval' },
     ]);
   });
 
   void it('names an unknown key in a metric rule', () => {
-    assert.deepEqual(errorsOf(phase([task('a', { metrics: { m: { pattern: 'x' } } })])), [{ path: 'steps[0].metrics.m.pattern', message: 'unknown key: pattern' }]);
+    assert.deepEqual(errorsOf(phase([task('a', { metrics: { m: { pattern: 'x' } } })])), [{ path: 'steps[0].metrics.m.pattern', message: 'unknown key "pattern": allowed here are from, regex' }]);
   });
 });
 
@@ -286,7 +289,7 @@ void describe('validatePlan: gate checks', () => {
 
   void it('rejects an unknown operator', () => {
     assert.deepEqual(errorsOf(phase([source, gate('g', { needs: ['build'], checks: [{ metric: 'build.warnings', op: '=~', value: 1 }] })])), [
-      { path: 'steps[1].gate.checks[0].op', message: 'Invalid option: expected one of "<"|"<="|">"|">="|"=="|"!="' },
+      { path: 'steps[1].gate.checks[0].op', message: 'unknown op "=~": did you mean "=="? (one of <, <=, >, >=, ==, !=)' },
     ]);
   });
 });
@@ -309,11 +312,11 @@ void describe('validatePlan: approvals', () => {
   });
 
   void it('rejects an empty approver list', () => {
-    assert.deepEqual(errorsOf(approving({ approvers: [] })), [{ path: 'steps[1].gate.approval.approvers', message: 'Too small: expected array to have >=1 items' }]);
+    assert.deepEqual(errorsOf(approving({ approvers: [] })), [{ path: 'steps[1].gate.approval.approvers', message: 'approvers must not be empty: it needs at least one item' }]);
   });
 
   void it('rejects a quorum of zero', () => {
-    assert.deepEqual(errorsOf(approving({ approvers: ['alice'], quorum: 0 })), [{ path: 'steps[1].gate.approval.quorum', message: 'Too small: expected number to be >=1' }]);
+    assert.deepEqual(errorsOf(approving({ approvers: ['alice'], quorum: 0 })), [{ path: 'steps[1].gate.approval.quorum', message: 'quorum must be at least 1' }]);
   });
 
   void it('rejects a quorum that only repeated approver names could reach', () => {
@@ -347,7 +350,7 @@ void describe('validatePlan: durations', () => {
   });
 
   void it('rejects a duration given as a number', () => {
-    assert.deepEqual(errorsOf(phase([task('a', { timeout: 10 })])), [{ path: 'steps[0].timeout', message: 'Invalid input: expected string, received number' }]);
+    assert.deepEqual(errorsOf(phase([task('a', { timeout: 10 })])), [{ path: 'steps[0].timeout', message: 'timeout must be text, not the number 10' }]);
   });
 });
 
@@ -374,7 +377,7 @@ void describe('validatePlan: executors', () => {
 
   void it('rejects an unknown executor kind', () => {
     assert.deepEqual(errorsOf(phase([task('a', { run: { kind: 'docker' } })])), [
-      { path: 'steps[0].run.kind', message: "Invalid discriminator value. Expected 'shell' | 'http' | 'agent' | 'simulate'" },
+      { path: 'steps[0].run.kind', message: 'unknown kind "docker": use one of shell, http, agent, simulate' },
     ]);
   });
 
@@ -390,7 +393,7 @@ void describe('validatePlan: metric rules', () => {
 
   void it('rejects an unknown source', () => {
     assert.deepEqual(errorsOf(phase([task('a', { metrics: { m: { from: 'log', regex: 'x' } } })])), [
-      { path: 'steps[0].metrics.m.from', message: 'Invalid option: expected one of "stdout"|"stderr"|"body"' },
+      { path: 'steps[0].metrics.m.from', message: 'unknown from "log": use one of stdout, stderr, body' },
     ]);
   });
 
@@ -447,8 +450,11 @@ void describe('validatePlan: tasks and gates', () => {
   });
 
   void it('rejects gate fields written directly on a task', () => {
-    assert.deepEqual(errorsOf(phase([task('a', { approval: { approvers: ['cto'] } })])), [{ path: 'steps[0].approval', message: 'unknown key: approval' }]);
-    assert.deepEqual(errorsOf(phase([task('a', { checks: [], onCheckFailure: 'ask' })])), [{ path: 'steps[0]', message: 'unknown keys: checks, onCheckFailure' }]);
+    assert.deepEqual(errorsOf(phase([task('a', { approval: { approvers: ['cto'] } })])), [{ path: 'steps[0].approval', message: 'unknown key "approval": allowed here are id, title, description, agent, priority, needs, run, rollback, retry, timeout, heartbeat, escalateAfter, onFailure, metrics, gate' }]);
+    assert.deepEqual(errorsOf(phase([task('a', { checks: [], onCheckFailure: 'ask' })])), [
+      { path: 'steps[0].checks', message: 'unknown key "checks": allowed here are id, title, description, agent, priority, needs, run, rollback, retry, timeout, heartbeat, escalateAfter, onFailure, metrics, gate' },
+      { path: 'steps[0].onCheckFailure', message: 'unknown key "onCheckFailure": allowed here are id, title, description, agent, priority, needs, run, rollback, retry, timeout, heartbeat, escalateAfter, onFailure, metrics, gate' },
+    ]);
   });
 
   void it('accepts fields common to tasks and gates on a gate', () => {
@@ -485,7 +491,7 @@ void describe('validatePlan: programs', () => {
   });
 
   void it('prefixes structural errors of an inline phase with phases[i].', () => {
-    assert.deepEqual(errorsOf(program([{ id: 'inline', steps: [task('a', { bogus: 1 })] }])), [{ path: 'phases[0].steps[0].bogus', message: 'unknown key: bogus' }]);
+    assert.deepEqual(errorsOf(program([{ id: 'inline', steps: [task('a', { bogus: 1 })] }])), [{ path: 'phases[0].steps[0].bogus', message: 'unknown key "bogus": allowed here are id, title, description, agent, priority, needs, run, rollback, retry, timeout, heartbeat, escalateAfter, onFailure, metrics, gate' }]);
   });
 
   void it('prefixes cycles in an inline phase with phases[i].', () => {
@@ -496,8 +502,8 @@ void describe('validatePlan: programs', () => {
 
   void it('rejects an empty phase list and phase-only keys', () => {
     assert.deepEqual(errorsOf(program([], { steps: [] })), [
-      { path: 'phases', message: 'Too small: expected array to have >=1 items' },
-      { path: 'steps', message: 'unknown key: steps' },
+      { path: 'phases', message: 'phases must not be empty: it needs at least one item' },
+      { path: 'steps', message: 'unknown key "steps": allowed here are id, kind, title, description, source, startAt, deadline, phases' },
     ]);
   });
 });

@@ -2,8 +2,8 @@
  * Plan validation: structure (zod) plus the rules that need the whole plan. Every problem is
  * reported with its path, e.g. `steps[2].needs[0]`, so an editor or a CLI can point at it.
  */
-import type { z } from 'zod';
 import { findCycle, upstreamOf } from './graph';
+import { issuesToPlanProblems } from './issues';
 import { stepNeeds } from './resolve';
 import { PhasePlanSchema, ProgramPlanSchema, type PhasePlan, type Plan, type ProgramPlan } from './schema';
 
@@ -25,23 +25,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += out === '' ? String(part) : `.${String(part)}`;
   }
   return out;
-}
-
-function zodErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): PlanError[] {
-  return error.issues.map((issue) => {
-    const path = [...prefix, ...issue.path];
-    let message = issue.message;
-    if (issue.code === 'invalid_key') {
-      // A record key that broke its rule: the rule's own message says what keys look like.
-      message = issue.issues[0]?.message ?? message;
-    }
-    if (issue.code === 'unrecognized_keys') {
-      message = `unknown key${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
-      // Point at the first unknown key itself, so the path names the offending field.
-      if (issue.keys.length === 1) path.push(issue.keys[0] as string);
-    }
-    return { path: formatPath(path), message };
-  });
 }
 
 /** Whole-plan rules of a phase: ids, references, cycles, metrics, quorum. */
@@ -119,12 +102,12 @@ export function validatePlan(input: unknown, knownPlanIds?: ReadonlySet<string>)
   }
   if ((input as { kind?: unknown }).kind === 'program') {
     const parsed = ProgramPlanSchema.safeParse(input);
-    if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error) };
+    if (!parsed.success) return { ok: false, errors: issuesToPlanProblems(parsed.error.issues, ProgramPlanSchema, input) };
     const errors = programErrors(parsed.data, knownPlanIds);
     return errors.length ? { ok: false, errors } : { ok: true, plan: parsed.data };
   }
   const parsed = PhasePlanSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error) };
+  if (!parsed.success) return { ok: false, errors: issuesToPlanProblems(parsed.error.issues, PhasePlanSchema, input) };
   const errors = phaseErrors(parsed.data);
   return errors.length ? { ok: false, errors } : { ok: true, plan: parsed.data };
 }
