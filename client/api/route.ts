@@ -42,10 +42,12 @@ export interface RouteContext<P, Q, B> {
   res: Response;
 }
 
-/** What a handler returns: the status and JSON body to send. */
+/** What a handler returns: the status and JSON body to send (or, with `contentType`, a text body as it is). */
 export interface RouteResult {
   status: number;
   body: unknown;
+  /** Send `body` (a string) with this Content-Type instead of as JSON, e.g. `text/markdown; charset=utf-8`. */
+  contentType?: string;
 }
 
 /** A route declaration. */
@@ -124,6 +126,7 @@ export function mountRoutes(app: Express, routes: readonly AnyRoute[], deps: App
       const input: RouteInput = { params: { ...req.params }, query: { ...(req.query as object) }, body: () => (route.body ? readBody(req, route.body) : undefined) };
       const result = await invokeRoute(route, input, principalOf(req), deps, req, res);
       if (result.status === 204) res.status(204).end();
+      else if (result.contentType && typeof result.body === 'string') res.status(result.status).type(result.contentType).send(result.body);
       else res.status(result.status).json(result.body);
     });
   }
