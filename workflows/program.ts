@@ -5,97 +5,88 @@
  * cancels the running phase, which rolls itself back; so does passing the program's `deadline`
  * (outcome `timed-out`). Phases that already succeeded are not undone.
  */
-import {
-  ApplicationFailure,
-  CancellationScope,
-  executeChild,
-  isCancellation,
-  setCurrentDetails,
-  setHandler,
-  sleep,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { CancellationScope, executeChild, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { outcomeOf } from './failures';
+import { appendEvent, armDeadline, endRun, recordOutcome, startWait } from './lifecycle';
 import { statusQuery, type ProgramRunInput } from './messages';
+import type { PhasePlan, ResolvedProgramPlan } from './plan/schema';
 import { PhasePlan as PhasePlanKey, PhaseKind, PhaseState } from './search-attributes';
-import { newRunStatus, renderMarkdown, type Outcome, type RunStatus } from './status';
-import { phaseWorkflow } from './phase';
-import { parseDuration } from './plan/duration';
+import { renderMarkdown } from './status-markdown';
+import { newRunStatus, type Outcome, type PhaseRecord, type RunStatus } from './status';
+import { phaseWorkflow } from './phase/workflow';
 
-const OUTCOME_OF_TYPE: Record<string, Outcome> = {
-  PhaseRejected: 'rejected',
-  PhaseFailed: 'failed',
-  PhaseTimedOut: 'timed-out',
-  PhaseCancelled: 'cancelled',
-};
+/**
+ * Patch id: program timers (start wait, deadline) carry summaries, as the phase's always did.
+ * Runs recorded before it started their timers without one, and replay them so.
+ */
+export const PROGRAM_TIMER_SUMMARIES = 'program-timer-summaries';
 
-function outcomeOf(err: unknown): Outcome {
-  if (isCancellation(err)) return 'cancelled';
-  let e: unknown = err;
-  while (e && typeof e === 'object') {
-    if (e instanceof ApplicationFailure && e.type && OUTCOME_OF_TYPE[e.type]) return OUTCOME_OF_TYPE[e.type] as Outcome;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return 'failed';
+function newProgramStatus(runId: string, plan: ResolvedProgramPlan): RunStatus {
+  return {
+    ...newRunStatus(runId, plan, 'program'),
+    phases: plan.phases.map((p) => ({ plan: p.id, runId: `${runId}--${p.id}`, outcome: null, state: 'running', title: p.title ?? p.id })),
+  };
+}
+
+/** True when the program starts a timer at all: only then is the summaries patch asked (and marked). */
+function hasTimers(plan: ResolvedProgramPlan): boolean {
+  return plan.deadline !== undefined || (plan.startAt !== undefined && Date.parse(plan.startAt) > Date.now());
+}
+
+function childOptions(plan: ResolvedProgramPlan, phase: PhasePlan, record: PhaseRecord) {
+  return {
+    workflowId: record.runId,
+    args: [{ plan: phase }] as [{ plan: PhasePlan }],
+    staticSummary: `Phase ${phase.id} of program ${plan.id}: ${phase.title ?? phase.id}`,
+    typedSearchAttributes: [
+      { key: PhasePlanKey, value: phase.id },
+      { key: PhaseState, value: 'running' },
+      { key: PhaseKind, value: 'phase' },
+    ],
+  };
+}
+
+/** Why the program ended the way it did: the deadline (and during which phase), else the phase that stopped it. */
+function programCause(status: RunStatus, plan: ResolvedProgramPlan, outcome: Outcome, deadlineHit: boolean): string | null {
+  if (outcome === 'succeeded') return null;
+  const stopped = status.phases?.find((p) => p.outcome && p.outcome !== 'succeeded');
+  if (deadlineHit) return `deadline of ${plan.deadline} passed${stopped ? ` during phase ${stopped.plan}` : ''}`;
+  return stopped ? `phase ${stopped.plan} ${stopped.outcome}` : outcome;
 }
 
 /** Runs a program's phases one after another. Ends like `phaseWorkflow` does. */
 export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus> {
   const plan = input.plan;
-  const info = workflowInfo();
-  const status: RunStatus = {
-    ...newRunStatus(info.workflowId, plan, 'program'),
-    phases: plan.phases.map((p) => ({ plan: p.id, runId: `${info.workflowId}--${p.id}`, outcome: null, state: 'running', title: p.title ?? p.id })),
-  };
+  const status = newProgramStatus(workflowInfo().workflowId, plan);
   setHandler(statusQuery, () => status);
-  const event = (type: string, message: string, step?: string) => status.events.push({ at: new Date().toISOString(), type, message, ...(step ? { step } : {}) });
+  const event = (type: string, message: string, step?: string) => appendEvent(status, type, message, step);
   const publish = () => {
     upsertSearchAttributes([{ key: PhaseState, value: status.state }]);
     setCurrentDetails(renderMarkdown(status));
   };
   publish();
 
+  const summaries = hasTimers(plan) && patched(PROGRAM_TIMER_SUMMARIES);
   let outcome: Outcome = 'succeeded';
   let failure: unknown;
   const main = new CancellationScope();
-  let deadlineHit = false;
-  if (plan.deadline) {
-    const deadline = plan.deadline;
-    CancellationScope.nonCancellable(() => sleep(parseDuration(deadline))).then(
-      () => {
-        if (status.outcome) return;
-        deadlineHit = true;
-        event('deadline', `deadline of ${deadline} passed: cancelling the running phase`);
-        main.cancel();
-      },
-      () => undefined,
-    );
-  }
+  // Armed before the start wait (unlike a phase's): a program's deadline counts from its start.
+  const deadline = armDeadline(main, plan.deadline, {
+    summary: summaries,
+    settled: () => Boolean(status.outcome),
+    onPassed: (d) => event('deadline', `deadline of ${d} passed: cancelling the running phase`),
+  });
   try {
     await main.run(async () => {
-      if (plan.startAt) {
-        const wait = Date.parse(plan.startAt) - Date.now();
-        if (wait > 0) {
-          event('scheduled', `waiting until ${plan.startAt} to start`);
-          await sleep(wait);
-        }
-      }
+      const wait = startWait(plan.startAt, (begin) => event('scheduled', `waiting until ${begin} to start`), summaries);
+      if (wait) await wait;
       for (const [i, phase] of plan.phases.entries()) {
         const record = status.phases?.[i];
         if (!record) continue;
         event('phase-started', `phase ${i + 1}/${plan.phases.length}: ${phase.id}`, phase.id);
         setCurrentDetails(renderMarkdown(status));
         try {
-          await executeChild(phaseWorkflow, {
-            workflowId: record.runId,
-            args: [{ plan: phase }],
-            staticSummary: `Phase ${phase.id} of program ${plan.id}: ${phase.title ?? phase.id}`,
-            typedSearchAttributes: [
-              { key: PhasePlanKey, value: phase.id },
-              { key: PhaseState, value: 'running' },
-              { key: PhaseKind, value: 'phase' },
-            ],
-          });
+          await executeChild(phaseWorkflow, childOptions(plan, phase, record));
           record.outcome = 'succeeded';
           record.state = 'succeeded';
           event('phase-succeeded', `${phase.id} succeeded`, phase.id);
@@ -109,20 +100,12 @@ export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus
     });
   } catch (err) {
     failure = err;
-    outcome = deadlineHit ? 'timed-out' : outcomeOf(err);
+    outcome = deadline.hit ? 'timed-out' : outcomeOf(err);
   }
 
-  status.outcome = outcome;
+  recordOutcome(status, outcome, programCause(status, plan, outcome, deadline.hit));
   status.state = outcome;
-  status.endedAt = new Date().toISOString();
-  if (outcome !== 'succeeded') {
-    const stopped = status.phases?.find((p) => p.outcome && p.outcome !== 'succeeded');
-    status.cause = deadlineHit ? `deadline of ${plan.deadline} passed${stopped ? ` during phase ${stopped.plan}` : ''}` : stopped ? `phase ${stopped.plan} ${stopped.outcome}` : outcome;
-  }
   event('outcome', status.cause ? `${outcome}: ${status.cause}` : outcome);
   publish();
-  if (outcome === 'succeeded') return status;
-  if (outcome === 'cancelled' && isCancellation(failure)) throw failure;
-  const type = Object.entries(OUTCOME_OF_TYPE).find(([, o]) => o === outcome)?.[0] ?? 'PhaseFailed';
-  throw ApplicationFailure.create({ type, message: `${plan.id} ${outcome}: ${status.cause}`, nonRetryable: true, details: [{ outcome, runId: status.runId }] });
+  return endRun(status, failure);
 }

@@ -1,7 +1,7 @@
 /**
- * The run status model (SPEC §4): what the `status` query returns, what `GET /api/runs/:runId`
- * serves, and the markdown progress table shown as the workflow's current details in the
- * Temporal UI. Fields may be added, never renamed.
+ * The run status model (SPEC §4): what the `status` query returns and what `GET /api/runs/:runId`
+ * serves. Fields may be added, never renamed. The markdown table of the Temporal UI is rendered
+ * by `status-markdown.ts`.
  */
 
 /** Run-level state; the last five are the outcomes. */
@@ -192,88 +192,4 @@ export function newRunStatus(runId: string, plan: { id: string; title?: string }
 /** True when `state` is final. */
 export function isOutcome(state: RunState): state is Outcome {
   return state === 'succeeded' || state === 'rejected' || state === 'failed' || state === 'cancelled' || state === 'timed-out';
-}
-
-// Plain text marks (no emoji): they render in every font, including headless browsers'.
-const ICON: Record<string, string> = {
-  running: '▶',
-  succeeded: '✔',
-  go: '✔',
-  failed: '✘',
-  'no-go': '✘',
-  'compensation-failed': '!',
-};
-
-/** Above this many steps and gates, the table lists only those not done yet. */
-export const MAX_TABLE_ROWS = 60;
-
-function mark(state: string): string {
-  return ICON[state] ? `${ICON[state]} ${state}` : state;
-}
-
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ');
-}
-
-/**
- * Renders the run as a markdown progress table: the workflow's current details in the Temporal UI.
- * Kept short: one row per step and gate, then votes, compensations and escalations.
- */
-export function renderMarkdown(s: RunStatus): string {
-  const lines: string[] = [];
-  lines.push(`**${cell(s.title)}** (\`${s.plan}\`) · state **${s.state}**${s.outcome ? ` · outcome **${s.outcome}**` : ''}`);
-  if (s.cause) lines.push('', `Cause: ${cell(s.cause)}`);
-  if (s.phases) {
-    lines.push('', '| # | phase | run | outcome |', '|---|---|---|---|');
-    s.phases.forEach((p, i) => lines.push(`| ${i + 1} | ${cell(p.title ?? p.plan)} | ${p.runId} | ${p.outcome ?? p.state ?? 'pending'} |`));
-  }
-  if (s.steps.length + s.gates.length > 0) {
-    // Big plans: show the steps that still matter (not succeeded) and count the rest, so the
-    // details stay readable and cheap to render.
-    const big = s.steps.length + s.gates.length > MAX_TABLE_ROWS;
-    const shownSteps = big ? s.steps.filter((t) => t.state !== 'succeeded').slice(0, MAX_TABLE_ROWS) : s.steps;
-    const shownGates = big ? s.gates.filter((g) => g.state !== 'go').slice(0, MAX_TABLE_ROWS) : s.gates;
-    lines.push('', '| step | agent | state | attempts | details |', '|---|---|---|---|---|');
-    for (const t of shownSteps) {
-      const metrics = Object.entries(t.metrics)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ');
-      const claim = t.agentTask?.claimedBy ? `claimed by ${t.agentTask.claimedBy}` : t.agentTask ? 'open for claim' : '';
-      const details = [metrics, claim, t.held ? 'HELD: retry, skip or abort' : '', t.error ? `error: ${t.error.slice(0, 120)}` : '']
-        .filter(Boolean)
-        .join('; ');
-      lines.push(`| ${cell(t.id)} | ${cell(t.agent ?? '')} | ${mark(t.state)} | ${t.attempts} | ${cell(details)} |`);
-    }
-    for (const g of shownGates) {
-      const line = (c: CheckResult) => `${c.passed ? '✔' : '✘'} ${c.metric} ${c.op} ${c.value} (${c.actual ?? 'n/a'})`;
-      const failed = g.checks.filter((c) => !c.passed);
-      // Long check lists make the row unreadable in the UI: count them and show only the failures.
-      const checks =
-        g.checks.length <= 3
-          ? g.checks.map(line).join(', ')
-          : [`${g.checks.length - failed.length}/${g.checks.length} checks passed`, ...failed.map(line)].join(', ');
-      const goVotes = g.votes.filter((v) => v.decision === 'go').length;
-      const votes = g.approvers.length > 0 ? `go votes ${goVotes}/${g.quorum}` : '';
-      lines.push(`| ${cell(g.id)} | gate | ${mark(g.state)} | | ${cell([checks, votes].filter(Boolean).join('; '))} |`);
-    }
-    if (big) {
-      const hidden = s.steps.length + s.gates.length - shownSteps.length - shownGates.length;
-      const done = s.steps.filter((t) => t.state === 'succeeded').length + s.gates.filter((g) => g.state === 'go').length;
-      lines.push('', `${hidden} more steps not shown (${done} of ${s.steps.length + s.gates.length} done); the \`status\` query has them all.`);
-    }
-  }
-  const votes = s.gates.flatMap((g) => g.votes.map((v) => ({ g: g.id, v })));
-  if (votes.length > 0) {
-    lines.push('', '| gate | approver | decision | comment | at |', '|---|---|---|---|---|');
-    for (const { g, v } of votes) lines.push(`| ${cell(g)} | ${cell(v.approver)} | ${v.decision} | ${cell(v.comment ?? '')} | ${v.at} |`);
-  }
-  if (s.compensations.length > 0) {
-    lines.push('', '| compensation | state | error |', '|---|---|---|');
-    for (const c of s.compensations) lines.push(`| ${cell(c.step)} | ${c.state} | ${cell(c.error ?? '')} |`);
-  }
-  if (s.escalations.length > 0) {
-    lines.push('', 'Escalations:');
-    for (const e of s.escalations) lines.push(`- ${e.at} ${cell(e.step)}: ${cell(e.reason)}`);
-  }
-  return lines.join('\n');
 }

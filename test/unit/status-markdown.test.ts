@@ -1,7 +1,8 @@
 /** `renderMarkdown`: the run's progress table shown as the workflow's current details in the Temporal UI. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderMarkdown, type GateStatus, type RunStatus, type StepStatus } from '../../workflows/status';
+import { renderMarkdown } from '../../workflows/status-markdown';
+import type { GateStatus, RunStatus, StepStatus } from '../../workflows/status';
 
 // describe()/it() return promises that node:test itself awaits; `void` says so to the linter.
 

@@ -1,0 +1,140 @@
+/**
+ * The phase run's message handlers, thin on purpose (as in samples-typescript's
+ * safe-message-handlers): each validates, then calls into the operation that owns the change.
+ * Update validators reject before anything touches history; handlers validate again, because
+ * another Update may have been applied since.
+ */
+import { setHandler } from '@temporalio/workflow';
+import { reject, validateClaim, validateReport, type OpenAttempt } from '../agent-task';
+import { errorMessage } from '../failures';
+import { validateDecision } from '../gates';
+import {
+  actSignal,
+  actUpdate,
+  agentHeartbeatUpdate,
+  claimUpdate,
+  completeUpdate,
+  decideSignal,
+  decideUpdate,
+  failUpdate,
+  statusQuery,
+  type Decision,
+} from '../messages';
+import type { GateStatus, StepStatus } from '../status';
+import { applyClaim, applyCompletion, applyFailure, applyHeartbeat, claimResult } from './agent-attempts';
+import { applyVote } from './gate-run';
+import { applyAction, validateAct } from './holds';
+import type { PhaseRun } from './run';
+
+/** A decision sent by signal: counted now, queued until its gate awaits, or logged as invalid. */
+function onDecideSignal(run: PhaseRun, d: Decision): void {
+  const gate = run.gates.get(d?.gate);
+  const early = gate && (gate.state === 'pending' || gate.state === 'checking');
+  const problem = validateDecision(d, gate, Boolean(early));
+  if (problem) {
+    run.event('invalid-signal', `decision ignored: ${problem.message}`, d?.gate);
+    run.publish();
+    return;
+  }
+  if (!early) {
+    applyVote(run, gate as GateStatus, d, 'signal');
+    return;
+  }
+  const queue = run.earlyVotes.get(d.gate) ?? [];
+  if (queue.some((v) => v.approver === d.approver)) {
+    run.event('invalid-signal', `decision ignored: "${d.approver}" already has an early decision queued on "${d.gate}"`, d.gate);
+  } else {
+    queue.push(d);
+    run.earlyVotes.set(d.gate, queue);
+    run.event('early-decision', `${d.decision} by ${d.approver} queued until gate "${d.gate}" awaits decisions`, d.gate);
+  }
+  run.publish();
+}
+
+function registerDecisions(run: PhaseRun): void {
+  const validate = (d: Decision) => {
+    const problem = validateDecision(d, run.gates.get(d?.gate));
+    if (problem) throw reject(problem.type, problem.message);
+  };
+  setHandler(
+    decideUpdate,
+    (d) => {
+      validate(d);
+      return applyVote(run, run.gates.get(d.gate) as GateStatus, d, 'update');
+    },
+    { validator: validate },
+  );
+  setHandler(decideSignal, (d) => onDecideSignal(run, d));
+}
+
+function registerOperatorActions(run: PhaseRun): void {
+  setHandler(
+    actUpdate,
+    (a) => {
+      const t = validateAct(run, a);
+      applyAction(run, t, a);
+      return t;
+    },
+    { validator: (a) => void validateAct(run, a) },
+  );
+  setHandler(actSignal, (a) => {
+    try {
+      applyAction(run, validateAct(run, a), a);
+    } catch (err) {
+      run.event('invalid-signal', `action ignored: ${errorMessage(err)}`, a?.step);
+      run.publish();
+    }
+  });
+}
+
+function registerAgentReports(run: PhaseRun): void {
+  const task = (step: string) => run.tasks.get(step) as StepStatus;
+  const open = (step: string) => run.openAttempts.get(step);
+  setHandler(
+    claimUpdate,
+    (req) => {
+      const o = open(req.step);
+      const t = run.tasks.get(req.step);
+      if (validateClaim(t, o, req) === 'new' && o && t) applyClaim(run, t, o, req);
+      return claimResult(run, t as StepStatus, o as OpenAttempt);
+    },
+    { validator: (req) => void validateClaim(run.tasks.get(req?.step), open(req?.step), req) },
+  );
+  setHandler(
+    agentHeartbeatUpdate,
+    (hb) => {
+      const o = open(hb.step);
+      validateReport(task(hb.step), o, hb, 'heartbeat');
+      if (o) applyHeartbeat(task(hb.step), o, hb);
+      return task(hb.step);
+    },
+    { validator: (hb) => void validateReport(run.tasks.get(hb?.step), open(hb?.step), hb, 'heartbeat') },
+  );
+  setHandler(
+    completeUpdate,
+    (c) => {
+      const o = open(c.step);
+      if (validateReport(task(c.step), o, c, 'complete') === 'open' && o) applyCompletion(run, o, c);
+      return task(c.step);
+    },
+    { validator: (c) => void validateReport(run.tasks.get(c?.step), open(c?.step), c, 'complete') },
+  );
+  setHandler(
+    failUpdate,
+    (f) => {
+      const o = open(f.step);
+      validateReport(task(f.step), o, f, 'fail');
+      if (o) applyFailure(run, o, f);
+      return task(f.step);
+    },
+    { validator: (f) => void validateReport(run.tasks.get(f?.step), open(f?.step), f, 'fail') },
+  );
+}
+
+/** Registers every query, Update and Signal handler of a phase run. */
+export function registerHandlers(run: PhaseRun): void {
+  setHandler(statusQuery, () => run.status);
+  registerDecisions(run);
+  registerOperatorActions(run);
+  registerAgentReports(run);
+}
