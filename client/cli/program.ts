@@ -9,6 +9,7 @@ import { registerAgentCommands } from './commands/agent';
 import { registerDecisionCommands } from './commands/decisions';
 import { registerMcpCommand } from './commands/mcp';
 import { registerPlanCommands } from './commands/plans';
+import { registerReportCommands } from './commands/report';
 import { registerRunCommands } from './commands/runs';
 import { registerScheduleCommands } from './commands/schedule';
 import { commandContext, type CliIo } from './context';
@@ -31,7 +32,8 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCodeValue) => void):
   registerRunCommands(program, ctx);
   registerDecisionCommands(program, ctx);
   registerAgentCommands(program, ctx);
-  registerScheduleCommands(program, ctx);
   registerMcpCommand(program, ctx);
+  registerReportCommands(program, ctx);
+  registerScheduleCommands(program, ctx);
   return program;
 }

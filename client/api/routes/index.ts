@@ -5,6 +5,7 @@ import { decideRoute, retryRoute, skipRoute } from './decisions';
 import { healthRoute } from './health';
 import { openApiRoute } from './openapi';
 import { listPlansRoute, validatePlanRoute } from './plans';
+import { reportRoute } from './report';
 import { cancelRunRoute, getRunRoute, listRunsRoute, startRunRoute } from './runs';
 import { applyScheduleRoute, createScheduleRoute, deleteScheduleRoute, getScheduleRoute, listSchedulesRoute, pauseScheduleRoute, triggerScheduleRoute, unpauseScheduleRoute } from './schedules';
 
@@ -17,6 +18,7 @@ export function allRoutes(): AnyRoute[] {
     startRunRoute,
     listRunsRoute,
     getRunRoute,
+    reportRoute,
     decideRoute,
     cancelRunRoute,
     retryRoute,
