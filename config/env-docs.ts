@@ -45,6 +45,7 @@ export const ENV_DOCS: Record<EnvName, EnvDoc> = {
   PHASEGATE_PLANS_DIR: { readers: ['API', 'CLI'], meaning: 'Folder of the bundled plans (default: the repository\'s `plans/`).' },
   PHASEGATE_WORKDIR: { readers: ['worker'], meaning: 'Base folder of shell tasks\' `cwd` (default: the worker\'s working directory).' },
   PHASEGATE_MAX_BODY: { readers: ['API'], meaning: 'Largest accepted request body, e.g. `512kb`, `1mb`.' },
+  PHASEGATE_WORKER_CACHED_RUNS: { readers: ['worker'], meaning: 'How many runs a worker keeps in memory (the SDK\'s workflow cache; least recently used dropped first). A parked run of a small plan costs about 0.3 MiB; a dropped run is replayed from its history on its next event (a decision on it then takes a few ms longer). `0` disables the cache: every workflow task replays.' },
   PHASEGATE_WORKER_METRICS: { readers: ['worker'], meaning: '`host:port` where the worker serves the Temporal SDK\'s Prometheus metrics at `/metrics`, e.g. `127.0.0.1:9464`. Unset: no metrics endpoint.' },
   PHASEGATE_OTEL: { readers: ['worker', 'API'], meaning: 'OpenTelemetry tracing of starts, updates, workflows and activities (`@temporalio/interceptors-opentelemetry`). Off by default.' },
   OTEL_EXPORTER_OTLP_ENDPOINT: { readers: ['worker', 'API'], meaning: 'With `PHASEGATE_OTEL=true`: OTLP/HTTP collector base URL (spans go to `<url>/v1/traces`). Unset: spans are logged as JSON lines.' },

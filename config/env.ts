@@ -40,6 +40,7 @@ export const EnvSchema = z.object({
   PHASEGATE_WORKDIR: z.string().optional().describe('base folder for shell tasks\' cwd (default: the worker\'s cwd)'),
   PHASEGATE_MAX_BODY: z.string().default('1mb'),
   PHASEGATE_WORKER_METRICS: hostPort('127.0.0.1:9464').optional().describe('host:port where the worker serves Prometheus metrics'),
+  PHASEGATE_WORKER_CACHED_RUNS: z.coerce.number().int().min(0).max(100_000).default(1000).describe('runs a worker keeps in memory between their workflow tasks'),
   PHASEGATE_OTEL: bool.default(false).describe('OpenTelemetry tracing through the Temporal interceptors'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. http://localhost:4318' }).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     activities: { webhookUrl: env.PHASEGATE_WEBHOOK_URL },
+    cachedRuns: env.PHASEGATE_WORKER_CACHED_RUNS,
     ...(tracing ? { tracing } : {}),
   });
   log.info(`polling task queue "${env.TEMPORAL_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`, {

@@ -20,9 +20,23 @@ export interface PhaseWorkerOptions {
    * that the tracing interceptors go into the bundle: not allowed with `workflowBundle`.
    */
   tracing?: Tracing;
+  /**
+   * How many runs stay in memory between their workflow tasks (the SDK's workflow cache, least
+   * recently used dropped first); default {@link DEFAULT_CACHED_RUNS}. `0` disables the cache.
+   */
+  cachedRuns?: number;
   /** Extra worker options (identity, concurrency, ...). */
   overrides?: Partial<WorkerOptions>;
 }
+
+/**
+ * Default size of the workflow cache. The SDK's own default grows with the heap limit (≈ 2,300 runs
+ * with a 4 GiB heap) and so does the worker's memory: a parked run of a small plan holds ≈ 0.3 MiB,
+ * so 5,000 parked runs took the worker past 1.7 GiB. A run dropped from the cache costs one replay
+ * of its history when its next event comes (bench/ANALYSIS.md: evicted decisions), which parked
+ * runs, waiting for hours, can well afford.
+ */
+export const DEFAULT_CACHED_RUNS = 1000;
 
 /** The workflow entry module, for bundling. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -40,6 +54,9 @@ export async function createPhaseWorker(opts: PhaseWorkerOptions): Promise<Worke
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.activities),
+    maxCachedWorkflows: opts.cachedRuns ?? DEFAULT_CACHED_RUNS,
+    // The SDK refuses more concurrent workflow tasks than cached runs (a small cache lowers it).
+    ...(opts.cachedRuns !== undefined && opts.cachedRuns > 1 && opts.cachedRuns < 40 ? { maxConcurrentWorkflowTaskExecutions: opts.cachedRuns } : {}),
     maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
     ...(opts.tracing ? workerTracingOptions(opts.tracing) : {}),

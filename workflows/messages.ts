@@ -82,6 +82,28 @@ export type RejectionType = 'NotFound' | 'Forbidden' | 'Conflict' | 'Invalid';
 /** The whole run state, JSON. */
 export const statusQuery = defineQuery<RunStatus>('status');
 
+/** Which steps a `statusPage` query returns: `limit` steps from `offset` (plan order). */
+export interface StatusPageRequest {
+  offset: number;
+  limit: number;
+}
+
+/** Where a page of steps sits among all of them. */
+export interface StepsPage {
+  offset: number;
+  returned: number;
+  total: number;
+}
+
+/** The run status with only a page of its steps (everything else whole), and where that page sits. */
+export type RunStatusPage = RunStatus & { stepsPage: StepsPage };
+
+/**
+ * The status with one page of steps: a big run's whole status passes the SDK's 512 KiB payload
+ * warning at ≈ 1,000 steps and its 2 MB limit at ≈ 3,400. `status` stays whole for everyone else.
+ */
+export const statusPageQuery = defineQuery<RunStatusPage, [StatusPageRequest]>('statusPage');
+
 /** Vote on a gate; returns the gate's new state. */
 export const decideUpdate = defineUpdate<GateStatus, [Decision]>('decide');
 /** Vote on a gate, fire-and-forget (Temporal UI, CLI `temporal workflow signal`). */

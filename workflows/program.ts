@@ -8,7 +8,8 @@
 import { CancellationScope, executeChild, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { outcomeOf } from './failures';
 import { appendEvent, armDeadline, endRun, recordOutcome, startWait } from './lifecycle';
-import { statusQuery, type ProgramRunInput } from './messages';
+import { statusPageQuery, statusQuery, type ProgramRunInput } from './messages';
+import { statusPage } from './status-page';
 import type { PhasePlan, ResolvedProgramPlan } from './plan/schema';
 import { PhasePlan as PhasePlanKey, PhaseKind, PhaseState } from './search-attributes';
 import { renderMarkdown } from './status-markdown';
@@ -59,6 +60,7 @@ export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus
   const plan = input.plan;
   const status = newProgramStatus(workflowInfo().workflowId, plan);
   setHandler(statusQuery, () => status);
+  setHandler(statusPageQuery, (request) => statusPage(status, request));
   const event = (type: string, message: string, step?: string) => appendEvent(status, type, message, step);
   const publish = () => {
     upsertSearchAttributes([{ key: PhaseState, value: status.state }]);

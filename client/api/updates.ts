@@ -10,12 +10,16 @@ import { phaseLabel, runningPhase } from '../program-phases';
 import { ApiError } from './api-error';
 import { withDeadline, type AppDeps } from './deps';
 import { toApiError } from './errors';
+import { statusCacheOf } from './status-cache';
 
 /** Runs `send` against the run's handle; a closed run answers 409, a missing one 404. */
 export async function updateRun<T>(deps: AppDeps, runId: string, send: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
   const handle = deps.client.workflow.getHandle(runId);
   try {
-    return await withDeadline(deps, () => send(handle));
+    const out = await withDeadline(deps, () => send(handle));
+    // Whoever changed the run reads the change at once, not a cached status from before it.
+    statusCacheOf(deps).invalidate(runId);
+    return out;
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     const described = await withDeadline(deps, () => handle.describe()).catch(() => undefined);

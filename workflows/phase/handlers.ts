@@ -17,10 +17,12 @@ import {
   decideSignal,
   decideUpdate,
   failUpdate,
+  statusPageQuery,
   statusQuery,
   type Decision,
 } from '../messages';
 import type { GateStatus, StepStatus } from '../status';
+import { statusPage } from '../status-page';
 import { applyClaim, applyCompletion, applyFailure, applyHeartbeat, claimResult } from './agent-attempts';
 import { applyVote } from './gate-run';
 import { applyAction, validateAct } from './holds';
@@ -134,6 +136,7 @@ function registerAgentReports(run: PhaseRun): void {
 /** Registers every query, Update and Signal handler of a phase run. */
 export function registerHandlers(run: PhaseRun): void {
   setHandler(statusQuery, () => run.status);
+  setHandler(statusPageQuery, (request) => statusPage(run.status, request));
   registerDecisions(run);
   registerOperatorActions(run);
   registerAgentReports(run);

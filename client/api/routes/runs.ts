@@ -1,5 +1,4 @@
 /** Starting, listing, reading and cancelling runs. */
-import { statusQuery } from '../../../workflows/messages';
 import type { Plan } from '../../../workflows/plan/schema';
 import { validatePlan, type PlanError } from '../../../workflows/plan/validate';
 import { resolvePlan } from '../../plans';
@@ -22,6 +21,8 @@ import {
   type CancelResponse,
   type StartRunResponse,
 } from '../schemas';
+import { statusCacheOf } from '../status-cache';
+import { pageKey, pageRequest, readStatusPage, RunStatusQuerySchema } from '../status-pages';
 import { listRuns } from '../visibility';
 
 /** Re-roots plan problem paths under the body's `plan` field: `steps[1]` → `plan.steps[1]`. */
@@ -102,15 +103,21 @@ export const getRunRoute = defineRoute({
   tags: ['runs'],
   access: 'any',
   params: RunParamsSchema,
+  query: RunStatusQuerySchema,
   responses: {
-    200: { description: 'the run status', schema: RunStatusSchema },
+    200: { description: 'the run status (a run of more than 500 steps: its first page of steps, see stepsPage); statusAgeMs and the Age header say how old it is (≤ 250 ms)', schema: RunStatusSchema },
     400: error('invalid run id'),
     404: error('no such run'),
     503: error('no worker answered the query in time'),
   },
-  async handler({ params, deps }) {
-    const status = await withDeadline(deps, () => deps.client.workflow.getHandle(params.runId).query(statusQuery));
-    return { status: 200, body: status };
+  async handler({ params, query, deps, res }) {
+    // A program's running phase shows its live state (awaiting-approval, held …), read from that child.
+    // Concurrent readers of one run share one query, and an answer is reused for up to 250 ms
+    // (status-cache.ts): a burst of pollers costs the worker one answer. Big runs come in pages of steps.
+    const page = pageRequest(query);
+    const read = await statusCacheOf(deps).read(pageKey(params.runId, page), () => withDeadline(deps, () => readStatusPage(deps.client, params.runId, page)));
+    res.set('Age', String(Math.floor(read.ageMs / 1000)));
+    return { status: 200, body: { ...(read.value as object), statusAgeMs: read.ageMs } };
   },
 });
 
@@ -133,6 +140,7 @@ export const cancelRunRoute = defineRoute({
     const described = await withDeadline(deps, () => handle.describe());
     if (described.status.name !== 'RUNNING') throw new ApiError(409, `run "${params.runId}" has already ended (${described.status.name.toLowerCase()})`);
     await withDeadline(deps, () => handle.cancel());
+    statusCacheOf(deps).invalidate(params.runId); // the canceller reads the change at once
     deps.logger.info({ runId: params.runId }, 'run cancel requested');
     const out: CancelResponse = { runId: params.runId, cancelRequested: true };
     return { status: 202, body: out };
