@@ -19,6 +19,7 @@ import { parseDuration } from '../workflows/plan/duration';
 import type { HttpExecutor } from '../workflows/plan/schema';
 import type { MetricValue } from '../workflows/status';
 import { extractMetrics, MAX_METRIC_STRING, mergeMetrics, pickMetricValues } from './metrics';
+import { redactUrls, requireExecutorEnabled, SECRET_PREFIX, secretAllowed } from './policy';
 import type { TaskFailureDetails, TaskInput, TaskResult } from './types';
 
 /** Request timeout when the executor sets none. */
@@ -46,11 +47,20 @@ export function idempotencyKey(input: Pick<TaskInput, 'runId' | 'stepId' | 'purp
 
 /**
  * Replaces every `${NAME}` in a header value with `env[NAME]`. Secrets thus stay on the worker
- * rather than in the plan or the workflow history. An unset variable throws a non-retryable
+ * rather than in the plan or the workflow history. Only names listed in `PHASEGATE_SECRETS` or
+ * prefixed `PHASEGATE_SECRET_` expand; any other, or an unset one, throws a non-retryable
  * `HttpConfigError` naming the variable and the header (never a value).
  */
 export function resolveEnvRefs(value: string, header: string, env: NodeJS.ProcessEnv = process.env): string {
   return value.replace(ENV_REF, (_whole, name: string) => {
+    // Only named secrets: otherwise any plan could send any worker variable to any URL.
+    if (!secretAllowed(name)) {
+      throw ApplicationFailure.nonRetryable(
+        `header ${header} references ${name}, which is not a secret this worker may expand: list it in PHASEGATE_SECRETS or name it ${SECRET_PREFIX}…`,
+        'HttpConfigError',
+        {} satisfies TaskFailureDetails,
+      );
+    }
     const resolved = env[name];
     if (resolved === undefined) {
       throw ApplicationFailure.nonRetryable(`header ${header} references environment variable ${name}, which is not set on the worker`, 'HttpConfigError', {} satisfies TaskFailureDetails);
@@ -76,6 +86,7 @@ export function classifyStatus(status: number): 'ok' | 'retry' | 'fail' {
 export async function httpTask(input: TaskInput): Promise<TaskResult> {
   const exec = input.executor;
   if (exec.kind !== 'http') throw ApplicationFailure.nonRetryable(`httpTask got a ${exec.kind} executor`, 'BadExecutor');
+  requireExecutorEnabled('http');
   const ctx = Context.current();
   if (ctx.cancellationSignal.aborted) throw cancellationError(ctx.cancellationSignal);
 
@@ -216,8 +227,12 @@ function safeUrl(url: string): string {
   }
 }
 
-/** `fetch failed` says nothing; its cause (e.g. `ECONNREFUSED`) does. */
+/** `fetch failed` says nothing; its cause (e.g. `ECONNREFUSED`) does. URLs in it are redacted. */
 function describeNetworkError(err: unknown): string {
+  return redactUrls(networkErrorText(err));
+}
+
+function networkErrorText(err: unknown): string {
   const cause = (err as { cause?: unknown }).cause;
   if (cause && typeof cause === 'object') {
     const code = (cause as { code?: unknown }).code;

@@ -5,6 +5,7 @@ import { makeNotify } from './notify';
 import { shellTask } from './shell';
 import { httpTask } from './http';
 import { simulateTask } from './simulate';
+import { verifyDecisionSignature } from './verify-signature';
 
 /** Worker-side settings for activities. */
 export interface ActivityConfig {
@@ -19,6 +20,8 @@ export function createActivities(config: ActivityConfig = {}) {
     httpTask,
     simulateTask,
     notify: makeNotify(config.webhookUrl),
+    // Run as a local activity by runs whose Signal decisions must be signed.
+    verifyDecisionSignature,
   };
 }
 

@@ -5,6 +5,7 @@
  * Values are bounded so a chatty command cannot bloat the workflow history: at most
  * {@link MAX_METRICS} metrics per attempt, string values cut to {@link MAX_METRIC_STRING} characters.
  */
+import { RE2JS } from 're2js';
 import type { MetricRule } from '../workflows/plan/schema';
 import type { MetricValue } from '../workflows/status';
 
@@ -64,8 +65,8 @@ export function parseMetricLines(text: string): Record<string, MetricValue> {
 
 /**
  * Applies the task's regex rules to the sources. For each rule with a `regex`, the text of its
- * `from` source (default `stdout`) is searched with the flags `gm` (so `^`/`$` match at line
- * boundaries) and the **last** match wins — output usually ends with the final figure after
+ * `from` source (default `stdout`) is searched with RE2 semantics, multi-line (so `^`/`$` match at
+ * line boundaries), and the **last** match wins — output usually ends with the final figure after
  * intermediate ones. The value is the first capture group when the regex has one (and it took
  * part in the match), else the whole match, converted by {@link toMetricValue}.
  *
@@ -80,19 +81,42 @@ export function extractMetrics(rules: Record<string, MetricRule>, sources: Metri
     if (rule.regex === undefined) continue;
     const text = sources[rule.from ?? 'stdout'];
     if (text === undefined) continue;
-    let re: RegExp;
-    try {
-      re = new RegExp(rule.regex, 'gm');
-    } catch {
-      continue; // the plan validator rejects these; never fail an attempt over it
-    }
-    let last: RegExpMatchArray | undefined;
-    for (const m of text.matchAll(re)) last = m;
-    if (!last) continue;
-    const raw = last.length > 1 && last[1] !== undefined ? last[1] : last[0];
-    setMetric(out, name, toMetricValue(raw));
+    const raw = lastMatch(rule.regex, text);
+    if (raw !== undefined) setMetric(out, name, toMetricValue(raw));
   }
   return out;
+}
+
+/** Compiled rule regexes: a plan's few regexes are compiled once per worker, not per attempt. */
+const compiled = new Map<string, RE2JS | null>();
+
+/**
+ * Compiles a rule's regex with RE2 semantics (linear time in the input: no catastrophic
+ * backtracking, so a plan cannot stall the worker; no backreferences or lookaround), multi-line
+ * (`^`/`$` at line boundaries). Returns null when RE2 cannot compile it.
+ */
+export function compileMetricRegex(source: string): RE2JS | null {
+  let re = compiled.get(source);
+  if (re === undefined) {
+    try {
+      re = RE2JS.compile(source, RE2JS.MULTILINE);
+    } catch {
+      re = null;
+    }
+    if (compiled.size >= 1_000) compiled.clear();
+    compiled.set(source, re);
+  }
+  return re;
+}
+
+/** The first group (when the regex has one and it matched) or the whole match of the last match in `text`. */
+function lastMatch(source: string, text: string): string | undefined {
+  const re = compileMetricRegex(source);
+  if (!re) return undefined; // the plan validator rejects these; never fail an attempt over it
+  const m = re.matcher(text);
+  let raw: string | undefined;
+  while (m.find()) raw = (re.groupCount() > 0 ? m.group(1) : null) ?? m.group(0) ?? undefined;
+  return raw;
 }
 
 /**

@@ -13,13 +13,13 @@
  */
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { parseDuration } from '../workflows/plan/duration';
 import type { ShellExecutor } from '../workflows/plan/schema';
 import type { MetricValue } from '../workflows/status';
 import { extractMetrics, mergeMetrics, parseMetricLine, setMetric } from './metrics';
+import { confinedCwd, requireExecutorEnabled, shellEnvironment } from './policy';
 import { processGroupAlive, terminateProcessGroup, trackProcessGroup } from './process-group';
 import type { TaskFailureDetails, TaskInput, TaskResult } from './types';
 
@@ -61,7 +61,9 @@ const PERMANENT_SPAWN_ERRORS = new Set(['ENOENT', 'EACCES', 'ENOTDIR', 'EPERM', 
  *
  * The child gets the worker's environment, the executor's `env` over it, and `PHASEGATE_RUN_ID`,
  * `PHASEGATE_STEP_ID`, `PHASEGATE_ATTEMPT`, `PHASEGATE_PURPOSE` (`run`/`rollback`); its `cwd` is
- * relative to `PHASEGATE_WORKDIR` (default: the worker's cwd); stdin is closed. Background
+ * relative to `PHASEGATE_WORKDIR` (default: the worker's cwd) and may not leave it by real path;
+ * loader and start-up variables in `env` are refused, and the worker's own credentials
+ * (`PHASEGATE_SIGNING_KEY`, tokens, `TEMPORAL_API_KEY`) are not passed on; stdin is closed. Background
  * processes still running when the command exits are killed with it: nothing a step starts
  * outlives the step (use `setsid` to detach a daemon on purpose).
  */
@@ -71,17 +73,16 @@ export async function shellTask(input: TaskInput): Promise<TaskResult> {
   const ctx = Context.current();
   if (ctx.cancellationSignal.aborted) throw cancellationError(ctx.cancellationSignal);
 
-  const cwd = resolvePath(process.env.PHASEGATE_WORKDIR ?? process.cwd(), exec.cwd ?? '.');
-  if (!isDirectory(cwd)) throw ApplicationFailure.nonRetryable(`working directory ${cwd} does not exist`, 'ShellSpawnError', {} satisfies TaskFailureDetails);
+  requireExecutorEnabled('shell');
+  const cwd = confinedCwd(exec.cwd);
+  if (!isDirectory(cwd)) throw ApplicationFailure.nonRetryable(`working directory "${exec.cwd ?? '.'}" is not a directory`, 'ShellSpawnError', {} satisfies TaskFailureDetails);
   const [file, args] = exec.script !== undefined ? ['bash', ['-c', exec.script]] : [exec.command?.[0] ?? '', exec.command?.slice(1) ?? []];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...exec.env,
+  const env = shellEnvironment(exec.env, {
     PHASEGATE_RUN_ID: input.runId,
     PHASEGATE_STEP_ID: input.stepId,
     PHASEGATE_ATTEMPT: String(input.attempt),
     PHASEGATE_PURPOSE: input.purpose,
-  };
+  });
   const timeoutMs = exec.timeout !== undefined ? parseDuration(exec.timeout) : undefined;
   const label = describeCommand(exec);
   const started = Date.now();

@@ -4,11 +4,13 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { parseDuration } from '../workflows/plan/duration';
+import { requireExecutorEnabled } from './policy';
 import type { TaskInput, TaskResult } from './types';
 
 /** Runs one simulated attempt. Fails retryably with type `SimulatedFailure` while `attempt <= failAttempts`. */
 export async function simulateTask(input: TaskInput): Promise<TaskResult> {
   if (input.executor.kind !== 'simulate') throw ApplicationFailure.nonRetryable(`simulateTask got a ${input.executor.kind} executor`, 'BadExecutor');
+  requireExecutorEnabled('simulate');
   const started = Date.now();
   const ctx = Context.current();
   const total = parseDuration(input.executor.duration ?? '0s');

@@ -18,6 +18,24 @@ const bool = z
 const hostPort = (example: string) =>
   z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]+):([0-9]{1,5})$/, `expected host:port, e.g. ${example}`).refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535');
 
+/** Comma-separated host names (no ports), lowercased. */
+const hostList = z
+  .string()
+  .regex(/^\s*[A-Za-z0-9.-]+(\s*,\s*[A-Za-z0-9.-]+)*\s*$/, 'expected host names separated by commas, e.g. phasegate.internal,10.0.0.5');
+/** Comma-separated environment variable names. */
+const nameList = z.string().regex(/^\s*[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*\s*$/, 'expected variable names separated by commas, e.g. DEPLOY_TOKEN,CI_TOKEN');
+/** Comma-separated executor kinds. */
+const executorList = z
+  .string()
+  .regex(/^\s*(shell|http|agent|simulate)(\s*,\s*(shell|http|agent|simulate))*\s*$/, 'expected executor kinds separated by commas, among shell, http, agent, simulate');
+/** `<requests>/<window>` such as `600/1m`, or `off`. */
+const rateLimit = z.string().regex(/^(off|[1-9][0-9]{0,6}\/[1-9][0-9]*(ms|s|m|h))$/, 'expected <requests>/<window>, e.g. 600/1m or 50/10s, or off');
+
+/** Splits a comma-separated setting into its trimmed, non-empty items. */
+export function listSetting(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+}
+
 /** The variables Phasegate reads, with their defaults. Meanings and readers: `config/env-docs.ts`. */
 export const EnvSchema = z.object({
   TEMPORAL_ADDRESS: hostPort('my-namespace.a1b2c.tmprl.cloud:7233').default('127.0.0.1:7233').describe('Temporal frontend host:port'),
@@ -44,6 +62,12 @@ export const EnvSchema = z.object({
   PHASEGATE_OTEL: bool.default(false).describe('OpenTelemetry tracing through the Temporal interceptors'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. http://localhost:4318' }).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  PHASEGATE_ALLOWED_HOSTS: hostList.optional().describe('extra Host names the API answers besides loopback ones'),
+  PHASEGATE_INLINE_PLANS: z.enum(['off', 'operators', 'authors']).default('authors').describe('who may start a plan that is not bundled'),
+  PHASEGATE_EXECUTORS: executorList.default('shell,http,agent,simulate').describe('executor kinds the worker runs'),
+  PHASEGATE_SECRETS: nameList.optional().describe('environment variables that ${NAME} may expand'),
+  PHASEGATE_SIGNING_KEY: z.string().min(16, 'must be at least 16 characters').optional().describe('HMAC key of signed Signal decisions'),
+  PHASEGATE_RATE_LIMIT: rateLimit.default('1200/10s').describe('requests per token (or client address) and window, or off'),
 });
 
 /** Parsed configuration. */

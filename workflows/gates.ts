@@ -42,7 +42,10 @@ export function checkPasses(op: Check['op'], actual: MetricValue | undefined, va
 export function evaluateChecks(checks: readonly Check[], metricsOf: (stepId: string) => Record<string, MetricValue> | undefined): CheckResult[] {
   return checks.map((c) => {
     const dot = c.metric.indexOf('.');
-    const actual = metricsOf(c.metric.slice(0, dot))?.[c.metric.slice(dot + 1)];
+    const metrics = metricsOf(c.metric.slice(0, dot));
+    const name = c.metric.slice(dot + 1);
+    // Own properties only: `constructor`, `__proto__` … of a task that never reported them are missing, not Object's.
+    const actual = metrics && Object.hasOwn(metrics, name) ? metrics[name] : undefined;
     return { metric: c.metric, op: c.op, value: c.value, actual: actual ?? null, passed: checkPasses(c.op, actual, c.value) };
   });
 }

@@ -24,6 +24,9 @@ export const CLI_SEARCH_ATTRIBUTE_TYPE: Readonly<Record<string, string>> = {
   KEYWORD: 'Keyword',
   INT: 'Int',
   DOUBLE: 'Double',
+/** Which definition a run runs: `bundled` (a plan file of the API) or `inline` (sent with the start). */
+export const PhaseSource = defineSearchAttributeKey('PhaseSource', SearchAttributeType.KEYWORD);
+
   BOOL: 'Bool',
   DATETIME: 'Datetime',
   KEYWORD_LIST: 'KeywordList',

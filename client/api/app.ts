@@ -6,8 +6,10 @@ import express, { type Express } from 'express';
 import { authenticate } from './auth';
 import { resolveDeps, type AppDeps, type AppOptions } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
+import { bodyDepthLimit, browserGuard } from './guard';
 import { requestLogger } from './logging';
 import { mountMetrics, type MetricsAppOptions } from './metrics';
+import { rateLimiter } from './overload';
 import { pagesRouter } from './pages';
 import { mcpRouter } from '../mcp/http';
 import { JSON_TYPES, mountRoutes, TEXT_TYPES } from './route';
@@ -39,10 +41,14 @@ export function createPhasegateApp(opts: AppOptions & MetricsAppOptions): Phaseg
   app.set('etag', false);
   app.set('json spaces', 0);
   app.use(requestLogger(deps.logger));
+  // Before anything reads the request: a foreign Host or a cross-site state change never reaches a route.
+  app.use(browserGuard({ authOn: deps.tokens.size > 0, allowedHosts: deps.allowedHosts }));
   mountMetrics(app, deps, opts); // GET /metrics and per-request metrics, outside /api's auth (see metrics.ts)
+  app.use(['/api', '/mcp', '/fragments'], rateLimiter(deps.rateLimit));
   app.use('/api', authenticate(deps.tokens));
   app.use('/mcp', authenticate(deps.tokens)); // the same tokens: a bad one is a 401 before MCP sees the request
   app.use(express.json({ limit: deps.maxBodyBytes, type: JSON_TYPES, strict: true }));
+  app.use(bodyDepthLimit);
   app.use('/api/plans/validate', express.text({ limit: deps.maxBodyBytes, type: TEXT_TYPES }));
   app.use(mcpRouter(deps)); // POST /mcp: MCP over Streamable HTTP, the same routes in-process (client/mcp/http.ts)
   mountRoutes(app, allRoutes(), deps);

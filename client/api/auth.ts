@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { ApiError } from './api-error';
 
 /** The roles a token can carry. */
-export const RoleSchema = z.enum(['operator', 'approver', 'agent']);
+export const RoleSchema = z.enum(['operator', 'approver', 'agent', 'author']);
 /** A role. */
 export type Role = z.infer<typeof RoleSchema>;
 
@@ -93,7 +93,7 @@ export function parseTokenSpec(spec: string, source = 'PHASEGATE_TOKENS'): Token
         .filter(Boolean);
       const grant = TokenGrantSchema.safeParse({ identity, roles });
       if (!grant.success) throw new Error(`${where}: ${grant.error.issues.map((x) => `${x.path.join('.') || 'grant'}: ${x.message}`).join('; ')}`);
-      if (token in map) throw new Error(`${where}: the same token appears twice`);
+      if (Object.hasOwn(map, token)) throw new Error(`${where}: the same token appears twice`);
       map[token] = grant.data;
     });
   return map;
@@ -141,7 +141,7 @@ export function loadTokenStore(env: { PHASEGATE_TOKENS?: string; PHASEGATE_TOKEN
     }
     const fromFile = parseTokenSpec(text, `PHASEGATE_TOKENS_FILE (${env.PHASEGATE_TOKENS_FILE})`);
     for (const [token, grant] of Object.entries(fromFile)) {
-      if (token in map) throw new Error('PHASEGATE_TOKENS_FILE: a token is also defined in PHASEGATE_TOKENS');
+      if (Object.hasOwn(map, token)) throw new Error('PHASEGATE_TOKENS_FILE: a token is also defined in PHASEGATE_TOKENS');
       map[token] = grant;
     }
   }

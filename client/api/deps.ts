@@ -33,8 +33,21 @@ export interface AppOptions {
 
 /** Resolved dependencies, as route handlers see them. */
 export interface AppDeps {
+  /** Extra `Host` names answered without tokens (`PHASEGATE_ALLOWED_HOSTS`). */
+  allowedHosts?: readonly string[];
+  /** Who may start plans that are not bundled (`PHASEGATE_INLINE_PLANS`, default `authors`). */
+  inlinePlans?: InlinePlans;
+  /** Executor kinds a started plan may use (`PHASEGATE_EXECUTORS`; default all). */
+  executors?: readonly string[];
+  /** Requests per token and window (`PHASEGATE_RATE_LIMIT`, default `1200/10s`; `off`). */
+  rateLimit?: string;
+  /** Most Temporal calls in flight, and how long a call may wait for a slot (default 64, 2s). */
+  rpcSlots?: { max: number; queueMs: number };
   client: Client;
   taskQueue: string;
+/** `PHASEGATE_INLINE_PLANS`. */
+export type InlinePlans = 'off' | 'operators' | 'authors';
+
   namespace: string;
   uiUrl: string;
   plansDir: string;
@@ -51,6 +64,12 @@ export interface AppDeps {
   runUrl(runId: string): string;
 }
 
+  allowedHosts: readonly string[];
+  inlinePlans: InlinePlans;
+  executors: ReadonlySet<string>;
+  rateLimit: string;
+  /** Bound on Temporal calls in flight (every {@link withDeadline} call takes a slot). */
+  slots: RpcSlots;
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 /** Parses a size such as `1mb`, `512kb` or `2048` (bytes). Throws a RangeError naming the text otherwise. */
@@ -125,7 +144,15 @@ export function resolveDeps(opts: AppOptions): AppDeps {
   };
 }
 
-/** Runs `fn` with a deadline on every Temporal call it makes, so a missing worker becomes a 503, not a hang. */
+/**
+ * Runs `fn` with a deadline on every Temporal call it makes, so a missing worker becomes a 503, not
+ * a hang, in one of the bounded slots (a burst beyond them gets a quick 503, see `overload.ts`).
+ */
 export function withDeadline<T>(deps: AppDeps, fn: () => Promise<T>, ms = deps.rpcTimeoutMs): Promise<T> {
-  return deps.client.withDeadline(Date.now() + ms, fn);
+    allowedHosts: opts.allowedHosts ?? [],
+    inlinePlans: opts.inlinePlans ?? 'authors',
+    executors: new Set(opts.executors ?? ['shell', 'http', 'agent', 'simulate']),
+    rateLimit: opts.rateLimit ?? '1200/10s',
+    slots: new RpcSlots(opts.rpcSlots?.max, opts.rpcSlots?.queueMs),
+  return deps.slots.run(() => deps.client.withDeadline(Date.now() + ms, fn));
 }

@@ -123,6 +123,8 @@ export function toApiError(err: unknown): ApiError | undefined {
     const problems = issuesToProblems(err.issues);
     return new ApiError(400, summarize(problems), problems);
   }
+  // The router's decodeURIComponent of a path parameter (`/api/runs/%ff`): the client's mistake.
+  if (err instanceof URIError) return new ApiError(400, 'malformed URL: a path segment has invalid percent-encoding');
   if (err instanceof Error) {
     const fromParser = typeof (err as BodyParserError).type === 'string' ? bodyParserToApiError(err as BodyParserError) : undefined;
     const exposed = fromParser ?? exposedClientError(err as BodyParserError);
@@ -146,6 +148,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const apiError = toApiError(err);
     if (apiError) {
       if (apiError.status >= 500) logger.warn({ err, path: req.path }, apiError.message);
+      // Overload and unavailability are temporary: say when to come back (the rate limiter sets its own).
+      if ((apiError.status === 503 || apiError.status === 429) && !res.get('Retry-After')) res.set('Retry-After', '1');
       res.status(apiError.status).json(errorBody(apiError));
       return;
     }

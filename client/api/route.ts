@@ -9,6 +9,7 @@ import type { Role, Principal } from './auth';
 import { principalOf, requireRole } from './auth';
 import { ApiError, parseRequest } from './errors';
 import type { AppDeps } from './deps';
+import { requirePhasegateRun } from './run-guard';
 import { NoQuerySchema } from './schemas';
 
 /** Who may call a route: nobody needs a token (`public`), any token (`any`), or a token with one of the roles. */
@@ -116,6 +117,8 @@ export async function invokeRoute(route: AnyRoute, input: RouteInput, principal:
   // Routes without a query schema accept none: an unknown parameter is named in a 400.
   const query = parseRequest(route.query ?? NoQuerySchema, input.query, 'query');
   const body = route.body ? parseRequest(route.body.schema, input.body(), 'body') : undefined;
+  // Inputs first (a bad request is a 400 without a Temporal call), then: is this one of our runs?
+  if (typeof runId === 'string') await requirePhasegateRun(deps, runId);
   return route.handler({ params, query, body, principal, deps, req, res });
 }
 

@@ -2,13 +2,18 @@
  * Every request and response schema of the HTTP API, in one module: the routes validate with
  * them, the OpenAPI document is generated from them. Request schemas are strict, so an unknown
  * field is a 400 naming it rather than something silently ignored. Response schemas describe what
- * the server sends (they are documentation, not filters) and are checked against the engine's
- * types at compile time, so the two cannot drift apart unnoticed.
+ * the server sends (they are documentation, not filters); the run status ones are the engine's own
+ * schemas (`workflows/status-schema.ts`), whose `z.infer` types the workflows use, so the two
+ * cannot drift apart.
  */
 import { z } from 'zod';
 import { IdSchema, PhasePlanSchema, ProgramPlanSchema } from '../../workflows/plan/schema';
 import type { ClaimResult } from '../../workflows/messages';
-import type { GateStatus, RunStatus, StepStatus } from '../../workflows/status';
+import {
+  GateStatusSchema as EngineGateStatusSchema,
+  RunStatusSchema as EngineRunStatusSchema,
+  StepStatusSchema as EngineStepStatusSchema,
+} from '../../workflows/status-schema';
 import { OverlapSchema, ScheduleDefinitionSchema, ScheduleIdSchema } from '../schedules/definition';
 import type { ScheduleView } from '../schedules/temporal';
 
@@ -199,83 +204,17 @@ export const RunListSchema = z.object({ runs: z.array(RunListItemSchema), nextPa
 /** A page of runs. */
 export type RunList = z.infer<typeof RunListSchema>;
 
-const MetricsValuesSchema = z.record(z.string(), MetricValueSchema);
+/**
+ * A task step in a run's status: the engine's own schema (`workflows/status-schema.ts`), so a field
+ * added to the status is in the API's responses and the OpenAPI document at once.
+ */
+export const StepStatusSchema = EngineStepStatusSchema;
 
-/** A task step in a run's status. */
-export const StepStatusSchema = z
-  .object({
-    id: z.string(),
-    type: z.literal('task'),
-    title: z.string().optional(),
-    agent: z.string().optional(),
-    executor: z.string(),
-    needs: z.array(z.string()),
-    state: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'compensated', 'compensation-failed']),
-    attempts: z.number(),
-    startedAt: z.string().nullable(),
-    endedAt: z.string().nullable(),
-    metrics: MetricsValuesSchema,
-    error: z.string().nullable(),
-    summary: z.string().nullable().optional(),
-    held: z.boolean().optional(),
-    agentTask: z
-      .object({ attempt: z.number(), claimedBy: z.string().nullable(), claimedAt: z.string().nullable(), lastHeartbeatAt: z.string().nullable(), instructions: z.string().optional() })
-      .nullable()
-      .optional(),
-  })
-  .meta({ id: 'StepStatus' });
+/** A gate in a run's status; also the answer to a decision. The engine's own schema. */
+export const GateStatusSchema = EngineGateStatusSchema;
 
-/** A gate in a run's status; also the answer to a decision. */
-export const GateStatusSchema = z
-  .object({
-    id: z.string(),
-    type: z.literal('gate'),
-    title: z.string().optional(),
-    needs: z.array(z.string()),
-    state: z.enum(['pending', 'checking', 'awaiting-approval', 'go', 'no-go']),
-    checks: z.array(z.object({ metric: z.string(), op: z.string(), value: MetricValueSchema, actual: MetricValueSchema.nullable(), passed: z.boolean() })),
-    votes: z.array(
-      z.object({ approver: z.string(), decision: z.enum(['go', 'no-go']), comment: z.string().optional(), at: z.string(), via: z.enum(['update', 'signal', 'timeout']).optional() }),
-    ),
-    quorum: z.number(),
-    approvers: z.array(z.string()),
-    startedAt: z.string().nullable(),
-    endedAt: z.string().nullable(),
-    deadline: z.string().nullable().optional(),
-    decidedBy: z.string().nullable().optional(),
-  })
-  .meta({ id: 'GateStatus' });
-
-/** The whole run status (the `status` query), SPEC §4. */
-export const RunStatusSchema = z
-  .object({
-    runId: z.string(),
-    plan: z.string(),
-    title: z.string(),
-    kind: z.enum(['phase', 'program']),
-    state: RunStateSchema,
-    outcome: z.enum(['succeeded', 'rejected', 'failed', 'cancelled', 'timed-out']).nullable(),
-    cause: z.string().nullable(),
-    startedAt: z.string(),
-    endedAt: z.string().nullable(),
-    steps: z.array(StepStatusSchema),
-    gates: z.array(GateStatusSchema),
-    compensations: z.array(z.object({ step: z.string(), state: z.enum(['succeeded', 'failed']), at: z.string(), error: z.string().nullable(), attempts: z.number().optional() })),
-    escalations: z.array(z.object({ step: z.string(), reason: z.string(), at: z.string(), state: z.string().optional() })),
-    events: z.array(z.object({ at: z.string(), type: z.string(), step: z.string().optional(), message: z.string() })),
-    phases: z
-      .array(z.object({ plan: z.string(), runId: z.string(), outcome: z.string().nullable(), state: z.string().optional(), title: z.string().optional() }))
-      .optional(),
-  })
-  .meta({ id: 'RunStatus' });
-
-// Compile-time guards: the engine's types must fit the documented shapes.
-const _runStatusFits = (s: RunStatus): z.infer<typeof RunStatusSchema> => s;
-const _gateFits = (g: GateStatus): z.infer<typeof GateStatusSchema> => g;
-const _stepFits = (s: StepStatus): z.infer<typeof StepStatusSchema> => s;
-void _runStatusFits;
-void _gateFits;
-void _stepFits;
+/** The whole run status (the `status` query), SPEC §4. The engine's own schema. */
+export const RunStatusSchema = EngineRunStatusSchema;
 
 /** `POST /api/runs/:runId/cancel` → 202. */
 export const CancelResponseSchema = z.object({ runId: z.string(), cancelRequested: z.literal(true) });

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type pino from 'pino';
-import { loadEnvOrExit, type Env } from '../../config/env';
+import { listSetting, loadEnvOrExit, type Env } from '../../config/env';
 import { stopTracing } from '../../config/tracing';
 import { plansDir } from '../plans';
 import { closeTemporalClient, getTemporalClient } from '../temporal';
@@ -98,6 +98,10 @@ async function main(): Promise<void> {
     maxBody: env.PHASEGATE_MAX_BODY,
     logger,
     metrics: new ApiMetrics({ processMetrics: true }),
+    allowedHosts: listSetting(env.PHASEGATE_ALLOWED_HOSTS),
+    inlinePlans: env.PHASEGATE_INLINE_PLANS,
+    executors: listSetting(env.PHASEGATE_EXECUTORS),
+    rateLimit: env.PHASEGATE_RATE_LIMIT,
     ...(env.PHASEGATE_METRICS_TOKEN ? { metricsToken: env.PHASEGATE_METRICS_TOKEN } : {}),
   });
   const catalog = await deps.catalog();

@@ -20,7 +20,7 @@ import { RunIdTakenError } from '../runs';
 import { ApiError } from './api-error';
 
 /** gRPC status codes we look for (from the gRPC spec; not importing grpc-js, a transitive dependency). */
-const GrpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
+const GrpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, ABORTED: 10, UNAVAILABLE: 14 } as const;
 
 const REJECTION_STATUS: Record<RejectionType, number> = { NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 400 };
 
@@ -31,6 +31,11 @@ function grpcCode(err: unknown): number | undefined {
     if (isGrpcServiceError(e)) return e.code;
   }
   return undefined;
+}
+
+/** The first line of a Temporal error's message, cut short (never a stack). */
+function grpcMessage(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 200) ?? '';
 }
 
 /** The {@link ApiError} for a Temporal client error, or `undefined` when it is not one we understand. */
@@ -59,6 +64,9 @@ export function temporalToApiError(err: unknown): ApiError | undefined {
   // The API never cancels a call for any other reason.
   if (code === GrpcStatus.DEADLINE_EXCEEDED || code === GrpcStatus.CANCELLED) return new ApiError(503, NO_WORKER);
   if (code === GrpcStatus.UNAVAILABLE) return new ApiError(503, 'Temporal is unreachable');
+  // The run cannot take the request in its present state (e.g. its workflow task keeps failing).
+  if (code === GrpcStatus.FAILED_PRECONDITION) return new ApiError(409, `the run cannot take this request now: ${grpcMessage(err)}`);
+  if (code === GrpcStatus.RESOURCE_EXHAUSTED || code === GrpcStatus.ABORTED) return new ApiError(503, `Temporal is busy: ${grpcMessage(err)}`);
   if (code === GrpcStatus.NOT_FOUND) return new ApiError(404, 'not found');
   if (err instanceof ServiceError && /query.*(failed|timeout)|workflow task/i.test(err.message)) return new ApiError(503, `the run could not answer: ${err.message.slice(0, 200)}`);
   return undefined;

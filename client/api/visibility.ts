@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { WORKFLOW_TYPES } from '../../workflows/messages';
-import { AwaitingApproval, PhasePlan, PhaseState } from '../../workflows/search-attributes';
+import { AwaitingApproval, PhasePlan, PhaseSource, PhaseState } from '../../workflows/search-attributes';
 import { ApiError } from './api-error';
 import { withDeadline, type AppDeps } from './deps';
 import type { RunList, RunListItem, RunStateName } from './schemas';
@@ -25,6 +25,8 @@ export interface RunFilter {
   state?: RunStateName;
   plan?: string;
   awaitingApproval?: boolean;
+  /** `bundled` or `inline` (search attribute `PhaseSource`; runs started before it existed have none). */
+  source?: 'bundled' | 'inline';
 }
 
 /** The visibility query for a filter: Phasegate's workflow types, plus each filter given. */
@@ -34,6 +36,7 @@ export function runsQuery(filter: RunFilter): string {
   if (filter.state) parts.push(`${PhaseState.name} = ${visibilityValue(filter.state)}`);
   if (filter.plan) parts.push(`${PhasePlan.name} = ${visibilityValue(filter.plan)}`);
   if (filter.awaitingApproval !== undefined) parts.push(`${AwaitingApproval.name} = ${filter.awaitingApproval ? 'true' : 'false'}`);
+  if (filter.source) parts.push(`${PhaseSource.name} = ${visibilityValue(filter.source)}`);
   return parts.join(' AND ');
 }
 

@@ -54,7 +54,8 @@ export class PhasegateApi {
   async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // Every state change is JSON, body or not: the API refuses other types when it runs without tokens (CSRF).
+    if (body !== undefined || method !== 'GET') headers['content-type'] = 'application/json';
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {

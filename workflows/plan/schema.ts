@@ -6,6 +6,7 @@
  * Workflow code imports only the inferred *types* from this module, so zod never enters the
  * workflow bundle.
  */
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { isDuration } from './duration';
 
@@ -36,7 +37,13 @@ export const RetrySchema = z
   .describe('Retry policy');
 export type Retry = z.infer<typeof RetrySchema>;
 
-const EnvMapSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'environment variable names use [A-Za-z0-9_]' }), z.string());
+const EnvMapSchema = z.record(
+  z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'environment variable names use [A-Za-z0-9_]' })
+    .refine((name) => !isRefusedEnvName(name), { error: (issue) => refusedEnvMessage(String(issue.input)) }),
+  z.string(),
+);
 
 /** `shell`: a command as an argv array (no shell) or a script run explicitly by `bash -c`. */
 export const ShellExecutorSchema = z
@@ -94,17 +101,13 @@ export const MetricRuleSchema = z.strictObject({
   regex: z
     .string()
     .min(1)
-    .refine(
-      (r) => {
-        try {
-          new RegExp(r);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: 'not a valid regular expression' },
-    )
+    .max(2000)
+    // Metric regexes run on RE2 (linear time: a plan cannot stall the worker), so refuse here what
+    // RE2 cannot compile — backreferences, lookaround — rather than at run time.
+    .superRefine((r, ctx) => {
+      const problem = re2Problem(r);
+      if (problem) ctx.addIssue({ code: 'custom', message: `not a regular expression RE2 can run (${problem}): no backreferences or lookaround` });
+    })
     .optional()
     .describe('the first capture group (or the whole match) becomes the value'),
 });

@@ -18,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import { authenticate, principalOf } from '../auth';
 import { ApiError } from '../api-error';
 import type { AppDeps } from '../deps';
@@ -39,6 +40,18 @@ const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',
+};
+
+/** The same policy as {@link SECURITY_HEADERS}, in helmet's form. */
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  baseUri: ["'none'"],
+  frameAncestors: ["'none'"],
 };
 
 /** How often the run page re-reads the run while it is not over. */
@@ -114,6 +127,15 @@ export function pagesRouter(deps: AppDeps): Router {
         return;
       }
       if (authOn) {
+  // helmet's defaults (HSTS off: the API may be plain http on loopback) under our stricter CSP.
+  router.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+      strictTransportSecurity: false,
+      referrerPolicy: { policy: 'no-referrer' },
+      frameguard: { action: 'deny' },
+    }),
+  );
         send(res, 200, renderPage(spec));
         return;
       }

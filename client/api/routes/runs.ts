@@ -25,6 +25,7 @@ import { statusCacheOf } from '../status-cache';
 import { pageKey, pageRequest, readStatusPage, RunStatusQuerySchema } from '../status-pages';
 import { listRuns } from '../visibility';
 
+import { carriesInlineCode, requireExecutorsAllowed, requireInlineAllowed, runSource } from '../start-policy';
 /** Re-roots plan problem paths under the body's `plan` field: `steps[1]` → `plan.steps[1]`. */
 export function underPlan(errors: readonly PlanError[]): PlanError[] {
   return errors.map((e) => ({ path: e.path === '' ? 'plan' : e.path.startsWith('[') ? `plan${e.path}` : `plan.${e.path}`, message: e.message }));
@@ -39,18 +40,21 @@ export const startRunRoute = defineRoute({
   summary: 'Start a run of a bundled plan (by id) or of a plan object',
   description: 'A program\'s phase ids are resolved to bundled phase plans before the run starts.',
   tags: ['runs'],
-  access: ['operator'],
+  access: ['operator', 'author'],
   body: { schema: StartRunBodySchema, docSchema: StartRunBodyDocSchema, required: true },
   responses: {
     201: { description: 'started', schema: StartRunResponseSchema },
     400: error('invalid body or plan; details name each path, e.g. plan.steps[1].needs[0]'),
     404: error('unknown plan id (or a program phase id that is not bundled)'),
+    403: error('an inline plan without the author role (PHASEGATE_INLINE_PLANS), or inline plans are off'),
     409: error('the run id is taken'),
   },
-  async handler({ body, deps, res }) {
+  async handler({ body, deps, res, principal }) {
     const catalog = await deps.catalog();
     let plan: Plan;
     if (typeof body.plan === 'string') {
+    // Plans are code: a plan that is not a bundled file needs the author role (SPEC §8).
+    if (carriesInlineCode(body.plan)) requireInlineAllowed(deps, principal);
       const found = catalog.plans.get(body.plan);
       if (!found) throw new ApiError(404, `unknown plan "${body.plan}": see GET /api/plans`, [{ path: 'plan', message: 'no bundled plan with this id' }]);
       plan = found;
@@ -87,7 +91,7 @@ export const listRunsRoute = defineRoute({
   async handler({ query, deps }) {
     const page = await listRuns(
       deps,
-      { ...(query.state ? { state: query.state } : {}), ...(query.plan ? { plan: query.plan } : {}), ...(query.awaitingApproval !== undefined ? { awaitingApproval: query.awaitingApproval } : {}) },
+      { ...(query.state ? { state: query.state } : {}), ...(query.plan ? { plan: query.plan } : {}), ...(query.awaitingApproval !== undefined ? { awaitingApproval: query.awaitingApproval } : {}), ...(query.source ? { source: query.source } : {}) },
       query.pageSize ?? 50,
       query.nextPageToken,
     );
