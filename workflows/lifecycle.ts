@@ -52,6 +52,38 @@ export function startWait(begin: string | undefined, onWait: (begin: string) => 
   return sleep(wait, summary ? { summary: `start at ${begin}` } : undefined);
 }
 
+/**
+ * Patch id: a run waiting for its `startAt` is in state `scheduled` (with `startedAt` null) and
+ * shows `running` once the wait ends, each with its own `PhaseState` upsert. Runs recorded before
+ * it showed `running` throughout the wait, and replay so.
+ */
+export const SCHEDULED_STATE = 'scheduled-state';
+
+/** True when `begin` (ISO) is a time that has already passed: the run starts at once (and says so). */
+export function startAtPassed(begin: string | undefined): boolean {
+  if (!begin) return false;
+  const at = Date.parse(begin);
+  return Number.isFinite(at) && at <= Date.now();
+}
+
+/** True when the run will wait for `begin` (a parsable time in the future), as {@link startWait} does. */
+export function willWait(begin: string | undefined): boolean {
+  return begin !== undefined && Date.parse(begin) - Date.now() > 0;
+}
+
+/** Marks the status `scheduled` for `begin`: not started yet, so no `startedAt`. */
+export function markScheduled(status: RunStatus, begin: string): void {
+  status.state = 'scheduled';
+  status.startAt = begin;
+  status.startedAt = null;
+}
+
+/** Marks the end of the wait: the run starts now. */
+export function markStarted(status: RunStatus): void {
+  status.state = 'running';
+  status.startedAt = nowIso();
+}
+
 /** Whether the deadline armed by {@link armDeadline} has passed and cancelled the run's scope. */
 export interface DeadlineState {
   readonly hit: boolean;

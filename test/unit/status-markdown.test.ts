@@ -85,7 +85,7 @@ void describe('renderMarkdown: steps and gates', () => {
       '| build-infra | cicd-engineer | ✔ succeeded | 1 | build_seconds=41.2, cached=true |',
       '| code-quality | reviewer | ▶ running | 2 | claimed by session-7 |',
       '| release-prep | planner | pending | 0 |  |',
-      '| release-gate | gate | awaiting-approval | | ✔ code-quality.clippy_warnings < 20 (12), ✘ code-quality.tests_passed_ratio >= 0.95 (n/a); go votes 1/2 |',
+      '| release-gate | gate | awaiting-approval | | ✔ code-quality.clippy_warnings < 20 (12), ✘ code-quality.tests_passed_ratio >= 0.95 (n/a); go votes 1 of 2 |',
     ]);
   });
 
@@ -199,7 +199,7 @@ void describe('renderMarkdown: escaping', () => {
   });
 
   void it('escapes | in gate checks', () => {
-    assert.deepEqual(rowsFor(s, 'g').slice(0, 1), ['| g | gate | pending | | ✘ build.branch == a\\|b (main\\|dev); go votes 0/1 |']);
+    assert.deepEqual(rowsFor(s, 'g').slice(0, 1), ['| g | gate | pending | | ✘ build.branch == a\\|b (main\\|dev); go votes 0 of 1 |']);
   });
 
   void it('escapes | in approver and comment of a vote', () => {
@@ -232,7 +232,7 @@ void describe('renderMarkdown: long check lists', () => {
   void it('counts more than three checks and lists only the failed ones', () => {
     const checks = ['a', 'b', 'c', 'd'].map((m, i) => ({ metric: `t.${m}`, op: '<', value: 10, actual: i === 2 ? 12 : 1, passed: i !== 2 }));
     const s = runStatus({ gates: [gateStatus('g', { checks, approvers: [], state: 'no-go' })] });
-    assert.deepEqual(rowsFor(s, 'g'), ['| g | gate | ✘ no-go | | 3/4 checks passed, ✘ t.c < 10 (12) |']);
+    assert.deepEqual(rowsFor(s, 'g'), ['| g | gate | ✘ no-go | | 3 of 4 checks passed, ✘ t.c < 10 (12) |']);
   });
 });
 
@@ -245,5 +245,20 @@ void describe('renderMarkdown: big plans', () => {
       ['| s97', '| s98', '| s99'],
     );
     assert.ok(out.includes('97 more steps not shown (97 of 100 done); the `status` query has them all.'), out.join('\n'));
+  });
+});
+
+void describe('renderMarkdown: no fraction glyphs in the Temporal UI', () => {
+  void it('writes counts as "n of m" and keeps numbers around a slash apart', () => {
+    const checks = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((m) => ({ metric: `t.${m}`, op: '<', value: 10, actual: 1, passed: true }));
+    const s = runStatus({
+      steps: [taskStatus('t', { state: 'succeeded', metrics: { tests: '8/8' } })],
+      gates: [gateStatus('g', { checks, approvers: ['a', 'b', 'c', 'd', 'e'], quorum: 5, state: 'go', votes: ['a', 'b', 'c', 'd', 'e'].map((approver) => ({ approver, decision: 'go' as const, at: '2026-01-01T00:00:00.000Z' })) })],
+    });
+    const out = renderMarkdown(s);
+    assert.doesNotMatch(out, /\d\/\d/, out);
+    assert.match(out, /8 of 8 checks passed/);
+    assert.match(out, /go votes 5 of 5/);
+    assert.match(out, /tests=8 \/ 8/);
   });
 });

@@ -8,7 +8,7 @@
  * helper `async` function adds a microtask turn, which can reorder commands between parallel
  * steps and break the replay of recorded histories. Helpers here are synchronous.
  */
-import { ActivityCancellationType, isCancellation, proxyActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, isCancellation, patched, proxyActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { TaskFailureDetails, TaskInput, TaskResult } from '../../activities/types';
 import { applicationFailureOf, errorMessage } from '../failures';
@@ -22,6 +22,13 @@ import { executeAgentAttempt } from './agent-attempts';
 import { enter } from './escalation';
 import { hold } from './holds';
 import type { PhaseRun } from './run';
+
+/**
+ * Patch id: after an operator's retry of a held task, the back-off starts again from the first
+ * interval (the new round's attempt count), instead of growing on from the attempts before the
+ * hold. Runs recorded before it keep their longer waits on replay.
+ */
+export const RETRY_BACKOFF_RESET = 'retry-backoff-reset';
 
 /** The activity that runs each executor kind other than `agent`. */
 export const ACTIVITY_FOR: Record<Exclude<Executor['kind'], 'agent'>, keyof Activities> = {
@@ -102,16 +109,17 @@ function attemptSucceeded(run: PhaseRun, t: StepStatus, def: Step, rec: AttemptR
 type AfterFailure = { retryInMs: number } | { cause: string };
 
 /**
- * Records a failed attempt. Rethrows cancellation (the step ends `failed`/`cancelled`); otherwise
+ * Records a failed attempt. Rethrows cancellation (the step ends `cancelled`); otherwise
  * returns a back-off while the error is retryable and the budget lasts, else the give-up cause.
  */
-function attemptFailed(run: PhaseRun, t: StepStatus, eff: EffectiveTask, rec: AttemptRecord, err: unknown, budget: number): AfterFailure {
+function attemptFailed(run: PhaseRun, t: StepStatus, eff: EffectiveTask, rec: AttemptRecord, err: unknown, budget: number, roundStart: number): AfterFailure {
   const attempt = rec.attempt;
   rec.endedAt = nowIso();
   rec.outcome = 'failed';
   rec.error = errorMessage(err);
   if (isCancellation(err)) {
-    t.state = 'failed';
+    // The run was cancelled (or stopped) under the attempt: the step did not fail, it was cancelled.
+    t.state = 'cancelled';
     t.error = 'cancelled';
     t.endedAt = rec.endedAt;
     rec.error = 'cancelled';
@@ -126,7 +134,9 @@ function attemptFailed(run: PhaseRun, t: StepStatus, eff: EffectiveTask, rec: At
   t.error = rec.error;
   const permanent = failure?.nonRetryable === true;
   if (!permanent && budget > 0) {
-    const wait = backoffMs(eff, attempt + 1);
+    // Attempts count on across an operator's retry, the back-off restarts with the new round.
+    const reset = roundStart > 0 && patched(RETRY_BACKOFF_RESET);
+    const wait = backoffMs(eff, attempt + 1 - (reset ? roundStart : 0));
     run.event('retry', `attempt ${attempt} failed: ${rec.error}; retrying in ${formatDuration(wait)}`, t.id);
     run.publish();
     return { retryInMs: wait };
@@ -160,11 +170,21 @@ function afterHold(run: PhaseRun, t: StepStatus, action: OperatorAction['action'
   return false;
 }
 
+/** The run was cancelled while `t` waited to retry: the step ends `cancelled`, its clock stopped. */
+function cancelledInBackoff(run: PhaseRun, t: StepStatus): void {
+  t.state = 'cancelled';
+  t.endedAt = nowIso();
+  enter(run, t.id, null);
+  run.event('cancelled', `cancelled while waiting to retry (after attempt ${t.attempts})`, t.id);
+}
+
 /** Runs task `t` to success, skip, or a run stop; rethrows cancellation. */
 export async function runTask(run: PhaseRun, t: StepStatus): Promise<void> {
   const def = run.defs.get(t.id) as Step;
   const eff = run.effective.get(t.id) as EffectiveTask;
   let budget = eff.maximumAttempts;
+  // Attempts made before the current round (an operator's retry starts a new one).
+  let roundStart = 0;
   enter(run, t.id, 'running');
   for (;;) {
     const rec = beginAttempt(run, t, def);
@@ -174,15 +194,21 @@ export async function runTask(run: PhaseRun, t: StepStatus): Promise<void> {
       attemptSucceeded(run, t, def, rec, result);
       return;
     } catch (err) {
-      const next = attemptFailed(run, t, eff, rec, err, budget);
+      const next = attemptFailed(run, t, eff, rec, err, budget, roundStart);
       if ('retryInMs' in next) {
-        await sleep(next.retryInMs, { summary: `back-off before ${t.id} attempt ${rec.attempt + 1}` });
+        try {
+          await sleep(next.retryInMs, { summary: `back-off before ${t.id} attempt ${rec.attempt + 1}` });
+        } catch (e) {
+          if (isCancellation(e)) cancelledInBackoff(run, t);
+          throw e;
+        }
         continue;
       }
       if (eff.onFailure !== 'hold') return failRun(run, next.cause);
       const action = await hold(run, t, next.cause);
       if (!afterHold(run, t, action, next.cause)) return;
       budget = eff.maximumAttempts;
+      roundStart = t.attempts;
     }
   }
 }

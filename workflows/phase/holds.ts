@@ -39,7 +39,13 @@ export async function hold(run: PhaseRun, t: StepStatus, cause: string): Promise
   run.event('held', `${cause}; waiting for an operator to retry, skip or abort`, t.id);
   enter(run, t.id, 'held');
   run.publish();
-  await condition(() => run.heldActions.has(t.id));
+  try {
+    await condition(() => run.heldActions.has(t.id));
+  } catch (err) {
+    // The run ended while the task waited for an operator: it stays `failed`, no longer held.
+    t.held = false;
+    throw err;
+  }
   enter(run, t.id, null);
   const action = run.heldActions.get(t.id) as OperatorAction['action'];
   run.heldActions.delete(t.id);

@@ -8,11 +8,13 @@ import { renderMarkdown } from '../status-markdown';
 import type { RunState, RunStatus } from '../status';
 
 /**
- * The run state of a phase: its outcome once it has one, else `rolling-back`, `held` (a task
- * waits for an operator), `awaiting-approval` (a gate waits for decisions), or `running`.
+ * The run state of a phase: its outcome once it has one, else `scheduled` (not started: waiting for
+ * `startAt`), `rolling-back`, `held` (a task waits for an operator), `awaiting-approval` (a gate
+ * waits for decisions), or `running`.
  */
 export function runStateOf(status: RunStatus, rollingBack: boolean): RunState {
   if (status.outcome) return status.outcome;
+  if (status.startedAt === null) return 'scheduled';
   if (rollingBack) return 'rolling-back';
   if (status.steps.some((s) => s.held)) return 'held';
   if (status.gates.some((g) => g.state === 'awaiting-approval')) return 'awaiting-approval';
