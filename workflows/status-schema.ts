@@ -12,8 +12,8 @@
  */
 import { z } from 'zod';
 
-/** Run-level state; the last five are the outcomes. */
-export const RunStateSchema = z.enum(['running', 'awaiting-approval', 'held', 'rolling-back', 'succeeded', 'rejected', 'failed', 'cancelled', 'timed-out']);
+/** Run-level state; `scheduled` while waiting for the plan's `startAt`; the last five are the outcomes. */
+export const RunStateSchema = z.enum(['scheduled', 'running', 'awaiting-approval', 'held', 'rolling-back', 'succeeded', 'rejected', 'failed', 'cancelled', 'timed-out']);
 /** Run-level state; the last five are the outcomes. */
 export type RunState = z.infer<typeof RunStateSchema>;
 
@@ -23,12 +23,12 @@ export const OutcomeSchema = z.enum(['succeeded', 'rejected', 'failed', 'cancell
 export type Outcome = z.infer<typeof OutcomeSchema>;
 
 /** States a task step moves through. */
-export const StepStateSchema = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'compensated', 'compensation-failed']);
+export const StepStateSchema = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled', 'compensated', 'compensation-failed']);
 /** States a task step moves through. */
 export type StepState = z.infer<typeof StepStateSchema>;
 
-/** States a gate moves through. */
-export const GateStateSchema = z.enum(['pending', 'checking', 'awaiting-approval', 'go', 'no-go']);
+/** States a gate moves through; `cancelled`: the run ended (cancel, deadline) while the gate awaited decisions. */
+export const GateStateSchema = z.enum(['pending', 'checking', 'awaiting-approval', 'go', 'no-go', 'cancelled']);
 /** States a gate moves through. */
 export type GateState = z.infer<typeof GateStateSchema>;
 
@@ -170,12 +170,12 @@ export const RunEventSchema = z.object({ at: z.string(), type: z.string(), step:
 /** One entry of the run's event log (the audit trail beside Temporal's own history). */
 export type RunEvent = z.infer<typeof RunEventSchema>;
 
-/** A child phase of a program. */
+/** A child phase of a program: `runId` null and state `pending` until the phase starts. */
 export const PhaseRecordSchema = z.object({
   plan: z.string(),
-  runId: z.string(),
+  runId: z.string().nullable().describe('the phase run id (<program>--<phase>); null until the phase starts'),
   outcome: OutcomeSchema.nullable(),
-  state: RunStateSchema.optional(),
+  state: z.union([RunStateSchema, z.literal('pending')]).optional().describe('pending, running (the API shows the running phase\'s live state), then the outcome'),
   title: z.string().optional(),
 });
 /** A child phase of a program. */
@@ -191,7 +191,9 @@ export const RunStatusSchema = z.object({
   outcome: OutcomeSchema.nullable(),
   /** Why the run ended the way it did (the original cause of a rollback). */
   cause: z.string().nullable().describe('why the run ended the way it did (the original cause of a rollback)'),
-  startedAt: z.string(),
+  startedAt: z.string().nullable().describe('when the run started; null while it is scheduled (waiting for startAt)'),
+  /** The plan's `startAt`, when the run waited (or waits) for it. */
+  startAt: z.string().optional().describe('the startAt the run waits (or waited) for'),
   endedAt: z.string().nullable(),
   steps: z.array(StepStatusSchema),
   gates: z.array(GateStatusSchema),

@@ -47,7 +47,7 @@ export const AgentParamsSchema = z.strictObject({ agent: PathIdSchema.describe('
 export type AgentParams = z.infer<typeof AgentParamsSchema>;
 
 /** Run states a list can be filtered on (`PhaseState` search attribute). */
-export const RunStateSchema = z.enum(['running', 'awaiting-approval', 'held', 'rolling-back', 'succeeded', 'rejected', 'failed', 'cancelled', 'timed-out']);
+export const RunStateSchema = z.enum(['scheduled', 'running', 'awaiting-approval', 'held', 'rolling-back', 'succeeded', 'rejected', 'failed', 'cancelled', 'timed-out']);
 /** A run state. */
 export type RunStateName = z.infer<typeof RunStateSchema>;
 
