@@ -111,11 +111,11 @@ export function inDependencyOrder<T extends { id: string; needs: readonly string
 export function renderStatus(s: RunStatus, paint: Paint, now = Date.now()): string {
   const out: string[] = [];
   out.push(`${paint('cyan', s.runId)}  ${s.title} (${s.plan})`);
-  out.push(`state ${state(paint, s.state)}${s.outcome ? ` · outcome ${state(paint, s.outcome)}` : ''} · started ${s.startedAt}${s.endedAt ? ` · ended ${s.endedAt}` : ''} · ${since(s.startedAt, s.endedAt, now)}`);
+  out.push(`state ${state(paint, s.state)}${s.outcome ? ` · outcome ${state(paint, s.outcome)}` : ''} · ${s.startedAt ? `started ${s.startedAt}` : `not started${s.startAt ? `: scheduled for ${s.startAt}` : ''}`}${s.endedAt ? ` · ended ${s.endedAt}` : ''} · ${since(s.startedAt, s.endedAt, now)}`);
   if (s.cause) out.push(`cause: ${s.cause}`);
   if (s.phases && s.phases.length > 0) {
     const phases = table(['#', 'phase', 'run', 'state'], paint);
-    s.phases.forEach((p, i) => phases.push([String(i + 1), p.title ?? p.plan, p.runId, state(paint, p.outcome ?? p.state ?? 'pending')]));
+    s.phases.forEach((p, i) => phases.push([String(i + 1), p.title ?? p.plan, p.runId ?? 'not started', state(paint, p.outcome ?? p.state ?? 'pending')]));
     out.push(phases.toString());
   }
   if (s.steps.length + s.gates.length > 0) {

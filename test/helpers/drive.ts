@@ -14,7 +14,7 @@ export type DriveDecision = 'go' | 'no-go';
 /** The run itself, or for a program its phases that have no outcome yet. */
 function openTargets(client: Client, handle: WorkflowHandle, status: RunStatus): WorkflowHandle[] {
   if (status.kind !== 'program') return [handle];
-  return (status.phases ?? []).filter((p) => p.outcome === null).map((p) => client.workflow.getHandle(p.runId));
+  return (status.phases ?? []).flatMap((p) => (p.outcome === null && p.runId !== null ? [client.workflow.getHandle(p.runId)] : []));
 }
 
 /**

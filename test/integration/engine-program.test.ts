@@ -37,7 +37,7 @@ describe('programs', () => {
     assert.equal(s.outcome, 'succeeded');
     assert.equal(s.kind, 'program');
     assert.deepEqual(s.phases?.map((p) => [p.plan, p.outcome]), [['p1', 'succeeded'], ['p2', 'succeeded']]);
-    const [c1, c2] = await Promise.all((s.phases ?? []).map((p) => env.client.workflow.getHandle(p.runId).describe()));
+    const [c1, c2] = await Promise.all((s.phases ?? []).map((p) => env.client.workflow.getHandle(p.runId ?? '').describe()));
     assert.ok(c1 && c2 && c1.closeTime && c2.startTime >= c1.closeTime, 'phase 2 started after phase 1 closed');
     assert.equal(c1?.parentExecution?.workflowId, handle.workflowId);
   });

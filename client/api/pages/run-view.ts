@@ -51,7 +51,9 @@ function stepTable(s: RunStatus): SafeHtml {
 function phasesTable(s: RunStatus): SafeHtml {
   if (!s.phases || s.phases.length === 0) return html``;
   const rows = s.phases.map(
-    (p, i) => html`<tr><td class="num">${i + 1}</td><td>${p.title ?? p.plan}</td><td><a href="${runHref(p.runId)}"><code>${p.runId}</code></a></td><td>${badge(p.outcome ?? p.state ?? 'pending')}</td></tr>`,
+    // A phase that has not started has no run to link to (its run id is null until it starts).
+    (p, i) =>
+      html`<tr><td class="num">${i + 1}</td><td>${p.title ?? p.plan}</td><td>${p.runId ? html`<a href="${runHref(p.runId)}"><code>${p.runId}</code></a>` : html`<span class="muted">not started</span>`}</td><td>${badge(p.outcome ?? p.state ?? 'pending')}</td></tr>`,
   );
   return section(
     'phases',
