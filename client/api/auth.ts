@@ -187,13 +187,22 @@ export function requireRole(principal: Principal | undefined, roles: readonly Ro
   throw new ApiError(403, `forbidden: this needs the ${roles.join(' or ')} role; "${principal.identity}" has ${[...principal.roles].join(', ') || 'none'}`);
 }
 
-/** True when the principal may act for `agent` (always true with auth off). */
-export function mayActAsAgent(principal: Principal | undefined, agent: string): boolean {
-  return !principal || (principal.roles.has('agent') && principal.agents.has(agent));
+/** The `agents` entry that allows a token every agent. */
+export const ANY_AGENT = '*';
+
+/**
+ * True when the principal may act for `agent` (always true with auth off). `agent` null is a task
+ * without an `agent:` name: only tokens allowed every agent (`agents: ["*"]`) may take it.
+ */
+export function mayActAsAgent(principal: Principal | undefined, agent: string | null): boolean {
+  if (!principal) return true;
+  if (!principal.roles.has('agent')) return false;
+  return principal.agents.has(ANY_AGENT) || (agent !== null && principal.agents.has(agent));
 }
 
 /** Throws 403 unless the principal may act for `agent`. */
-export function requireAgent(principal: Principal | undefined, agent: string): void {
+export function requireAgent(principal: Principal | undefined, agent: string | null): void {
   if (mayActAsAgent(principal, agent)) return;
+  if (agent === null) throw new ApiError(403, `forbidden: this task names no agent; only a token allowed every agent (agents: ["*"]) may take it, and "${principal?.identity}" is not`);
   throw new ApiError(403, `forbidden: "${principal?.identity}" may not act for agent "${agent}"`);
 }

@@ -5,13 +5,15 @@
  * another Update may have been applied since.
  */
 import { setHandler } from '@temporalio/workflow';
-import { reject, validateClaim, validateReport, type OpenAttempt } from '../agent-task';
+import { pickNext, requireDeclaredMetrics, validateAgentReport, validateClaim, type OpenTask } from '../agent-lease';
+import { reject, type OpenAttempt } from '../agent-task';
 import { errorMessage } from '../failures';
 import { validateDecision } from '../gates';
 import {
   actSignal,
   actUpdate,
   agentHeartbeatUpdate,
+  claimNextUpdate,
   claimUpdate,
   completeUpdate,
   decideSignal,
@@ -89,9 +91,9 @@ function registerOperatorActions(run: PhaseRun): void {
   });
 }
 
-function registerAgentReports(run: PhaseRun): void {
-  const task = (step: string) => run.tasks.get(step) as StepStatus;
+function registerAgentClaims(run: PhaseRun): void {
   const open = (step: string) => run.openAttempts.get(step);
+  const openTasks = (): OpenTask[] => [...run.openAttempts].flatMap(([id, o]) => (run.tasks.has(id) ? [{ step: run.tasks.get(id) as StepStatus, open: o }] : []));
   setHandler(
     claimUpdate,
     (req) => {
@@ -103,33 +105,51 @@ function registerAgentReports(run: PhaseRun): void {
     { validator: (req) => void validateClaim(run.tasks.get(req?.step), open(req?.step), req) },
   );
   setHandler(
+    claimNextUpdate,
+    (req) => {
+      const { task, verdict } = pickNext(openTasks(), req);
+      if (verdict === 'new') applyClaim(run, task.step, task.open, req);
+      return claimResult(run, task.step, task.open);
+    },
+    { validator: (req) => void pickNext(openTasks(), req) },
+  );
+}
+
+function registerAgentReports(run: PhaseRun): void {
+  const task = (step: string) => run.tasks.get(step) as StepStatus;
+  const open = (step: string) => run.openAttempts.get(step);
+  setHandler(
     agentHeartbeatUpdate,
     (hb) => {
       const o = open(hb.step);
-      validateReport(task(hb.step), o, hb, 'heartbeat');
+      validateAgentReport(task(hb.step), o, hb, 'heartbeat');
       if (o) applyHeartbeat(task(hb.step), o, hb);
       return task(hb.step);
     },
-    { validator: (hb) => void validateReport(run.tasks.get(hb?.step), open(hb?.step), hb, 'heartbeat') },
+    { validator: (hb) => void validateAgentReport(run.tasks.get(hb?.step), open(hb?.step), hb, 'heartbeat') },
   );
   setHandler(
     completeUpdate,
     (c) => {
       const o = open(c.step);
-      if (validateReport(task(c.step), o, c, 'complete') === 'open' && o) applyCompletion(run, o, c);
+      if (validateAgentReport(task(c.step), o, c, 'complete') === 'open' && o) applyCompletion(run, o, c);
       return task(c.step);
     },
-    { validator: (c) => void validateReport(run.tasks.get(c?.step), open(c?.step), c, 'complete') },
+    {
+      validator: (c) => {
+        if (validateAgentReport(run.tasks.get(c?.step), open(c?.step), c, 'complete') === 'open') requireDeclaredMetrics(open(c.step), c);
+      },
+    },
   );
   setHandler(
     failUpdate,
     (f) => {
       const o = open(f.step);
-      validateReport(task(f.step), o, f, 'fail');
+      validateAgentReport(task(f.step), o, f, 'fail');
       if (o) applyFailure(run, o, f);
       return task(f.step);
     },
-    { validator: (f) => void validateReport(run.tasks.get(f?.step), open(f?.step), f, 'fail') },
+    { validator: (f) => void validateAgentReport(run.tasks.get(f?.step), open(f?.step), f, 'fail') },
   );
 }
 
@@ -139,5 +159,6 @@ export function registerHandlers(run: PhaseRun): void {
   setHandler(statusPageQuery, (request) => statusPage(run.status, request));
   registerDecisions(run);
   registerOperatorActions(run);
+  registerAgentClaims(run);
   registerAgentReports(run);
 }
