@@ -59,6 +59,8 @@ export async function startRun(client: Client, plan: RunnablePlan, opts: StartRu
 export interface RunInputExtras {
   /** The Temporal Schedule that starts the run (becomes `scheduleId` in its status). */
   scheduleId?: string;
+  /** Approver groups the plan names → their members now (see `client/groups.ts`). */
+  groups?: Record<string, string[]>;
 }
 
 /** The start options {@link runStartTemplate} builds. */
@@ -78,7 +80,10 @@ export interface RunStartTemplate {
  */
 export function runStartTemplate(plan: RunnablePlan, extras: RunInputExtras = {}): RunStartTemplate {
   const isProgram = plan.kind === 'program';
-  const more = extras.scheduleId ? { scheduleId: extras.scheduleId } : {};
+  const more = {
+    ...(extras.scheduleId ? { scheduleId: extras.scheduleId } : {}),
+    ...(extras.groups && Object.keys(extras.groups).length > 0 ? { groups: extras.groups } : {}),
+  };
   const args: [PhaseRunInput] | [ProgramRunInput] = isProgram ? [{ plan: plan as ResolvedProgramPlan, ...more }] : [{ plan: plan as PhasePlan, ...more }];
   const title = plan.title ?? plan.id;
   const stepCount = isProgram ? `${(plan as ResolvedProgramPlan).phases.length} phases` : `${(plan as PhasePlan).steps.length} steps`;

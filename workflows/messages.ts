@@ -15,6 +15,10 @@ export interface Decision {
   decision: 'go' | 'no-go';
   approver: string;
   comment?: string;
+  /** How an Update vote came in when not plainly through the API: an approval link, or MCP. */
+  via?: 'link' | 'mcp';
+  /** The approval link's nonce (with `via: 'link'`): recorded in the vote, so a link works once. */
+  linkNonce?: string;
 }
 
 /** An operator's action on a held task. `abort` rolls the run back (outcome `failed`). */
@@ -169,6 +173,8 @@ export interface PhaseRunInput {
   startAt?: string;
   /** The Temporal Schedule whose action started this run (shown as `scheduleId` in the status). */
   scheduleId?: string;
+  /** Approver groups its gates name → members when it started (`group:<name>` approvers). */
+  groups?: Record<string, string[]>;
 }
 
 /** Input of `programWorkflow`: the program with every phase resolved to a full plan. */
@@ -176,4 +182,6 @@ export interface ProgramRunInput {
   plan: import('./plan/schema').ResolvedProgramPlan;
   /** The Temporal Schedule whose action started this run (shown as `scheduleId` in the status). */
   scheduleId?: string;
+  /** Approver groups its gates name → members when it started (`group:<name>` approvers). */
+  groups?: Record<string, string[]>;
 }

@@ -28,13 +28,14 @@ import { statusPage } from '../status-page';
 import { applyClaim, applyCompletion, applyFailure, applyHeartbeat, claimResult } from './agent-attempts';
 import { applyVote } from './gate-run';
 import { applyAction, validateAct } from './holds';
+import { decisionContext } from './people';
 import type { PhaseRun } from './run';
 
 /** A decision sent by signal: counted now, queued until its gate awaits, or logged as invalid. */
 function onDecideSignal(run: PhaseRun, d: Decision): void {
   const gate = run.gates.get(d?.gate);
   const early = gate && (gate.state === 'pending' || gate.state === 'checking');
-  const problem = validateDecision(d, gate, Boolean(early));
+  const problem = validateDecision(d, gate, Boolean(early), decisionContext(run, gate));
   if (problem) {
     run.event('invalid-signal', `decision ignored: ${problem.message}`, d?.gate);
     run.publish();
@@ -57,7 +58,8 @@ function onDecideSignal(run: PhaseRun, d: Decision): void {
 
 function registerDecisions(run: PhaseRun): void {
   const validate = (d: Decision) => {
-    const problem = validateDecision(d, run.gates.get(d?.gate));
+    const gate = run.gates.get(d?.gate);
+    const problem = validateDecision(d, gate, false, decisionContext(run, gate));
     if (problem) throw reject(problem.type, problem.message);
   };
   setHandler(
