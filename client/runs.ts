@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { type Client, type WorkflowHandle, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
-import { statusQuery, WORKFLOW_TYPES, type PhaseRunInput, type ProgramRunInput } from '../workflows/messages';
+import { statusQuery, WORKFLOW_TYPES, type PhaseRunInput, type ProgramRunInput, type RunSourceInput } from '../workflows/messages';
 import type { PhasePlan, ResolvedProgramPlan } from '../workflows/plan/schema';
-import { PhaseKind, PhasePlan as PhasePlanKey, PhaseState } from '../workflows/search-attributes';
+import { PhaseKind, PhasePlan as PhasePlanKey, PhaseSource, PhaseState } from '../workflows/search-attributes';
 import type { RunStatus } from '../workflows/status';
 
 /** A plan ready to run: a phase, or a program with its phases resolved. */
@@ -59,8 +59,12 @@ export async function startRun(client: Client, plan: RunnablePlan, opts: StartRu
 export interface RunInputExtras {
   /** The Temporal Schedule that starts the run (becomes `scheduleId` in its status). */
   scheduleId?: string;
-  /** Approver groups the plan names → their members now (see `client/groups.ts`). */
-  groups?: Record<string, string[]>;
+  /** Bundled or inline, with the plan's sha256 (status `source`, search attribute `PhaseSource`). */
+  source?: RunSourceInput;
+  /** Token identity of the starter (status `startedBy`). */
+  startedBy?: string;
+  /** Signal decisions must be signed (the API has tokens configured). */
+  signedSignals?: boolean;
 }
 
 /** The start options {@link runStartTemplate} builds. */
@@ -82,7 +86,9 @@ export function runStartTemplate(plan: RunnablePlan, extras: RunInputExtras = {}
   const isProgram = plan.kind === 'program';
   const more = {
     ...(extras.scheduleId ? { scheduleId: extras.scheduleId } : {}),
-    ...(extras.groups && Object.keys(extras.groups).length > 0 ? { groups: extras.groups } : {}),
+    ...(extras.source ? { source: extras.source } : {}),
+    ...(extras.startedBy ? { startedBy: extras.startedBy } : {}),
+    ...(extras.signedSignals ? { signedSignals: true } : {}),
   };
   const args: [PhaseRunInput] | [ProgramRunInput] = isProgram ? [{ plan: plan as ResolvedProgramPlan, ...more }] : [{ plan: plan as PhasePlan, ...more }];
   const title = plan.title ?? plan.id;
@@ -98,6 +104,7 @@ export function runStartTemplate(plan: RunnablePlan, extras: RunInputExtras = {}
       { key: PhasePlanKey, value: plan.id },
       { key: PhaseState, value: 'running' },
       { key: PhaseKind, value: isProgram ? 'program' : 'phase' },
+      ...(extras.source ? [{ key: PhaseSource, value: extras.source.kind }] : []),
     ],
   };
 }

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import pino, { type Logger } from 'pino';
 import { loadPlanCatalog, PLAN_FILE_EXTENSIONS, plansDir as defaultPlansDir, type PlanCatalog } from '../plans';
 import { TokenStore } from './auth';
-import { GroupDirectory, type GroupMembers } from '../groups';
+import { RpcSlots } from './overload';
 
 /** Options of `createApp`; everything but the client and task queue has a default. */
 export interface AppOptions {
@@ -22,8 +22,6 @@ export interface AppOptions {
   plansDir?: string;
   /** Configured tokens; none (the default) means auth is off. */
   tokens?: TokenStore;
-  /** Approver groups from `PHASEGATE_GROUPS` (token `groups` are added to them). */
-  groups?: GroupMembers;
   /** Largest accepted request body, e.g. `1mb` (default `1mb`). */
   maxBody?: string;
   /** Logger for request lines and errors (default: JSON to stdout at `info`). */
@@ -32,10 +30,6 @@ export interface AppOptions {
   rpcTimeoutMs?: number;
   /** How long the health check waits for Temporal (default 2s). */
   healthTimeoutMs?: number;
-}
-
-/** Resolved dependencies, as route handlers see them. */
-export interface AppDeps {
   /** Extra `Host` names answered without tokens (`PHASEGATE_ALLOWED_HOSTS`). */
   allowedHosts?: readonly string[];
   /** Who may start plans that are not bundled (`PHASEGATE_INLINE_PLANS`, default `authors`). */
@@ -46,35 +40,37 @@ export interface AppDeps {
   rateLimit?: string;
   /** Most Temporal calls in flight, and how long a call may wait for a slot (default 64, 2s). */
   rpcSlots?: { max: number; queueMs: number };
-  client: Client;
-  taskQueue: string;
+}
+
 /** `PHASEGATE_INLINE_PLANS`. */
 export type InlinePlans = 'off' | 'operators' | 'authors';
 
+/** Resolved dependencies, as route handlers see them. */
+export interface AppDeps {
+  client: Client;
+  taskQueue: string;
   namespace: string;
   uiUrl: string;
   plansDir: string;
   tokens: TokenStore;
-  /** Who is in each approver group (environment and token groups). */
-  groups: GroupDirectory;
   maxBody: string;
   /** `maxBody` in bytes. */
   maxBodyBytes: number;
   logger: Logger;
   rpcTimeoutMs: number;
   healthTimeoutMs: number;
-  /** The bundled plans, read fresh so edits to plan files apply without a restart. */
-  catalog(): Promise<PlanCatalog>;
-  /** The Temporal Web UI link of a run. */
-  runUrl(runId: string): string;
-}
-
   allowedHosts: readonly string[];
   inlinePlans: InlinePlans;
   executors: ReadonlySet<string>;
   rateLimit: string;
   /** Bound on Temporal calls in flight (every {@link withDeadline} call takes a slot). */
   slots: RpcSlots;
+  /** The bundled plans, read fresh so edits to plan files apply without a restart. */
+  catalog(): Promise<PlanCatalog>;
+  /** The Temporal Web UI link of a run. */
+  runUrl(runId: string): string;
+}
+
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 /** Parses a size such as `1mb`, `512kb` or `2048` (bytes). Throws a RangeError naming the text otherwise. */
@@ -139,12 +135,16 @@ export function resolveDeps(opts: AppOptions): AppDeps {
     uiUrl,
     plansDir: dir,
     tokens: opts.tokens ?? new TokenStore({}),
-    groups: new GroupDirectory(opts.groups ?? {}, (opts.tokens ?? new TokenStore({})).tokenGroups()),
     maxBody: opts.maxBody ?? '1mb',
     maxBodyBytes: parseByteSize(opts.maxBody ?? '1mb'),
     logger: opts.logger ?? pino({ name: 'phasegate-api' }),
     rpcTimeoutMs: opts.rpcTimeoutMs ?? 10_000,
     healthTimeoutMs: opts.healthTimeoutMs ?? 2_000,
+    allowedHosts: opts.allowedHosts ?? [],
+    inlinePlans: opts.inlinePlans ?? 'authors',
+    executors: new Set(opts.executors ?? ['shell', 'http', 'agent', 'simulate']),
+    rateLimit: opts.rateLimit ?? '1200/10s',
+    slots: new RpcSlots(opts.rpcSlots?.max, opts.rpcSlots?.queueMs),
     catalog: cachedCatalog(dir),
     runUrl: (runId) => `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(runId)}`,
   };
@@ -155,10 +155,5 @@ export function resolveDeps(opts: AppOptions): AppDeps {
  * a hang, in one of the bounded slots (a burst beyond them gets a quick 503, see `overload.ts`).
  */
 export function withDeadline<T>(deps: AppDeps, fn: () => Promise<T>, ms = deps.rpcTimeoutMs): Promise<T> {
-    allowedHosts: opts.allowedHosts ?? [],
-    inlinePlans: opts.inlinePlans ?? 'authors',
-    executors: new Set(opts.executors ?? ['shell', 'http', 'agent', 'simulate']),
-    rateLimit: opts.rateLimit ?? '1200/10s',
-    slots: new RpcSlots(opts.rpcSlots?.max, opts.rpcSlots?.queueMs),
   return deps.slots.run(() => deps.client.withDeadline(Date.now() + ms, fn));
 }

@@ -3,7 +3,6 @@ import type { Plan } from '../../../workflows/plan/schema';
 import { validatePlan, type PlanError } from '../../../workflows/plan/validate';
 import { resolvePlan } from '../../plans';
 import { startRun } from '../../runs';
-import { groupsForStart } from '../run-groups';
 import { ApiError } from '../api-error';
 import { withDeadline } from '../deps';
 import { summarize } from '../errors';
@@ -72,7 +71,12 @@ export const startRunRoute = defineRoute({
       const details = underPlan(resolved.errors);
       throw new ApiError(resolved.unknownIds.length > 0 ? 404 : 400, summarize(details, 'cannot resolve the program'), details);
     }
-    const handle = await withDeadline(deps, () => startRun(deps.client, resolved.plan, { taskQueue: deps.taskQueue, groups: groupsForStart(deps, resolved.plan), ...(body.runId ? { runId: body.runId } : {}) }));
+    requireExecutorsAllowed(deps, resolved.plan);
+    const extras = {
+      source: runSource(body.plan, resolved.plan),
+      ...(principal ? { startedBy: principal.identity, signedSignals: true } : {}),
+    };
+    const handle = await withDeadline(deps, () => startRun(deps.client, resolved.plan, { taskQueue: deps.taskQueue, ...extras, ...(body.runId ? { runId: body.runId } : {}) }));
     res.locals.runId = handle.workflowId;
     deps.logger.info({ runId: handle.workflowId, plan: plan.id }, 'run started');
     const out: StartRunResponse = { runId: handle.workflowId, uiUrl: deps.runUrl(handle.workflowId) };
