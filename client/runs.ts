@@ -59,6 +59,8 @@ export async function startRun(client: Client, plan: RunnablePlan, opts: StartRu
 export interface RunInputExtras {
   /** The Temporal Schedule that starts the run (becomes `scheduleId` in its status). */
   scheduleId?: string;
+  /** Approver groups the plan names → their members now (see `client/groups.ts`). */
+  groups?: Record<string, string[]>;
   /** Bundled or inline, with the plan's sha256 (status `source`, search attribute `PhaseSource`). */
   source?: RunSourceInput;
   /** Token identity of the starter (status `startedBy`). */
@@ -86,6 +88,7 @@ export function runStartTemplate(plan: RunnablePlan, extras: RunInputExtras = {}
   const isProgram = plan.kind === 'program';
   const more = {
     ...(extras.scheduleId ? { scheduleId: extras.scheduleId } : {}),
+    ...(extras.groups && Object.keys(extras.groups).length > 0 ? { groups: extras.groups } : {}),
     ...(extras.source ? { source: extras.source } : {}),
     ...(extras.startedBy ? { startedBy: extras.startedBy } : {}),
     ...(extras.signedSignals ? { signedSignals: true } : {}),

@@ -40,6 +40,7 @@ export const ENV_DOCS: Record<EnvName, EnvDoc> = {
   HOST: { readers: ['API', 'start'], meaning: 'Interface of the HTTP API. Beyond loopback the API refuses to start without tokens.' },
   PHASEGATE_TOKENS: { readers: ['API', 'start'], meaning: 'API tokens: `token=identity:role1,role2;...` or JSON (roles `operator`, `approver`, `agent`). Unset: auth is off.' },
   PHASEGATE_TOKENS_FILE: { readers: ['API', 'start'], meaning: 'File with more tokens, same format as `PHASEGATE_TOKENS`.' },
+  PHASEGATE_GROUPS: { readers: ['API'], meaning: 'Approver groups for `group:<name>` approvers: `release=alice,bob;qa=carol`. A token\'s `groups` (JSON form of `PHASEGATE_TOKENS`) add its identity. Members are resolved when a run starts (a schedule\'s runs: when it is created or applied).' },
   PHASEGATE_METRICS_TOKEN: { readers: ['API'], meaning: 'Bearer token that may read `GET /metrics` and nothing else (for Prometheus). When set, or when tokens are configured, `/metrics` needs this token or an `operator` token.' },
   PHASEGATE_WEBHOOK_URL: { readers: ['worker'], meaning: 'Escalation and outcome events are POSTed here.' },
   PHASEGATE_PLANS_DIR: { readers: ['API', 'CLI'], meaning: 'Folder of the bundled plans (default: the repository\'s `plans/`).' },

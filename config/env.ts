@@ -52,6 +52,11 @@ export const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PHASEGATE_TOKENS: z.string().optional().describe('token map: "token=identity:role1,role2;..." or JSON'),
   PHASEGATE_TOKENS_FILE: z.string().optional(),
+  PHASEGATE_GROUPS: z
+    .string()
+    .regex(/^\s*([a-z0-9][a-z0-9_-]*\s*=[^;=]*)?(\s*;\s*([a-z0-9][a-z0-9_-]*\s*=[^;=]*)?)*\s*$/, 'expected group=member1,member2;group2=member3 (group names in lowercase letters, digits, - and _)')
+    .optional()
+    .describe('approver groups: "release=alice,bob;qa=carol"'),
   PHASEGATE_METRICS_TOKEN: z.string().min(1).optional().describe('bearer token that may read the API\'s /metrics (and nothing else)'),
   PHASEGATE_WEBHOOK_URL: z.url().optional().describe('escalation/outcome events are POSTed here'),
   PHASEGATE_PLANS_DIR: z.string().optional(),

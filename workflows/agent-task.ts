@@ -1,11 +1,12 @@
 /**
- * External `agent` tasks, kept entirely in workflow state: an attempt is opened, an agent claims it
- * (Update), heartbeats (Update) and completes or fails it (Update). Claim, heartbeat and attempt
- * timeouts are workflow timers, so a lost agent releases the claim and the attempt retries per the
- * task's policy. See ARCHITECTURE.md for why this is not async activity completion.
+ * External `agent` tasks, kept entirely in workflow state: an attempt is opened, an agent leases it
+ * (Update; the lease rules are in `agent-lease.ts`), heartbeats (Update) and completes or fails it
+ * (Update). Claim, heartbeat and attempt timeouts are workflow timers, so a lost agent loses its
+ * lease and the attempt retries per the task's policy. See ARCHITECTURE.md for why this is not
+ * async activity completion or activities on a per-agent task queue.
  */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
-import type { AgentCompletion, AgentFailure, AgentHeartbeat, ClaimRequest, RejectionType } from './messages';
+import type { AgentCompletion, AgentFailure, AgentHeartbeat, RejectionType } from './messages';
 import type { AgentTaskState, MetricValue, StepStatus } from './status';
 
 /** The result an agent reported for an attempt. */
@@ -19,6 +20,12 @@ export interface OpenAttempt {
   openedAtMs: number;
   lastHeartbeatMs: number | null;
   outcome?: AgentOutcome;
+  /** Metrics the task declares without a `regex` (`name: {}`): a completion must carry each. */
+  requiredMetrics?: string[];
+  /** The heartbeat timeout in force, for the lease's `expiresAt`. */
+  heartbeatMs?: number;
+  /** When the attempt times out (ms since the epoch, workflow time). */
+  deadlineMs?: number;
 }
 
 /** A rejected agent message: the validator throws it. */
@@ -26,20 +33,11 @@ export function reject(type: RejectionType, message: string): ApplicationFailure
   return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
-/** Validates a claim; returns `'again'` when the same claimant repeats its claim (idempotent). */
-export function validateClaim(step: StepStatus | undefined, open: OpenAttempt | undefined, req: ClaimRequest): 'new' | 'again' {
-  if (typeof req?.claimant !== 'string' || req.claimant.trim() === '') throw reject('Invalid', 'claimant: required string');
-  if (!step) throw reject('NotFound', `unknown step "${req.step}"`);
-  if (step.executor !== 'agent') throw reject('Invalid', `step "${step.id}" is not an agent task (run.kind is ${step.executor})`);
-  if (!open) throw reject('Conflict', `step "${step.id}" has no open attempt to claim (state: ${step.state})`);
-  if (open.state.claimedBy === req.claimant) return 'again';
-  if (open.state.claimedBy) throw reject('Conflict', `step "${step.id}" attempt ${open.state.attempt} is already claimed by "${open.state.claimedBy}"`);
-  return 'new';
-}
-
 /**
- * Validates a heartbeat, completion or failure for `attempt` by `claimant`. Returns `'done'` when a
- * completion repeats one already recorded for that attempt (idempotent), else `'open'`.
+ * Validates a heartbeat, completion or failure without a `leaseId` (histories from before leases),
+ * for `attempt` by `claimant`. Returns `'done'` when a completion repeats one already recorded for
+ * that attempt (idempotent), else `'open'`. Reports that quote a lease go through
+ * `validateLeaseReport` (agent-lease.ts).
  */
 export function validateReport(
   step: StepStatus | undefined,
@@ -49,9 +47,19 @@ export function validateReport(
 ): 'open' | 'done' {
   if (typeof msg?.claimant !== 'string' || msg.claimant.trim() === '') throw reject('Invalid', 'claimant: required string');
   if (typeof msg.attempt !== 'number' || !Number.isInteger(msg.attempt) || msg.attempt < 1) throw reject('Invalid', 'attempt: required positive integer');
+  return legacyCheck(step, open, msg as typeof msg & { attempt: number; claimant: string }, kind);
+}
+
+function legacyCheck(
+  step: StepStatus | undefined,
+  open: OpenAttempt | undefined,
+  msg: (AgentHeartbeat | AgentCompletion | AgentFailure) & { attempt: number; claimant: string },
+  kind: 'heartbeat' | 'complete' | 'fail',
+): 'open' | 'done' {
   if (!step) throw reject('NotFound', `unknown step "${msg.step}"`);
   if (step.executor !== 'agent') throw reject('Invalid', `step "${step.id}" is not an agent task`);
-  const past = step.attemptHistory[msg.attempt - 1];
+  const attempt = msg.attempt;
+  const past = step.attemptHistory[attempt - 1];
   if (!open || open.state.attempt !== msg.attempt) {
     if (kind === 'complete' && past?.outcome === 'succeeded' && past.claimedBy === msg.claimant) return 'done';
     throw reject('Conflict', `attempt ${msg.attempt} of step "${step.id}" is not open (stale or unknown attempt; current: ${open?.state.attempt ?? 'none'})`);
@@ -62,6 +70,12 @@ export function validateReport(
   }
   if (open.state.claimedBy === null) throw reject('Conflict', `attempt ${msg.attempt} of step "${step.id}" is not claimed: claim it first`);
   if (open.state.claimedBy !== msg.claimant) throw reject('Conflict', `attempt ${msg.attempt} of step "${step.id}" is claimed by "${open.state.claimedBy}"`);
+  checkReportPayload(msg, kind);
+  return 'open';
+}
+
+/** Checks a failure's reason and a completion's metric values; throws `Invalid` naming the field. */
+export function checkReportPayload(msg: AgentHeartbeat | AgentCompletion | AgentFailure, kind: 'heartbeat' | 'complete' | 'fail'): void {
   if (kind === 'fail' && (typeof (msg as AgentFailure).reason !== 'string' || (msg as AgentFailure).reason === '')) throw reject('Invalid', 'reason: required string');
   if (kind === 'complete') {
     const metrics = (msg as AgentCompletion).metrics;
@@ -72,7 +86,6 @@ export function validateReport(
       }
     }
   }
-  return 'open';
 }
 
 /** Timeouts of one agent attempt, in ms. */

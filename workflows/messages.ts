@@ -15,6 +15,10 @@ export interface Decision {
   decision: 'go' | 'no-go';
   approver: string;
   comment?: string;
+  /** How an Update vote came in when not plainly through the API: an approval link, or MCP. */
+  via?: 'link' | 'mcp';
+  /** The approval link's nonce (with `via: 'link'`): recorded in the vote, so a link works once. */
+  linkNonce?: string;
   /** Signals only: `v1:<hex HMAC-SHA256>` of the decision for this run (`phase sign` makes one). */
   signature?: string;
 }
@@ -36,16 +40,44 @@ export interface OperatorAction {
 /** An external agent claims the open attempt of an `agent` task. */
 export interface ClaimRequest {
   step: string;
-  /** Who claims: the agent's identity (a session, a person, a script). */
+  /** Who claims: the agent's identity (the token's identity when tokens are configured). */
   claimant: string;
+  /** A client-chosen lease id: repeating a claim with it returns the same lease (a safe retry). */
+  leaseId?: string;
+  /** A label shown next to the identity (host/pid of the process); never an identity. */
+  label?: string;
+  /** Only claim this attempt (409 when another one is open). */
+  attempt?: number;
 }
 
-/** What a successful claim returns: the attempt to quote in heartbeat/complete/fail. */
+/** Lease the oldest unleased open task of `agent` in this run (`claimNext`). */
+export interface ClaimNextRequest {
+  agent: string;
+  claimant: string;
+  leaseId?: string;
+  label?: string;
+}
+
+/** What the steps a task needs produced, handed to the agent with its lease. */
+export interface LeaseInput {
+  metrics: Record<string, MetricValue>;
+  summary: string | null;
+}
+
+/** What a successful claim returns: a lease (SPEC §4), whose `leaseId` heartbeat/complete/fail quote. */
 export interface ClaimResult {
+  leaseId: string;
   runId: string;
   stepId: string;
   attempt: number;
   claimedBy: string;
+  label?: string;
+  /** The metrics and summaries of the steps this task needs, by step id. */
+  inputs: Record<string, LeaseInput>;
+  /** Silence longer than this releases the lease (e.g. `30s`); absent when the task has none. */
+  heartbeatTimeout?: string;
+  /** When the lease lapses without a heartbeat (or the attempt times out), ISO. */
+  expiresAt?: string;
   title?: string;
   agent?: string;
   instructions?: string;
@@ -57,8 +89,11 @@ export interface ClaimResult {
 /** A heartbeat from the claimant of an attempt. */
 export interface AgentHeartbeat {
   step: string;
-  attempt: number;
-  claimant: string;
+  /** The lease reported on; required by the API (absent only in histories from before leases). */
+  leaseId?: string;
+  attempt?: number;
+  /** The reporter's identity: must be the lease holder when given. */
+  claimant?: string;
   /** Optional progress note, kept as the step's summary. */
   progress?: string;
 }
@@ -66,8 +101,9 @@ export interface AgentHeartbeat {
 /** The claimant reports the attempt done. */
 export interface AgentCompletion {
   step: string;
-  attempt: number;
-  claimant: string;
+  leaseId?: string;
+  attempt?: number;
+  claimant?: string;
   metrics?: Record<string, MetricValue>;
   summary?: string;
 }
@@ -75,8 +111,9 @@ export interface AgentCompletion {
 /** The claimant reports the attempt failed; `retryable: false` fails the task for good. */
 export interface AgentFailure {
   step: string;
-  attempt: number;
-  claimant: string;
+  leaseId?: string;
+  attempt?: number;
+  claimant?: string;
   reason: string;
   retryable?: boolean;
 }
@@ -122,8 +159,10 @@ export const actUpdate = defineUpdate<StepStatus, [OperatorAction]>('act');
 /** Same as {@link actUpdate}, as a signal. */
 export const actSignal = defineSignal<[OperatorAction]>('act');
 
-/** Claim an `agent` task's open attempt. Only one claimant wins; a repeat claim by the winner is idempotent. */
+/** Claim an `agent` task's open attempt: a new lease, or 409; repeating the same `leaseId` returns that lease. */
 export const claimUpdate = defineUpdate<ClaimResult, [ClaimRequest]>('claim');
+/** Lease the oldest unleased open task of an agent in this run; 409 (`Conflict`) when there is none. */
+export const claimNextUpdate = defineUpdate<ClaimResult, [ClaimNextRequest]>('claimNext');
 /** Keep a claimed attempt alive. */
 export const agentHeartbeatUpdate = defineUpdate<StepStatus, [AgentHeartbeat]>('agentHeartbeat');
 /** Complete a claimed attempt with metrics and a summary. Idempotent for the same attempt. */
@@ -142,6 +181,8 @@ export interface PhaseRunInput {
   startAt?: string;
   /** The Temporal Schedule whose action started this run (shown as `scheduleId` in the status). */
   scheduleId?: string;
+  /** Approver groups its gates name → members when it started (`group:<name>` approvers). */
+  groups?: Record<string, string[]>;
   /** Which definition runs: bundled or inline, with the sha256 of its canonical JSON (status `source`). */
   source?: RunSourceInput;
   /** Token identity of whoever started the run (status `startedBy`); absent without tokens. */
@@ -158,6 +199,8 @@ export interface ProgramRunInput {
   plan: import('./plan/schema').ResolvedProgramPlan;
   /** The Temporal Schedule whose action started this run (shown as `scheduleId` in the status). */
   scheduleId?: string;
+  /** Approver groups its gates name → members when it started (`group:<name>` approvers). */
+  groups?: Record<string, string[]>;
   /** Which definition runs: bundled or inline, with the sha256 of its canonical JSON (status `source`). */
   source?: RunSourceInput;
   /** Token identity of whoever started the run (status `startedBy`); absent without tokens. */

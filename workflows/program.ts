@@ -34,10 +34,12 @@ function hasTimers(plan: ResolvedProgramPlan): boolean {
   return plan.deadline !== undefined || (plan.startAt !== undefined && Date.parse(plan.startAt) > Date.now());
 }
 
-function childOptions(plan: ResolvedProgramPlan, phase: PhasePlan, record: PhaseRecord) {
+function childOptions(plan: ResolvedProgramPlan, phase: PhasePlan, record: PhaseRecord, input: ProgramRunInput) {
+  // A phase inherits its program's schedule and approver groups (child inputs are not compared on replay).
+  const inherited = { ...(input.scheduleId ? { scheduleId: input.scheduleId } : {}), ...(input.groups ? { groups: input.groups } : {}) };
   return {
     workflowId: record.runId,
-    args: [{ plan: phase }] as [{ plan: PhasePlan }],
+    args: [{ plan: phase, ...inherited }] as [{ plan: PhasePlan }],
     staticSummary: `Phase ${phase.id} of program ${plan.id}: ${phase.title ?? phase.id}`,
     typedSearchAttributes: [
       { key: PhasePlanKey, value: phase.id },
@@ -59,6 +61,7 @@ function programCause(status: RunStatus, plan: ResolvedProgramPlan, outcome: Out
 export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus> {
   const plan = input.plan;
   const status = newProgramStatus(workflowInfo().workflowId, plan);
+  status.scheduleId = input.scheduleId ?? null;
   setHandler(statusQuery, () => status);
   setHandler(statusPageQuery, (request) => statusPage(status, request));
   const event = (type: string, message: string, step?: string) => appendEvent(status, type, message, step);
@@ -88,7 +91,7 @@ export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus
         event('phase-started', `phase ${i + 1}/${plan.phases.length}: ${phase.id}`, phase.id);
         setCurrentDetails(renderMarkdown(status));
         try {
-          await executeChild(phaseWorkflow, childOptions(plan, phase, record));
+          await executeChild(phaseWorkflow, childOptions(plan, phase, record, input));
           record.outcome = 'succeeded';
           record.state = 'succeeded';
           event('phase-succeeded', `${phase.id} succeeded`, phase.id);

@@ -13,6 +13,12 @@ export const PhaseState = defineSearchAttributeKey('PhaseState', SearchAttribute
 export const AwaitingApproval = defineSearchAttributeKey('AwaitingApproval', SearchAttributeType.BOOL);
 /** Agent names with an open `agent` task (claimable or claimed) in this run. */
 export const PendingAgents = defineSearchAttributeKey('PendingAgents', SearchAttributeType.KEYWORD_LIST);
+/**
+ * The agent lease index (KEYWORD_LIST): `claimable:<agent>` for every agent with an unclaimed open
+ * task in this run, and `lease:<leaseId>` for every current lease. One attribute (not two) because
+ * SQL visibility stores have only three keyword-list columns per namespace.
+ */
+export const AgentIndex = defineSearchAttributeKey('AgentIndex', SearchAttributeType.KEYWORD_LIST);
 /** True once any escalation fired in the run. */
 export const Escalated = defineSearchAttributeKey('Escalated', SearchAttributeType.BOOL);
 /** Run kind: `phase` or `program`. */
@@ -33,4 +39,4 @@ export const CLI_SEARCH_ATTRIBUTE_TYPE: Readonly<Record<string, string>> = {
 };
 
 /** Every key above, for registration (dev server flags, test environment). */
-export const ALL_SEARCH_ATTRIBUTES = [PhasePlan, PhaseState, AwaitingApproval, PendingAgents, Escalated, PhaseKind, PhaseSource];
+export const ALL_SEARCH_ATTRIBUTES = [PhasePlan, PhaseState, AwaitingApproval, PendingAgents, Escalated, PhaseKind, AgentIndex, PhaseSource];

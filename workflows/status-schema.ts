@@ -123,7 +123,9 @@ export const VoteSchema = z.object({
   comment: z.string().optional(),
   at: z.string(),
   /** `update` (counted at once), `signal`, or `timeout` (the approval timeout decided). */
-  via: z.enum(['update', 'signal', 'timeout']).optional().describe('update (counted at once), signal, or timeout'),
+  via: z.enum(['update', 'signal', 'timeout', 'link', 'mcp']).optional().describe('update (counted at once), signal, timeout, link (an approval link), or mcp'),
+  /** The nonce of the approval link the vote came through (single use). */
+  linkNonce: z.string().optional().describe('the nonce of the approval link the vote came through (single use)'),
 });
 /** One decision on a gate. */
 export type Vote = z.infer<typeof VoteSchema>;
@@ -145,6 +147,10 @@ export const GateStatusSchema = z.object({
   deadline: z.string().nullable().optional().describe('when approval times out (ISO), while awaiting'),
   /** How the gate was decided: `checks`, `votes`, `timeout`, `automatic`. */
   decidedBy: z.string().nullable().optional().describe('checks, votes, timeout or automatic'),
+  /** Each `group:<name>` of `approvers` → its members when the run started. */
+  approverGroups: z.record(z.string(), z.array(z.string())).optional().describe('each group:<name> approver resolved to its members when the run started'),
+  /** `approval.separateDuties`: the starter and the lease holders of the tasks it needs may not vote. */
+  separateDuties: z.boolean().optional().describe('the run\'s starter and lease holders of tasks this gate needs may not vote'),
 }).meta({ id: 'GateStatus' });
 /** A gate in the status. */
 export type GateStatus = z.infer<typeof GateStatusSchema>;
@@ -203,6 +209,8 @@ export const RunStatusSchema = z.object({
   /** How many events were left out of `events` to bound its size (the Temporal history has them all). */
   eventsDropped: z.number().optional().describe('how many events were left out of events to bound its size (the Temporal history has them all)'),
   phases: z.array(PhaseRecordSchema).optional(),
+  /** The Temporal Schedule that started the run, or null. */
+  scheduleId: z.string().nullable().optional().describe('the Temporal Schedule that started the run, or null'),
 }).meta({ id: 'RunStatus' });
 /** The whole run status. */
 export type RunStatus = z.infer<typeof RunStatusSchema>;

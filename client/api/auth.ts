@@ -26,11 +26,13 @@ export const TokenGrantSchema = z.strictObject({
   identity: z.string().trim().min(1).max(200),
   roles: z.array(RoleSchema).min(1),
   agents: z.array(z.string().min(1).max(200)).optional(),
+  /** Approver groups this identity belongs to (besides `PHASEGATE_GROUPS`): `group:<name>` approvers. */
+  groups: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, { message: 'group names use lowercase letters, digits, - and _' })).optional(),
 });
 /** A token grant. */
 export type TokenGrant = z.infer<typeof TokenGrantSchema>;
 
-/** The JSON form: `{"<token>": {identity, roles, agents?}}`. */
+/** The JSON form: `{"<token>": {identity, roles, agents?, groups?}}`. */
 export const TokenMapSchema = z.record(z.string().min(1), TokenGrantSchema);
 /** A token map. */
 export type TokenMap = z.infer<typeof TokenMapSchema>;
@@ -41,6 +43,8 @@ export interface Principal {
   roles: ReadonlySet<Role>;
   /** Agent names this principal may act for (its identity included). */
   agents: ReadonlySet<string>;
+  /** Approver groups of the token (`groups`); `PHASEGATE_GROUPS` membership is separate. */
+  groups: ReadonlySet<string>;
 }
 
 function digest(token: string): Buffer {
@@ -106,8 +110,13 @@ export class TokenStore {
   constructor(map: TokenMap) {
     this.entries = Object.entries(map).map(([token, grant]) => ({
       digest: digest(token),
-      principal: { identity: grant.identity, roles: new Set(grant.roles), agents: new Set([grant.identity, ...(grant.agents ?? [])]) },
+      principal: { identity: grant.identity, roles: new Set(grant.roles), agents: new Set([grant.identity, ...(grant.agents ?? [])]), groups: new Set(grant.groups ?? []) },
     }));
+  }
+
+  /** Each token's identity with its groups (for the group directory: who is in `group:<name>`). */
+  tokenGroups(): { identity: string; groups: string[] }[] {
+    return this.entries.filter((e) => e.principal.groups.size > 0).map((e) => ({ identity: e.principal.identity, groups: [...e.principal.groups] }));
   }
 
   /** Number of configured tokens; 0 means auth is off. */
@@ -187,13 +196,22 @@ export function requireRole(principal: Principal | undefined, roles: readonly Ro
   throw new ApiError(403, `forbidden: this needs the ${roles.join(' or ')} role; "${principal.identity}" has ${[...principal.roles].join(', ') || 'none'}`);
 }
 
-/** True when the principal may act for `agent` (always true with auth off). */
-export function mayActAsAgent(principal: Principal | undefined, agent: string): boolean {
-  return !principal || (principal.roles.has('agent') && principal.agents.has(agent));
+/** The `agents` entry that allows a token every agent. */
+export const ANY_AGENT = '*';
+
+/**
+ * True when the principal may act for `agent` (always true with auth off). `agent` null is a task
+ * without an `agent:` name: only tokens allowed every agent (`agents: ["*"]`) may take it.
+ */
+export function mayActAsAgent(principal: Principal | undefined, agent: string | null): boolean {
+  if (!principal) return true;
+  if (!principal.roles.has('agent')) return false;
+  return principal.agents.has(ANY_AGENT) || (agent !== null && principal.agents.has(agent));
 }
 
 /** Throws 403 unless the principal may act for `agent`. */
-export function requireAgent(principal: Principal | undefined, agent: string): void {
+export function requireAgent(principal: Principal | undefined, agent: string | null): void {
   if (mayActAsAgent(principal, agent)) return;
+  if (agent === null) throw new ApiError(403, `forbidden: this task names no agent; only a token allowed every agent (agents: ["*"]) may take it, and "${principal?.identity}" is not`);
   throw new ApiError(403, `forbidden: "${principal?.identity}" may not act for agent "${agent}"`);
 }

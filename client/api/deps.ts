@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import pino, { type Logger } from 'pino';
 import { loadPlanCatalog, PLAN_FILE_EXTENSIONS, plansDir as defaultPlansDir, type PlanCatalog } from '../plans';
 import { TokenStore } from './auth';
+import { GroupDirectory, type GroupMembers } from '../groups';
 import { RpcSlots } from './overload';
 
 /** Options of `createApp`; everything but the client and task queue has a default. */
@@ -22,6 +23,8 @@ export interface AppOptions {
   plansDir?: string;
   /** Configured tokens; none (the default) means auth is off. */
   tokens?: TokenStore;
+  /** Approver groups from `PHASEGATE_GROUPS` (token `groups` are added to them). */
+  groups?: GroupMembers;
   /** Largest accepted request body, e.g. `1mb` (default `1mb`). */
   maxBody?: string;
   /** Logger for request lines and errors (default: JSON to stdout at `info`). */
@@ -53,6 +56,8 @@ export interface AppDeps {
   uiUrl: string;
   plansDir: string;
   tokens: TokenStore;
+  /** Who is in each approver group (environment and token groups). */
+  groups: GroupDirectory;
   maxBody: string;
   /** `maxBody` in bytes. */
   maxBodyBytes: number;
@@ -135,6 +140,7 @@ export function resolveDeps(opts: AppOptions): AppDeps {
     uiUrl,
     plansDir: dir,
     tokens: opts.tokens ?? new TokenStore({}),
+    groups: new GroupDirectory(opts.groups ?? {}, (opts.tokens ?? new TokenStore({})).tokenGroups()),
     maxBody: opts.maxBody ?? '1mb',
     maxBodyBytes: parseByteSize(opts.maxBody ?? '1mb'),
     logger: opts.logger ?? pino({ name: 'phasegate-api' }),

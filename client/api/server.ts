@@ -13,6 +13,7 @@ import { plansDir } from '../plans';
 import { closeTemporalClient, getTemporalClient } from '../temporal';
 import { createPhasegateApp } from './app';
 import { loadTokenStore, type TokenStore } from './auth';
+import { parseGroupSpec } from '../groups';
 import { parseByteSize } from './deps';
 import { createApiLogger } from './logging';
 import { ApiMetrics } from './metrics';
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     uiUrl: env.TEMPORAL_UI_URL,
     plansDir: plansDir(env),
     tokens,
+    groups: parseGroupSpec(env.PHASEGATE_GROUPS ?? ''),
     maxBody: env.PHASEGATE_MAX_BODY,
     logger,
     metrics: new ApiMetrics({ processMetrics: true }),

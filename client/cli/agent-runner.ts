@@ -1,18 +1,20 @@
 /**
- * `phase agent <name> -- <command…>`: turns any command into an external agent. For each open task
- * of the agent it claims the task, runs the command (argv, no shell) with the task as JSON on
- * stdin, heartbeats while it runs, reads `::metric name=value` lines from its stdout, then
- * completes the task (exit 0: metrics plus the last output line as summary) or fails it (non-zero:
- * retryable). A lost claim (the run moved on: cancelled, timed out, claimed elsewhere) kills the
- * command's process group.
+ * `phase agent <name> -- <command…>`: turns any command into an external agent. It asks the API
+ * for the next task of the agent (`POST /api/agents/:agent/claim`, a long poll), runs the command
+ * (argv, no shell) with the lease as JSON on stdin, heartbeats the lease while it runs, reads
+ * `::metric name=value` lines from its stdout, then completes the task (exit 0: metrics plus the
+ * last output line as summary) or fails it (non-zero: retryable), always quoting the `leaseId`.
+ * A lost lease (missed heartbeats, the run moved on) kills the command's process group. Any
+ * number of these may serve one agent name: each lease goes to exactly one of them.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseMetricLine } from '../../activities/metrics';
 import { terminateProcessGroup, trackProcessGroup } from '../../activities/process-group';
-import type { ClaimResult } from '../../workflows/messages';
 import type { MetricValue } from '../../workflows/status';
-import type { AgentTask } from '../api/schemas';
+import type { Lease as ClaimResult } from '../api/schemas';
 import { ApiRequestError, type PhasegateApi } from './api-client';
 import { ExitCode, type ExitCodeValue } from './exit-codes';
 
@@ -23,9 +25,15 @@ export interface AgentRunnerOptions {
   agent: string;
   /** argv of the command to run per task. */
   command: string[];
-  /** Claimant identity (default: the server decides: token identity, else the agent name). */
+  /** Without tokens: the identity to hold leases under (default: the agent name); with tokens only a label. */
   claimant?: string;
-  /** Wait between polls when there is nothing to do. */
+  /** Shown next to the identity on each lease (default `<host>/<pid>`, unique per process). */
+  label?: string;
+  /** Only take tasks of this run. */
+  runId?: string;
+  /** Longest wait of one claim request (the API's long poll; at most 60 s, default 10 s; Ctrl-C waits for it). */
+  waitMs?: number;
+  /** Pause after an API error before asking again. */
   pollMs: number;
   /** Interval of heartbeats while the command runs. */
   heartbeatMs: number;
@@ -45,8 +53,7 @@ export interface AgentRunnerOptions {
 export type AgentEvent =
   | { event: 'waiting'; agent: string }
   | { event: 'idle'; agent: string; waitedMs: number }
-  | { event: 'claimed'; runId: string; stepId: string; attempt: number; claimedBy: string }
-  | { event: 'skipped'; runId: string; stepId: string; reason: string }
+  | { event: 'claimed'; runId: string; stepId: string; attempt: number; claimedBy: string; leaseId: string; label?: string }
   | { event: 'completed'; runId: string; stepId: string; attempt: number; metrics: Record<string, MetricValue>; summary?: string }
   | { event: 'failed'; runId: string; stepId: string; attempt: number; reason: string }
   | { event: 'lost'; runId: string; stepId: string; attempt: number; reason: string }
@@ -79,7 +86,12 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     }, { once: true });
   });
 
-/** Errors that mean "someone else got there / the task is gone": try the next task. */
+/** The label of this process: unique per process across machines. */
+export function defaultLabel(): string {
+  return `${hostname()}/${process.pid}`;
+}
+
+/** Errors that mean "the lease is gone / the task is gone". */
 function isTaken(err: unknown): boolean {
   return err instanceof ApiRequestError && (err.status === 409 || err.status === 404);
 }
@@ -137,12 +149,12 @@ async function runCommand(opts: AgentRunnerOptions, claim: ClaimResult): Promise
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const beat = setInterval(() => {
     opts.api
-      .heartbeat(claim.runId, claim.stepId, { attempt: claim.attempt, ...(opts.claimant ? { claimant: opts.claimant } : {}), ...(summary ? { progress: summary.slice(0, 2000) } : {}) })
+      .heartbeat(claim.runId, claim.stepId, { leaseId: claim.leaseId, attempt: claim.attempt, ...(summary ? { progress: summary.slice(0, 2000) } : {}) })
       .catch((err: unknown) => {
         if (isTaken(err)) kill(`heartbeat refused: ${(err as Error).message}`);
         // Other errors (API briefly down) are retried at the next beat; the heartbeat timeout decides.
       });
-  }, opts.heartbeatMs);
+  }, heartbeatEvery(opts.heartbeatMs, claim.heartbeatTimeout));
 
   const { code, signal } = await exited;
   clearInterval(beat);
@@ -154,13 +166,13 @@ async function runCommand(opts: AgentRunnerOptions, claim: ClaimResult): Promise
 /** Reports the command's outcome to the run; true when the task was completed. */
 async function report(opts: AgentRunnerOptions, claim: ClaimResult, outcome: CommandOutcome): Promise<boolean> {
   const ids = { runId: claim.runId, stepId: claim.stepId, attempt: claim.attempt };
-  const claimant = opts.claimant ? { claimant: opts.claimant } : {};
+  const lease = { leaseId: claim.leaseId, attempt: claim.attempt };
   if (outcome.lost && outcome.lost !== 'the agent was stopped') {
     opts.emit({ event: 'lost', ...ids, reason: outcome.lost });
     return false;
   }
   if (outcome.exitCode === 0 && !outcome.lost) {
-    await opts.api.complete(claim.runId, claim.stepId, { attempt: claim.attempt, ...claimant, metrics: outcome.metrics, ...(outcome.summary ? { summary: outcome.summary } : {}) });
+    await opts.api.complete(claim.runId, claim.stepId, { ...lease, metrics: outcome.metrics, ...(outcome.summary ? { summary: outcome.summary } : {}) });
     opts.emit({ event: 'completed', ...ids, metrics: outcome.metrics, ...(outcome.summary ? { summary: outcome.summary } : {}) });
     return true;
   }
@@ -172,25 +184,35 @@ async function report(opts: AgentRunnerOptions, claim: ClaimResult, outcome: Com
         ? `command killed by ${outcome.signal}`
         : `command exited with code ${outcome.exitCode}`;
   const reason = outcome.stderrTail ? `${why}: ${outcome.stderrTail}` : why;
-  await opts.api.fail(claim.runId, claim.stepId, { attempt: claim.attempt, ...claimant, reason: reason.slice(0, 10_000), retryable: true });
+  await opts.api.fail(claim.runId, claim.stepId, { ...lease, reason: reason.slice(0, 10_000), retryable: true });
   opts.emit({ event: 'failed', ...ids, reason });
   return false;
 }
 
-/** Claims the first task that is still free (or already ours); undefined when none could be claimed. */
-async function claimOne(opts: AgentRunnerOptions, tasks: AgentTask[]): Promise<ClaimResult | undefined> {
-  for (const task of tasks) {
-    if (task.claimedBy && task.claimedBy !== opts.claimant) continue;
-    try {
-      const claim = await opts.api.claim(task.runId, task.stepId, opts.claimant);
-      opts.emit({ event: 'claimed', runId: claim.runId, stepId: claim.stepId, attempt: claim.attempt, claimedBy: claim.claimedBy });
-      return claim;
-    } catch (err) {
-      if (!isTaken(err)) throw err;
-      opts.emit({ event: 'skipped', runId: task.runId, stepId: task.stepId, reason: (err as Error).message });
-    }
-  }
-  return undefined;
+/** Heartbeat interval: the option, but at most a third of the lease's heartbeat timeout. */
+function heartbeatEvery(optionMs: number, timeout: string | undefined): number {
+  const m = timeout ? /^([0-9]+)(ms|s)$/.exec(timeout) : null;
+  if (!m) return optionMs;
+  const timeoutMs = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  return Math.max(100, Math.min(optionMs, Math.floor(timeoutMs / 3)));
+}
+
+/**
+ * Asks for the next task, waiting up to the smaller of `waitMs` and what is left of the idle
+ * timeout. `leaseId` is this claim's own id: after a lost answer (network error) the same id is
+ * sent again, so the retry gets the lease the first request may have created instead of a second.
+ */
+async function claimNext(opts: AgentRunnerOptions, leaseId: string, idleLeftMs: number | undefined): Promise<ClaimResult | undefined> {
+  const waitMs = Math.max(0, Math.min(opts.waitMs ?? 10_000, 60_000, idleLeftMs ?? Number.POSITIVE_INFINITY));
+  const claim = await opts.api.claimNext(opts.agent, {
+    wait: `${Math.floor(waitMs)}ms`,
+    leaseId,
+    label: opts.label ?? defaultLabel(),
+    ...(opts.claimant ? { claimant: opts.claimant } : {}),
+    ...(opts.runId ? { runId: opts.runId } : {}),
+  });
+  if (claim) opts.emit({ event: 'claimed', runId: claim.runId, stepId: claim.stepId, attempt: claim.attempt, claimedBy: claim.claimedBy, leaseId: claim.leaseId, ...(claim.label ? { label: claim.label } : {}) });
+  return claim;
 }
 
 /**
@@ -203,16 +225,26 @@ export async function runAgent(opts: AgentRunnerOptions): Promise<ExitCodeValue>
   let last: ExitCodeValue = ExitCode.OK;
   let announcedWait = false;
   let idleSince = Date.now();
+  let leaseId = randomUUID();
   while (!opts.signal?.aborted) {
     let claim: ClaimResult | undefined;
+    const idleLeftMs = opts.idleTimeoutMs !== undefined ? opts.idleTimeoutMs - (Date.now() - idleSince) : undefined;
+    if (!announcedWait) opts.emit({ event: 'waiting', agent: opts.agent });
+    announcedWait = true;
+    const asked = Date.now();
     try {
-      claim = await claimOne(opts, await opts.api.agentTasks(opts.agent));
+      claim = await claimNext(opts, leaseId, idleLeftMs);
+      leaseId = randomUUID(); // answered (a lease or 204): the next claim is a new one
+      // A server that answers "none" at once (an older API, no long poll): do not spin.
+      if (!claim && Date.now() - asked < 200) await sleep(opts.pollMs, opts.signal);
     } catch (err) {
+      if (isTaken(err)) leaseId = randomUUID();
       if (isFatal(err)) {
         opts.emit({ event: 'error', message: (err as Error).message });
         return (err as ApiRequestError).exitCode;
       }
       opts.emit({ event: 'error', message: `${(err as Error).message} (retrying)` });
+      await sleep(opts.pollMs, opts.signal);
     }
     if (!claim) {
       const waitedMs = Date.now() - idleSince;
@@ -220,12 +252,14 @@ export async function runAgent(opts: AgentRunnerOptions): Promise<ExitCodeValue>
         opts.emit({ event: 'idle', agent: opts.agent, waitedMs });
         return ExitCode.NOT_FOUND;
       }
-      if (!announcedWait) opts.emit({ event: 'waiting', agent: opts.agent });
-      announcedWait = true;
-      await sleep(opts.pollMs, opts.signal);
       continue;
     }
     announcedWait = false;
+    if (opts.signal?.aborted) {
+      // Stopped while the claim was in flight: hand the task back at once instead of letting it time out.
+      await opts.api.fail(claim.runId, claim.stepId, { leaseId: claim.leaseId, reason: 'the agent was stopped before starting the task', retryable: true }).catch(() => undefined);
+      break;
+    }
     const outcome = await runCommand(opts, claim);
     try {
       last = (await report(opts, claim, outcome)) ? ExitCode.OK : ExitCode.RUN_FAILED;

@@ -2,10 +2,18 @@
  * A small typed client of the Phasegate HTTP API, used by the CLI (and handy in scripts and tests).
  * Errors keep the API's envelope, so the CLI can print the server's message and details.
  */
-import type { ClaimResult } from '../../workflows/messages';
 import type { GateStatus, RunStatus, StepStatus } from '../../workflows/status';
-import type { AgentTask, CompleteBody, DecisionBody, FailBody, HeartbeatBody, PlanSummary, Problem, RunList, StartRunResponse } from '../api/schemas';
+import type { AgentTask, ClaimBody, CompleteBody, Lease, DecisionBody, FailBody, HeartbeatBody, PlanSummary, Problem, RunList, StartRunResponse } from '../api/schemas';
 import { exitCodeForStatus, ExitCode, type ExitCodeValue } from './exit-codes';
+
+/** Body of a claim-next as sent (`wait` as text, e.g. `"20s"`; at most 60s). */
+export interface ClaimNextInput {
+  wait?: string;
+  runId?: string;
+  leaseId?: string;
+  label?: string;
+  claimant?: string;
+}
 
 /** Default API address. */
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
@@ -131,9 +139,14 @@ export class PhasegateApi {
     return this.request('GET', `/api/agents/${encodeURIComponent(agent)}/tasks`);
   }
 
-  /** `POST .../claim` */
-  claim(runId: string, stepId: string, claimant?: string): Promise<ClaimResult> {
-    return this.request('POST', `${stepPath(runId, stepId)}/claim`, claimant ? { claimant } : {});
+  /** `POST /api/agents/:agent/claim`: a lease, or undefined (204) when no task came within `wait`. */
+  claimNext(agent: string, body: ClaimNextInput = {}): Promise<Lease | undefined> {
+    return this.request('POST', `/api/agents/${encodeURIComponent(agent)}/claim`, body);
+  }
+
+  /** `POST .../claim`: a lease on that step's open attempt. */
+  claim(runId: string, stepId: string, body: ClaimBody = {}): Promise<Lease> {
+    return this.request('POST', `${stepPath(runId, stepId)}/claim`, body);
   }
 
   /** `POST .../heartbeat` */

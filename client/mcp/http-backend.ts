@@ -25,7 +25,8 @@ export class HttpBackend implements PhasegateBackend {
     const { method, path } = OPERATIONS[op];
     const qs = new URLSearchParams(input.query ?? {}).toString();
     const url = `${this.baseUrl}${fillPath(path, input.params)}${qs ? `?${qs}` : ''}`;
-    const headers: Record<string, string> = { accept: 'application/json, text/markdown;q=0.9' };
+    // `x-phasegate-via: mcp` lets the API record where a vote came from (informational, like a user agent).
+    const headers: Record<string, string> = { accept: 'application/json, text/markdown;q=0.9', 'x-phasegate-via': 'mcp' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     // Every POST carries a JSON body: the API refuses state-changing requests that are not JSON.
     const body = method === 'post' ? JSON.stringify(input.body ?? {}) : undefined;

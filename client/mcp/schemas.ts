@@ -7,12 +7,12 @@
 import { z } from 'zod';
 import {
   AgentParamsSchema,
+  ClaimNextBodySchema,
   CompleteBodySchema,
   DecisionBodySchema,
   FailBodySchema,
   HeartbeatBodySchema,
   ListRunsQuerySchema,
-  PathIdSchema,
   RunParamsSchema,
   StartRunBodySchema,
   StepParamsSchema,
@@ -51,11 +51,14 @@ export const ListRunsInputSchema = z.strictObject({
 /** List-runs input. */
 export type ListRunsInput = z.infer<typeof ListRunsInputSchema>;
 
-/** `next_task`: the agent name plus the body of `POST /api/agents/:agent/claim`. */
+/**
+ * `next_task`: the agent name plus the body of `POST /api/agents/:agent/claim`. `wait` is taken as
+ * the text the route reads ("30s"): the route's schema turns it into milliseconds, and the tool
+ * passes its input on unchanged for the route to check.
+ */
 export const NextTaskInputSchema = AgentParamsSchema.extend({
+  ...ClaimNextBodySchema.shape,
   wait: z.string().max(20).optional().describe('how long to wait for a task, e.g. "30s" (at most 60s; default: answer at once)'),
-  runId: PathIdSchema.optional().describe('only tasks of this run'),
-  label: z.string().max(200).optional().describe('a free-text label for this lease, e.g. your session name'),
 });
 /** Next-task input. */
 export type NextTaskInput = z.infer<typeof NextTaskInputSchema>;

@@ -4,9 +4,8 @@
  * other schedule id is "not found", as a workflow that is not a Phasegate run is for the run routes.
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
-import type { RunnablePlan } from '../runs';
 import type { ScheduleDefinition } from './definition';
-import { memoOf, OVERLAP_TO_TEMPORAL, planSha256, scheduleOptions, toView, type ScheduleMemo, type ScheduleView } from './temporal';
+import { inputSha256, memoOf, OVERLAP_TO_TEMPORAL, scheduleOptions, toView, type ScheduledInput, type ScheduleMemo, type ScheduleView } from './temporal';
 
 /** Thrown when no Phasegate schedule has this id. */
 export class ScheduleMissingError extends Error {
@@ -56,9 +55,9 @@ function specErrors<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Creates the schedule. Throws {@link ScheduleTakenError} when the id exists, {@link ScheduleSpecError} for a spec Temporal refuses. */
-export async function createSchedule(ctx: ScheduleContext, def: ScheduleDefinition, plan: RunnablePlan): Promise<ScheduleView> {
+export async function createSchedule(ctx: ScheduleContext, def: ScheduleDefinition, input: ScheduledInput): Promise<ScheduleView> {
   try {
-    await specErrors(() => ctx.client.schedule.create(scheduleOptions(def, plan, ctx.taskQueue)));
+    await specErrors(() => ctx.client.schedule.create(scheduleOptions(def, input, ctx.taskQueue)));
   } catch (err) {
     if (err instanceof ScheduleAlreadyRunning) throw new ScheduleTakenError(def.id);
     throw err;
@@ -119,21 +118,21 @@ export async function deleteSchedule(ctx: ScheduleContext, id: string): Promise<
 export type ApplyResult = 'created' | 'updated' | 'unchanged';
 
 /**
- * Creates the schedule, or updates it when its definition or its plan changed; an unchanged one is
+ * Creates the schedule, or updates it when its definition, its plan or its groups' members changed; an unchanged one is
  * left alone. An update keeps the current pause state and note (an operator's pause survives a
  * re-apply) unless the definition says `paused: true`.
  */
-export async function applySchedule(ctx: ScheduleContext, def: ScheduleDefinition, plan: RunnablePlan): Promise<ApplyResult> {
+export async function applySchedule(ctx: ScheduleContext, def: ScheduleDefinition, input: ScheduledInput): Promise<ApplyResult> {
   let current: Awaited<ReturnType<typeof described>>;
   try {
     current = await described(ctx, def.id);
   } catch (err) {
     if (!(err instanceof ScheduleMissingError)) throw err;
-    await createSchedule(ctx, def, plan);
+    await createSchedule(ctx, def, input);
     return 'created';
   }
-  if (JSON.stringify(current.memo.definition) === JSON.stringify(def) && current.memo.planSha256 === planSha256(plan)) return 'unchanged';
-  const next = scheduleOptions(def, plan, ctx.taskQueue);
+  if (JSON.stringify(current.memo.definition) === JSON.stringify(def) && current.memo.planSha256 === inputSha256(def, input)) return 'unchanged';
+  const next = scheduleOptions(def, input, ctx.taskQueue);
   const paused = def.paused === true || current.desc.state.paused;
   const note = def.paused === true ? def.note : current.desc.state.note;
   await specErrors(() =>

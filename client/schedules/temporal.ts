@@ -26,7 +26,7 @@ export const OVERLAP_TO_TEMPORAL: Readonly<Record<Overlap, ScheduleOverlapPolicy
  */
 export const MEMO_KEY = 'phasegateSchedule';
 
-/** What the memo holds: the definition and a hash of the plan the action was built from. */
+/** What the memo holds: the definition and a hash of the workflow input the action was built from. */
 export interface ScheduleMemo {
   definition: ScheduleDefinition;
   planSha256: string;
@@ -37,15 +37,22 @@ export function actionWorkflowId(def: Pick<ScheduleDefinition, 'id' | 'plan'>): 
   return def.id === def.plan || def.id.startsWith(`${def.plan}-`) ? def.id : `${def.plan}-${def.id}`;
 }
 
-/** sha256 of the plan as the action carries it (detects a changed plan file on `apply`). */
-export function planSha256(plan: RunnablePlan): string {
-  return createHash('sha256').update(JSON.stringify(plan)).digest('hex');
+/** What a schedule's runs start with: the resolved plan and the approver groups then. */
+export interface ScheduledInput {
+  plan: RunnablePlan;
+  groups?: Record<string, string[]>;
 }
 
-/** The Temporal schedule options for `def`, starting `plan` (already resolved) on `taskQueue`. */
-export function scheduleOptions(def: ScheduleDefinition, plan: RunnablePlan, taskQueue: string): ScheduleOptions {
-  const { workflowType, ...template } = runStartTemplate(plan, { scheduleId: def.id });
-  const memo: ScheduleMemo = { definition: def, planSha256: planSha256(plan) };
+/** sha256 of the workflow input the action carries (detects a changed plan file or group on `apply`). */
+export function inputSha256(def: Pick<ScheduleDefinition, 'id'>, input: ScheduledInput): string {
+  const { args } = runStartTemplate(input.plan, { scheduleId: def.id, ...(input.groups ? { groups: input.groups } : {}) });
+  return createHash('sha256').update(JSON.stringify(args)).digest('hex');
+}
+
+/** The Temporal schedule options for `def`, starting `input.plan` (already resolved) on `taskQueue`. */
+export function scheduleOptions(def: ScheduleDefinition, input: ScheduledInput, taskQueue: string): ScheduleOptions {
+  const { workflowType, ...template } = runStartTemplate(input.plan, { scheduleId: def.id, ...(input.groups ? { groups: input.groups } : {}) });
+  const memo: ScheduleMemo = { definition: def, planSha256: inputSha256(def, input) };
   return {
     scheduleId: def.id,
     spec: def.cron !== undefined ? { cronExpressions: [def.cron], timezone: def.timezone ?? 'UTC' } : { intervals: [{ every: def.every as string }] },

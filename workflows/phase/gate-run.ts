@@ -11,6 +11,7 @@ import { parseDuration } from '../plan/duration';
 import type { Step } from '../plan/schema';
 import type { GateStatus } from '../status';
 import { enter } from './escalation';
+import { decisionContext } from './people';
 import type { PhaseRun } from './run';
 
 type GateDef = NonNullable<Step['gate']>;
@@ -26,7 +27,10 @@ export function closeGate(run: PhaseRun, g: GateStatus, state: 'go' | 'no-go', b
 
 /** Counts a validated decision; closes the gate when the tally says go or no-go. Returns the gate. */
 export function applyVote(run: PhaseRun, gate: GateStatus, d: Decision, via: 'update' | 'signal'): GateStatus {
-  gate.votes.push({ approver: d.approver, decision: d.decision, ...(d.comment ? { comment: d.comment } : {}), at: nowIso(), via });
+  // An Update may say it came through an approval link or MCP; a signal's claim is not taken.
+  const how = via === 'update' && (d.via === 'link' || d.via === 'mcp') ? d.via : via;
+  const nonce = how === 'link' && typeof d.linkNonce === 'string' ? { linkNonce: d.linkNonce } : {};
+  gate.votes.push({ approver: d.approver, decision: d.decision, ...(d.comment ? { comment: d.comment } : {}), at: nowIso(), via: how, ...nonce });
   run.event('decision', `${d.decision} by ${d.approver}${d.comment ? `: ${d.comment}` : ''}`, gate.id);
   const next = tally(gate);
   if (next !== 'awaiting-approval') closeGate(run, gate, next, 'votes');
@@ -44,7 +48,7 @@ function applyEarlyVotes(run: PhaseRun, g: GateStatus, checksFailed: boolean): v
       continue;
     }
     if (g.state !== 'awaiting-approval') break;
-    const problem = validateDecision(d, g);
+    const problem = validateDecision(d, g, false, decisionContext(run, g));
     if (problem) run.event('invalid-signal', `early decision ignored: ${problem.message}`, g.id);
     else applyVote(run, g, d, 'signal');
   }

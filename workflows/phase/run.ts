@@ -12,6 +12,7 @@ import { effectiveTask, stepNeeds, type EffectiveTask } from '../plan/resolve';
 import type { PhasePlan, Step } from '../plan/schema';
 import { newRunStatus, type GateStatus, type Outcome, type RunStatus, type StepStatus } from '../status';
 import { Publisher } from './publish';
+import { AgentIndexPublisher } from './agent-index';
 
 /** Why the run stopped before finishing: the first cause wins. */
 export interface Stop {
@@ -89,6 +90,7 @@ export class PhaseRun {
   stop: Stop | undefined;
   rollingBack = false;
   private readonly publisher: Publisher;
+  private readonly agentIndex = new AgentIndexPublisher();
 
   constructor(
     readonly plan: PhasePlan,
@@ -140,6 +142,12 @@ export class PhaseRun {
   /** Recomputes the run state and search attributes (see `publish.ts`). */
   publish(): void {
     this.publisher.publish(this.rollingBack);
+    this.agentIndex.publish(this.openAttempts, this.tasks);
+  }
+
+  /** Republishes only the agent lease index (an attempt closed): no other command moves. */
+  publishAgentIndex(): void {
+    this.agentIndex.publish(this.openAttempts, this.tasks);
   }
 
   /** Re-renders the current details if anything changed since the last time. */

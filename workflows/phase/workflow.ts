@@ -24,6 +24,7 @@ import type { PhaseRunInput } from '../messages';
 import type { Outcome, RunStatus } from '../status';
 import { rollback, settleInflight } from './compensation';
 import { registerHandlers } from './handlers';
+import { applyPeopleInput } from './people';
 import { PhaseRun } from './run';
 import { runDag } from './scheduler';
 
@@ -94,6 +95,7 @@ async function execute(run: PhaseRun, startAt: string | undefined): Promise<RunS
 /** Runs one phase plan. See the module comment for behaviour and how it ends. */
 export async function phaseWorkflow(input: PhaseRunInput): Promise<RunStatus> {
   const run = new PhaseRun(input.plan, workflowInfo().workflowId);
+  applyPeopleInput(run, input);
   // Handlers first: signals and updates sent before this point are buffered and delivered now.
   registerHandlers(run);
   return execute(run, input.startAt);

@@ -20,6 +20,7 @@ function re2Problem(source: string): string | undefined {
     return (err instanceof Error ? err.message : String(err)).replace(/^error parsing regexp: /, '').slice(0, 200);
   }
 }
+import { GROUP_NAME, GROUP_PREFIX } from './groups';
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -136,8 +137,18 @@ export type Check = z.infer<typeof CheckSchema>;
 
 /** Human go/no-go on a gate. */
 export const ApprovalSchema = z.strictObject({
-  approvers: z.array(z.string().min(1).max(200)).min(1).describe('identities allowed to vote'),
+  approvers: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(200)
+        .refine((a) => !a.startsWith(GROUP_PREFIX) || GROUP_NAME.test(a.slice(GROUP_PREFIX.length)), { message: 'a group is group:<name>, the name in lowercase letters, digits, - and _' }),
+    )
+    .min(1)
+    .describe('identities allowed to vote; "group:<name>" stands for every member of that group (PHASEGATE_GROUPS or token groups)'),
   quorum: z.number().int().min(1).optional().describe('distinct go votes needed (default 1); any no-go rejects'),
+  separateDuties: z.boolean().optional().describe('refuse votes by whoever started the run or held a lease on a task this gate needs (default false)'),
   timeout: DurationSchema.optional().describe('how long to wait for decisions (default: forever)'),
   onTimeout: z.enum(['go', 'no-go']).optional().describe('decision when the timeout passes (default no-go)'),
 });

@@ -3,6 +3,7 @@
  * reported with its path, e.g. `steps[2].needs[0]`, so an editor or a CLI can point at it.
  */
 import { findCycle, upstreamOf } from './graph';
+import { groupOf } from './groups';
 import { issuesToPlanProblems } from './issues';
 import { stepNeeds } from './resolve';
 import { PhasePlanSchema, ProgramPlanSchema, type PhasePlan, type Plan, type ProgramPlan } from './schema';
@@ -82,8 +83,10 @@ export function phaseErrors(plan: PhasePlan, prefix: readonly PropertyKey[] = []
         if (distinct.has(a)) errors.push({ path: at('steps', i, 'gate', 'approval', 'approvers', j), message: `duplicate approver "${a}"` });
         distinct.add(a);
       });
-      // Quorum counts distinct go voters, so compare with distinct names.
-      if ((approval.quorum ?? 1) > distinct.size) {
+      // Quorum counts distinct go voters, so compare with distinct names. A group can supply any
+      // number of voters: with one listed, the check waits for the start (members known then).
+      const hasGroup = approval.approvers.some((a) => groupOf(a) !== undefined);
+      if (!hasGroup && (approval.quorum ?? 1) > distinct.size) {
         errors.push({ path: at('steps', i, 'gate', 'approval', 'quorum'), message: `quorum ${approval.quorum} is larger than the ${distinct.size} approver(s) listed` });
       }
     }

@@ -1,6 +1,6 @@
 /** Every route of the API, in the order they are matched (more specific paths first where it matters). */
 import type { AnyRoute } from '../route';
-import { agentTasksRoute, claimRoute, completeRoute, failRoute, heartbeatRoute } from './agents';
+import { agentTasksRoute, claimNextRoute, claimRoute, completeRoute, failRoute, heartbeatRoute } from './agents';
 import { decideRoute, retryRoute, skipRoute } from './decisions';
 import { healthRoute } from './health';
 import { openApiRoute } from './openapi';
@@ -24,6 +24,7 @@ export function allRoutes(): AnyRoute[] {
     retryRoute,
     skipRoute,
     agentTasksRoute,
+    claimNextRoute,
     claimRoute,
     heartbeatRoute,
     completeRoute,

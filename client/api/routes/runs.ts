@@ -3,6 +3,7 @@ import type { Plan } from '../../../workflows/plan/schema';
 import { validatePlan, type PlanError } from '../../../workflows/plan/validate';
 import { resolvePlan } from '../../plans';
 import { startRun } from '../../runs';
+import { groupsForStart } from '../run-groups';
 import { ApiError } from '../api-error';
 import { withDeadline } from '../deps';
 import { summarize } from '../errors';
@@ -24,8 +25,8 @@ import {
 import { statusCacheOf } from '../status-cache';
 import { pageKey, pageRequest, readStatusPage, RunStatusQuerySchema } from '../status-pages';
 import { listRuns } from '../visibility';
-
 import { carriesInlineCode, requireExecutorsAllowed, requireInlineAllowed, runSource } from '../start-policy';
+
 /** Re-roots plan problem paths under the body's `plan` field: `steps[1]` → `plan.steps[1]`. */
 export function underPlan(errors: readonly PlanError[]): PlanError[] {
   return errors.map((e) => ({ path: e.path === '' ? 'plan' : e.path.startsWith('[') ? `plan${e.path}` : `plan.${e.path}`, message: e.message }));
@@ -45,16 +46,16 @@ export const startRunRoute = defineRoute({
   responses: {
     201: { description: 'started', schema: StartRunResponseSchema },
     400: error('invalid body or plan; details name each path, e.g. plan.steps[1].needs[0]'),
-    404: error('unknown plan id (or a program phase id that is not bundled)'),
     403: error('an inline plan without the author role (PHASEGATE_INLINE_PLANS), or inline plans are off'),
+    404: error('unknown plan id (or a program phase id that is not bundled)'),
     409: error('the run id is taken'),
   },
   async handler({ body, deps, res, principal }) {
     const catalog = await deps.catalog();
     let plan: Plan;
-    if (typeof body.plan === 'string') {
     // Plans are code: a plan that is not a bundled file needs the author role (SPEC §8).
     if (carriesInlineCode(body.plan)) requireInlineAllowed(deps, principal);
+    if (typeof body.plan === 'string') {
       const found = catalog.plans.get(body.plan);
       if (!found) throw new ApiError(404, `unknown plan "${body.plan}": see GET /api/plans`, [{ path: 'plan', message: 'no bundled plan with this id' }]);
       plan = found;
@@ -74,11 +75,12 @@ export const startRunRoute = defineRoute({
     requireExecutorsAllowed(deps, resolved.plan);
     const extras = {
       source: runSource(body.plan, resolved.plan),
+      groups: groupsForStart(deps, resolved.plan),
       ...(principal ? { startedBy: principal.identity, signedSignals: true } : {}),
     };
     const handle = await withDeadline(deps, () => startRun(deps.client, resolved.plan, { taskQueue: deps.taskQueue, ...extras, ...(body.runId ? { runId: body.runId } : {}) }));
     res.locals.runId = handle.workflowId;
-    deps.logger.info({ runId: handle.workflowId, plan: plan.id }, 'run started');
+    res.locals.logFields = { plan: plan.id }; // on the request's own line: one line per start
     const out: StartRunResponse = { runId: handle.workflowId, uiUrl: deps.runUrl(handle.workflowId) };
     return { status: 201, body: out };
   },

@@ -7,7 +7,8 @@
 import type { ScheduleDefinition } from '../../schedules/definition';
 import { applySchedule, createSchedule, deleteSchedule, listSchedules, pauseSchedule, ScheduleMissingError, ScheduleSpecError, ScheduleTakenError, showSchedule, triggerSchedule, unpauseSchedule, type ScheduleContext } from '../../schedules/service';
 import { resolvePlan, type PlanCatalog } from '../../plans';
-import type { RunnablePlan } from '../../runs';
+import type { ScheduledInput } from '../../schedules/temporal';
+import { groupsForStart } from '../run-groups';
 import { ApiError } from '../api-error';
 import { withDeadline, type AppDeps } from '../deps';
 import { summarize } from '../errors';
@@ -34,8 +35,12 @@ export async function scheduleCall<T>(deps: AppDeps, fn: (ctx: ScheduleContext) 
   }
 }
 
-/** The bundled plan a schedule runs, resolved; 404 for an unknown id, 400 for a program that cannot be resolved. */
-export function scheduledPlan(catalog: PlanCatalog, def: Pick<ScheduleDefinition, 'plan'>): RunnablePlan {
+/**
+ * What a schedule's runs start with: its bundled plan, resolved, and the approver groups it names
+ * (members as of now). 404 for an unknown id, 400 for a program that cannot be resolved or a gate
+ * whose quorum its voters cannot reach.
+ */
+export function scheduledInput(deps: AppDeps, catalog: PlanCatalog, def: Pick<ScheduleDefinition, 'plan'>): ScheduledInput {
   const found = catalog.plans.get(def.plan);
   if (!found) throw new ApiError(404, `unknown plan "${def.plan}": a schedule runs a bundled plan, see GET /api/plans`, [{ path: 'plan', message: 'no bundled plan with this id' }]);
   const resolved = resolvePlan(found, catalog);
@@ -43,7 +48,7 @@ export function scheduledPlan(catalog: PlanCatalog, def: Pick<ScheduleDefinition
     const details = underPlan(resolved.errors);
     throw new ApiError(400, summarize(details, 'cannot resolve the program'), details);
   }
-  return resolved.plan;
+  return { plan: resolved.plan, groups: groupsForStart(deps, resolved.plan) };
 }
 
 /** `POST /api/schedules` */
@@ -62,8 +67,8 @@ export const createScheduleRoute = defineRoute({
     409: error('the schedule id is taken'),
   },
   async handler({ body, deps }) {
-    const plan = scheduledPlan(await deps.catalog(), body);
-    const view = await scheduleCall(deps, (ctx) => createSchedule(ctx, body, plan));
+    const input = scheduledInput(deps, await deps.catalog(), body);
+    const view = await scheduleCall(deps, (ctx) => createSchedule(ctx, body, input));
     deps.logger.info({ scheduleId: body.id, plan: body.plan }, 'schedule created');
     return { status: 201, body: view };
   },
@@ -87,8 +92,8 @@ export const applyScheduleRoute = defineRoute({
   },
   async handler({ params, body, deps }) {
     if (body.id !== params.id) throw new ApiError(400, `body id "${body.id}" is not the schedule id of the path ("${params.id}")`, [{ path: 'id', message: 'must equal the id in the path' }]);
-    const plan = scheduledPlan(await deps.catalog(), body);
-    const result = await scheduleCall(deps, (ctx) => applySchedule(ctx, body, plan));
+    const input = scheduledInput(deps, await deps.catalog(), body);
+    const result = await scheduleCall(deps, (ctx) => applySchedule(ctx, body, input));
     const schedule = await scheduleCall(deps, (ctx) => showSchedule(ctx, body.id));
     if (result !== 'unchanged') deps.logger.info({ scheduleId: body.id, plan: body.plan, result }, 'schedule applied');
     return { status: result === 'created' ? 201 : 200, body: { result, schedule } };

@@ -1,7 +1,9 @@
 /** `phase tasks <agent>` and `phase agent <name> -- <command…>`. */
 import type { Command } from 'commander';
-import { runAgent, type AgentEvent } from '../agent-runner';
+import { defaultLabel, runAgent, type AgentEvent } from '../agent-runner';
+import { PhasegateApi } from '../api-client';
 import { parseInterval, positiveInt, type CommandContext } from '../context';
+import { CliError, ExitCode } from '../exit-codes';
 import { renderTasks, type Paint } from '../render';
 
 /** One human line per agent event. */
@@ -12,9 +14,7 @@ export function describeEvent(e: AgentEvent, paint: Paint): string {
     case 'idle':
       return paint('yellow', `no ${e.agent} task within ${Math.round(e.waitedMs / 1000)}s: giving up`);
     case 'claimed':
-      return `claimed ${e.runId}/${e.stepId} (attempt ${e.attempt}) as ${e.claimedBy}`;
-    case 'skipped':
-      return paint('gray', `skipped ${e.runId}/${e.stepId}: ${e.reason}`);
+      return `leased ${e.runId}/${e.stepId} (attempt ${e.attempt}) as ${e.claimedBy}${e.label ? ` [${e.label}]` : ''}, lease ${e.leaseId}`;
     case 'completed':
       return `${paint('green', 'completed')} ${e.runId}/${e.stepId}${Object.keys(e.metrics).length ? ` metrics: ${JSON.stringify(e.metrics)}` : ''}`;
     case 'failed':
@@ -24,6 +24,18 @@ export function describeEvent(e: AgentEvent, paint: Paint): string {
     case 'error':
       return `${paint('red', 'error')}: ${e.message}`;
   }
+}
+
+interface AgentOptions {
+  once?: boolean;
+  maxTasks?: string;
+  run?: string;
+  label?: string;
+  wait: string;
+  poll: string;
+  idleTimeout?: string;
+  heartbeat: string;
+  claimant?: string;
 }
 
 /** Registers the agent commands. */
@@ -45,16 +57,24 @@ export function registerAgentCommands(program: Command, ctx: CommandContext): vo
     .argument('<command...>', 'command and arguments, after --')
     .option('--once', 'handle one task, then exit (0 completed, 1 failed)')
     .option('--max-tasks <n>', 'exit after this many tasks')
-    .option('--poll <duration>', 'wait between polls when idle', '2s')
+    .option('--run <runId>', 'only take tasks of this run')
+    .option('--label <text>', 'label shown next to the identity on each lease (default: <host>/<pid>)')
+    .option('--wait <duration>', 'longest wait of one claim request (long poll, at most 60s)', '10s')
+    .option('--poll <duration>', 'pause after an API error before asking again', '2s')
     .option('--idle-timeout <duration>', 'exit with code 3 when no task comes within this long (default: wait forever)')
     .option('--heartbeat <duration>', 'heartbeat interval while the command runs', '5s')
-    .option('--claimant <id>', 'claim as this identity (default: token identity, else the agent name)')
-    .action(async (agent: string, command: string[], o: { once?: boolean; maxTasks?: string; poll: string; idleTimeout?: string; heartbeat: string; claimant?: string }, cmd: Command) => {
+    .option('--claimant <id>', 'without tokens: hold leases as this identity (default: the agent name); with tokens the identity is the token\'s')
+    .action(async (agent: string, command: string[], o: AgentOptions, cmd: Command) => {
       const json = ctx.globals(cmd).json === true;
       const maxTasks = o.once ? 1 : o.maxTasks !== undefined ? positiveInt(o.maxTasks, '--max-tasks') : undefined;
       const pollMs = parseInterval(o.poll, '--poll');
       const idleTimeoutMs = o.idleTimeout !== undefined ? parseInterval(o.idleTimeout, '--idle-timeout') : undefined;
       const heartbeatMs = parseInterval(o.heartbeat, '--heartbeat');
+      const waitMs = parseInterval(o.wait, '--wait');
+      if (waitMs > 60_000) throw new CliError(`--wait: "${o.wait}" is more than 60s`, ExitCode.USAGE);
+      // Each claim may be held open for `wait`: the request timeout must outlast it.
+      const g = ctx.globals(cmd);
+      const api = new PhasegateApi(g.url, g.token, waitMs + 30_000);
       // Ctrl-C stops the loop; a running command is killed and its attempt failed as retryable.
       const controller = new AbortController();
       const stop = () => controller.abort();
@@ -62,10 +82,13 @@ export function registerAgentCommands(program: Command, ctx: CommandContext): vo
       process.once('SIGTERM', stop);
       try {
         const code = await runAgent({
-          api: ctx.api(cmd),
+          api,
           agent,
           command,
           ...(o.claimant ? { claimant: o.claimant } : {}),
+          ...(o.run ? { runId: o.run } : {}),
+          label: o.label ?? defaultLabel(),
+          waitMs,
           pollMs,
           heartbeatMs,
           ...(maxTasks !== undefined ? { maxTasks } : {}),
