@@ -26,6 +26,11 @@ function stepLine(step: StepStatus): string {
   return `step ${step.id}: ${step.state}${step.error ? ` (${step.error})` : ''}`;
 }
 
+/** The step after a completion or failure: the run may apply the report just after answering, so "running" says so. */
+function settling(step: StepStatus): string {
+  return step.state === 'running' ? `step ${step.id}: the run applies it next (get_run shows the result)` : stepLine(step);
+}
+
 const STEP_KEYS = ['runId', 'stepId'] as const;
 
 /** Registers the agent tools. */
@@ -51,14 +56,14 @@ export function registerAgentTools(server: McpServer, backend: PhasegateBackend)
   server.registerTool('complete_task', { ...TOOL_TEXT.complete_task, inputSchema: CompleteInputSchema }, (args) =>
     guarded(async () => {
       const step = (await backend.call('complete', { params: { runId: args.runId, stepId: args.stepId }, body: without(args, STEP_KEYS) })).body as StepStatus;
-      return toolResult(step as unknown as Record<string, unknown>, `completed; ${stepLine(step)}`);
+      return toolResult(step as unknown as Record<string, unknown>, `completion accepted; ${settling(step)}`);
     }),
   );
 
   server.registerTool('fail_task', { ...TOOL_TEXT.fail_task, inputSchema: FailInputSchema }, (args) =>
     guarded(async () => {
       const step = (await backend.call('fail', { params: { runId: args.runId, stepId: args.stepId }, body: without(args, STEP_KEYS) })).body as StepStatus;
-      return toolResult(step as unknown as Record<string, unknown>, `failure recorded; ${stepLine(step)}`);
+      return toolResult(step as unknown as Record<string, unknown>, `failure accepted; ${settling(step)}`);
     }),
   );
 }
