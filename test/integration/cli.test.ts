@@ -1,7 +1,7 @@
 /**
  * The `phase` CLI as users run it: real child processes (`node bin/phase.js …`) against the real
  * API, a real worker and a Temporal dev server. Output shapes (`--json`), human tables, exit codes
- * (0 ok, 1 run failed/rejected, 2 usage, 3 not found/conflict, 4 other), and `phase agent --once`
+ * (0 ok, 1 run failed/rejected, 2 usage, 3 not found/conflict, 4 server/unreachable, 5 refused: 401/403), and `phase agent --once`
  * completing a real `agent` task with metrics parsed from the command's stdout.
  */
 import { after, before, describe, it } from 'node:test';
@@ -248,7 +248,7 @@ describe('runs through the CLI', () => {
     const second = await startViaCli('cli-approval');
     await waitForStatus(handle(second), (s) => s.state === 'awaiting-approval');
     const notApprover = await phase(['reject', second, 'release', '--approver', 'mallory']);
-    assert.equal(notApprover.code, 4, '403 from the run');
+    assert.equal(notApprover.code, 5, '403 from the run: refused, not unreachable');
     assert.match(notApprover.stderr, /not an approver/);
     const rejected = await phase(['reject', second, 'release', '--approver', 'bob', '--comment', 'not yet']);
     assert.equal(rejected.code, 0, rejected.stderr);
@@ -264,7 +264,7 @@ describe('runs through the CLI', () => {
     const runId = json<{ runId: string }>(await phase(['start', 'cli-approval', '--json'], { apiUrl: authUrl, token: 'cli-alice-token' })).runId;
     await waitForStatus(handle(runId), (s) => s.state === 'awaiting-approval');
     const noToken = await phase(['approve', runId, 'release'], { apiUrl: authUrl });
-    assert.equal(noToken.code, 4, '401');
+    assert.equal(noToken.code, 5, '401: refused, not unreachable');
     const vote = await phase(['approve', runId, 'release', '--json'], { apiUrl: authUrl, token: 'cli-alice-token' });
     assert.equal(vote.code, 0, vote.stderr);
     assert.equal(json<{ votes: { approver: string }[] }>(vote).votes[0]?.approver, 'alice');

@@ -53,7 +53,9 @@ describe('programs', () => {
     assert.equal(s.outcome, 'rejected');
     assert.deepEqual(s.phases?.map((p) => p.outcome), ['rejected', null]);
     assert.match(s.cause ?? '', /phase p1 rejected/);
-    await assert.rejects(env.client.workflow.getHandle(s.phases?.[1]?.runId ?? '').describe(), /not found/i);
+    assert.deepEqual(s.phases?.map((p) => p.state), ['rejected', 'pending'], 'the phase that never started stays pending');
+    assert.equal(s.phases?.[1]?.runId, null);
+    await assert.rejects(env.client.workflow.getHandle(`${handle.workflowId}--p2`).describe(), /not found/i);
   });
 
   it('a program deadline cancels the running phase, which rolls back: outcome timed-out', async () => {

@@ -69,6 +69,14 @@ function runIdOf(req: Request): string {
   return parsed.data;
 }
 
+/** The `page` query parameter of the runs list (a visibility page token), if any. */
+function pageTokenOf(req: Request): string | undefined {
+  const page = req.query.page;
+  if (page === undefined || page === '') return undefined;
+  if (typeof page !== 'string' || page.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(page)) throw new ApiError(400, 'invalid page: follow the "Older runs" link of the runs list');
+  return page;
+}
+
 /** One page: its shell, plus (auth off only) its content rendered now. */
 interface PageDef {
   spec(req: Request): Omit<PageSpec, 'authOn' | 'content' | 'error'>;
@@ -87,8 +95,17 @@ const PAGES: Record<string, PageDef> = {
     content: async (deps) => approvalsFragment(await awaitingRuns(deps), deps.runUrl),
   },
   '/runs': {
-    spec: () => ({ name: 'runs', title: 'Runs', fragmentUrl: '/fragments/runs', refreshMs: LIST_REFRESH_MS }),
-    content: async (deps) => runsFragment(await recentRuns(deps)),
+    // `?page=<nextPageToken>` shows an older page; it does not refresh (its runs only ever age).
+    spec: (req) => {
+      const page = pageTokenOf(req);
+      return page
+        ? { name: 'runs', title: 'Runs (older)', fragmentUrl: `/fragments/runs?page=${encodeURIComponent(page)}`, refreshMs: 0 }
+        : { name: 'runs', title: 'Runs', fragmentUrl: '/fragments/runs', refreshMs: LIST_REFRESH_MS };
+    },
+    content: async (deps, req) => {
+      const page = pageTokenOf(req);
+      return runsFragment(await recentRuns(deps, page), { older: page !== undefined });
+    },
   },
   '/runs/:runId': {
     spec: (req) => {

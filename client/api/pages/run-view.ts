@@ -24,6 +24,8 @@ function summary(s: RunStatus, uiUrl: string): SafeHtml {
       ${s.cause ? html`<div class="wide"><dt>Cause</dt><dd class="cause">${s.cause}</dd></div>` : ''}
     </dl>
     <p><a id="temporal-link" class="ext" href="${uiUrl}">Open in the Temporal UI</a> <span class="muted">(full history, summaries, current details)</span></p>
+    <p><a id="report-link" href="/api/runs/${encodeURIComponent(s.runId)}/report">Completion report</a> (<a href="/api/runs/${encodeURIComponent(s.runId)}/report?format=json">JSON</a>)
+      <span class="muted">from the run's own record, with a receipt to check it against Temporal${s.outcome ? '' : '; the run has not ended yet'}</span></p>
   </section>`;
 }
 
