@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createPhaseWorker } from '../../workers/worker';
 import { createTestEnv } from '../../test/helpers/temporal';
@@ -35,6 +35,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * The API's rate limit during the bench: far above what the bench sends, so the limiter's cost is
+ * measured but it never refuses (the default, 1,200 per 10 s, would turn the start burst into 429s).
+ */
+const BENCH_RATE_LIMIT = '1000000/10s';
+
 /** Starts the API server process; resolves once `/healthz` answers 200. */
 async function startApi(address: string, taskQueue: string, plansDir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
@@ -42,7 +48,7 @@ async function startApi(address: string, taskQueue: string, plansDir: string): P
   const profile = process.env.BENCH_API_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_PROFILE}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'client', 'api', 'server.ts')], {
     cwd: ROOT,
-    env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, PORT: String(port), HOST: '127.0.0.1', PHASEGATE_PLANS_DIR: plansDir, PHASEGATE_TOKENS: '' },
+    env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, PORT: String(port), HOST: '127.0.0.1', PHASEGATE_PLANS_DIR: plansDir, PHASEGATE_TOKENS: '', PHASEGATE_RATE_LIMIT: BENCH_RATE_LIMIT },
     // Request logs go nowhere (a deployment ships them somewhere just as cheap); errors are kept.
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -62,9 +68,16 @@ async function startApi(address: string, taskQueue: string, plansDir: string): P
   }
 }
 
-/** Starts the dev server, the worker and the API; `plans` become the API's bundled plans. */
-export async function createHarness(plans: PhasePlan[]): Promise<Harness> {
-  const env = await createTestEnv();
+/** Where the harness's Temporal comes from. */
+export interface HarnessOptions {
+  /** An already running Temporal (e.g. the PostgreSQL cluster) instead of a fresh dev server. */
+  address?: string;
+}
+
+/** Starts the dev server (or uses `opts.address`), the worker and the API; `plans` become the API's bundled plans. */
+export async function createHarness(plans: PhasePlan[], opts: HarnessOptions = {}): Promise<Harness> {
+  const devArgs = (process.env.BENCH_DEV_SERVER_ARGS ?? '').split(' ').filter(Boolean); // experiments only
+  const env = opts.address ? await TestWorkflowEnvironment.createFromExistingServer({ address: opts.address, namespace: 'default' }) : await createTestEnv(devArgs);
   const taskQueue = `bench-${randomUUID()}`;
   const sinkQueue = `bench-sink-${randomUUID()}`;
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });

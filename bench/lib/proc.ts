@@ -1,5 +1,7 @@
-/** Memory of another process, read from `/proc/<pid>/status` (Linux). */
+/** Memory of another process, read from `/proc/<pid>/status` (Linux), and the bench's worker processes. */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Resident set size now and at its peak, in MiB. */
 export interface Rss {
@@ -17,4 +19,35 @@ function field(status: string, name: string): number {
 export function rssOf(pid: number): Rss {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return { rssMiB: field(status, 'VmRSS'), peakMiB: field(status, 'VmHWM') };
+}
+
+/** A worker process started by {@link spawnBenchWorker}. */
+export interface BenchWorker {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `bench/lib/worker-process.ts` on `taskQueue`; resolves once it polls. */
+export async function spawnBenchWorker(address: string, taskQueue: string, env: Record<string, string> = {}): Promise<BenchWorker> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'worker-process.ts')], {
+    cwd: join(__dirname, '..', '..'),
+    env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const deadline = Date.now() + 120_000;
+  while (!out.includes('polling task queue')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`bench worker did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    pid: child.pid as number,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -1,15 +1,31 @@
 /**
  * Turns section results into `bench/results.json` (the machine-readable record, with the keys the
- * issue asks for plus every detail) and `bench/RESULTS.md` (the short human summary).
+ * issues ask for plus every detail), `bench/RESULTS.md` (the short human summary, report-md.ts)
+ * and `bench/growth.svg` (plot.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiStartResult } from '../sections/api-start';
 import type { BigPlanResult } from '../sections/big-plan';
 import type { DecisionResult } from '../sections/decision';
+import type { GrowthResult } from '../sections/growth';
 import type { OverheadConcurrentResult, OverheadResult } from '../sections/overhead';
 import type { ParkedResult } from '../sections/parked';
+import type { StatusReadsResult } from '../sections/status-reads';
+import type { SwarmResult } from '../sections/swarm';
 import type { MachineInfo } from './machine';
+import { growthSvg } from './plot';
+import { resultsMarkdown } from './report-md';
+import { round } from './stats';
+
+/** The overhead and decision sections measured again on the PostgreSQL-backed cluster. */
+export interface ClusterRun {
+  date: string;
+  address: string;
+  load: Record<string, number>;
+  overhead: OverheadResult;
+  decision: DecisionResult;
+}
 
 /** Everything a bench run measured. */
 export interface BenchRun {
@@ -24,18 +40,100 @@ export interface BenchRun {
   apiStart: ApiStartResult;
   parked: ParkedResult;
   bigPlan: BigPlanResult;
+  /** Absent in results recorded before issue 17. */
+  statusReads?: StatusReadsResult;
+  growth?: GrowthResult;
+  cluster?: ClusterRun;
+  /** Agents at swarm scale (absent in results recorded before it existed). */
+  swarm?: SwarmResult;
 }
 
-/** The goals of issue 7. */
-export const GOALS = { overheadRatio: 1.15, decisionP99Ms: 100, apiStartRatio: 0.8, workerRssMiB: 1024, historyEventLimit: 51_200, payloadLimitBytes: 2 * 1024 * 1024 };
+/** The goals of issues 7, 11 and 17. */
+export const GOALS = {
+  overheadRatio: 1.15,
+  decisionP99Ms: 100,
+  decisionFromRequestP99Ms: 50,
+  apiStartRatio: 0.8,
+  statusReadsP99Ms: 500,
+  parkedRuns: 5000,
+  workerRssMiB: 1024,
+  parkedListMs: 50,
+  evictedDecisionP99Ms: 250,
+  statusBytes: 512 * 1024,
+  historyEventLimit: 51_200,
+  payloadLimitBytes: 2 * 1024 * 1024,
+  swarmDuplicates: 0,
+  swarmClaimP99Ms: 100,
+  swarmListMs: 100,
+};
+
+const lastStage = (p: ParkedResult) => p.stages?.[p.stages.length - 1];
+
+function parkedJson(p: ParkedResult) {
+  const last = lastStage(p);
+  const baseline = p.baselineStages?.[p.baselineStages.length - 1];
+  return {
+    runs: p.runs,
+    cachedRuns: p.cachedRuns,
+    workerRssMiB: last?.rss.rssMiB ?? null,
+    workerPeakRssMiB: last?.rss.peakMiB ?? null,
+    workerIdleRssMiB: p.workerIdleRss?.rssMiB ?? null,
+    baselineRssMiB: baseline?.rss.rssMiB ?? null,
+    listMs: p.listMs?.median ?? null,
+    listPageSize: p.listPageSize,
+    listFullPageMs: p.listFullPageMs?.median ?? null,
+    evictedDecisionMs: p.evictedDecisionMs ? { p50: p.evictedDecisionMs.median, p99: p.evictedDecisionMs.p99 } : null,
+    cachedDecisionMs: p.cachedDecisionMs ? { p50: p.cachedDecisionMs.median, p99: p.cachedDecisionMs.p99 } : null,
+    stoppedEarly: p.stoppedEarly ?? null,
+  };
+}
+
+function bigPlanJson(b: BigPlanResult) {
+  return {
+    steps: b.steps,
+    historyEvents: b.historyEvents,
+    seconds: b.seconds,
+    outcome: b.outcome,
+    historyBytes: b.historyBytes,
+    statusBytes: b.statusBytes,
+    statusBytesMeasure: 'GET /api/runs/:runId as served (a run over 500 steps: its first page of steps)',
+    wholeStatusBytes: b.wholeStatusBytes ?? null,
+    pages: b.api?.pages ?? null,
+    largestPageBytes: b.api?.largestPageBytes ?? null,
+    stepsReadable: b.api?.stepsRead ?? null,
+    replaySeconds: b.replaySeconds,
+    baselineSeconds: b.baseline.seconds,
+    baselineReplaySeconds: b.baseline.replaySeconds,
+  };
+}
+
+function clusterJson(c: ClusterRun, dev: BenchRun) {
+  const fromReq = (d: DecisionResult) => d.activityStartedFromRequest;
+  return {
+    date: c.date,
+    address: c.address,
+    load: c.load,
+    overheadRatio: c.overhead.ratio,
+    phaseRunMs: c.overhead.phaseMs.median,
+    decisionLatencyMs: { p50: c.decision.activityStarted.median, p99: c.decision.activityStarted.p99, fromRequest: { p50: fromReq(c.decision).median, p99: fromReq(c.decision).p99 } },
+    vsDevServer: {
+      phaseRunMs: round(c.overhead.phaseMs.median / dev.overhead.phaseMs.median, 2),
+      baselineRunMs: round(c.overhead.baselineMs.median / dev.overhead.baselineMs.median, 2),
+      decisionFromRequestP50: round(fromReq(c.decision).median / fromReq(dev.decision).median, 2),
+      decisionFromRequestP99: round(fromReq(c.decision).p99 / fromReq(dev.decision).p99, 2),
+    },
+  };
+}
 
 /** The `results.json` document. */
 export function resultsJson(r: BenchRun) {
+  const s = r.statusReads;
   return {
     date: r.date,
     wallSeconds: r.wallSeconds,
     machine: r.machine,
     load: r.load,
+    sharedMachine: 'other engineers ran test suites on this 2-core machine during the run; see load',
     goals: GOALS,
     overheadRatio: r.overhead.ratio,
     decisionLatencyMs: {
@@ -43,119 +141,42 @@ export function resultsJson(r: BenchRun) {
       p99: r.decision.activityStarted.p99,
       measure: 'HTTP response of POST /decisions arrived -> ActivityTaskStarted of the dependent step (history time)',
       fromRequest: { p50: r.decision.activityStartedFromRequest.median, p99: r.decision.activityStartedFromRequest.p99 },
+      httpRoundTrip: { p50: r.decision.httpRoundTrip.median, p99: r.decision.httpRoundTrip.p99 },
       queryObserved: { p50: r.decision.queryObserved.median, p99: r.decision.queryObserved.p99 },
       statusStartedAt: { p50: r.decision.statusStartedAt.median, p99: r.decision.statusStartedAt.p99 },
     },
     apiStartRatio: r.apiStart.ratio,
-    parked: {
-      runs: r.parked.runs,
-      workerRssMiB: r.parked.workerRss.rssMiB,
-      workerPeakRssMiB: r.parked.workerRss.peakMiB,
-      workerIdleRssMiB: r.parked.workerIdleRss.rssMiB,
-      listMs: r.parked.listMs.median,
-      listPageSize: r.parked.listPageSize,
-      listFullPageMs: r.parked.listFullPageMs.median,
-    },
-    bigPlan: {
-      steps: r.bigPlan.steps,
-      historyEvents: r.bigPlan.historyEvents,
-      seconds: r.bigPlan.seconds,
-      outcome: r.bigPlan.outcome,
-      historyBytes: r.bigPlan.historyBytes,
-      statusBytes: r.bigPlan.statusBytes,
-      replaySeconds: r.bigPlan.replaySeconds,
-      baselineSeconds: r.bigPlan.baseline.seconds,
-    },
+    ...(s ? { statusReads: { concurrency: s.concurrency, rounds: s.rounds, p50Ms: s.latencyMs.median, p99Ms: s.latencyMs.p99, all200: s.ok === s.sent, ok: s.ok, sent: s.sent, maxAgeMs: s.ageMs.max } } : {}),
+    parked: parkedJson(r.parked),
+    bigPlan: bigPlanJson(r.bigPlan),
+    ...(r.growth ? { growth: r.growth } : {}),
+    ...(r.cluster ? { cluster: clusterJson(r.cluster, r) } : {}),
+    ...(r.swarm
+      ? {
+          swarm: {
+            agents: r.swarm.agents,
+            tasks: r.swarm.tasks,
+            duplicates: r.swarm.duplicates,
+            tasksPerSecond: r.swarm.tasksPerSecond,
+            claimMs: { p50: r.swarm.claimMs.median, p99: r.swarm.claimMs.p99 },
+            openRuns: r.swarm.openRuns,
+            listMs: r.swarm.listMs.median,
+          },
+        }
+      : {}),
     details: {
+      ...(r.swarm ? { swarm: r.swarm } : {}),
       overhead: r.overhead,
       overheadConcurrent: r.overheadConcurrent,
       decision: r.decision,
       apiStart: r.apiStart,
       parked: r.parked,
       bigPlan: r.bigPlan,
+      ...(r.statusReads ? { statusReads: r.statusReads } : {}),
+      ...(r.growth ? { growth: r.growth } : {}),
+      ...(r.cluster ? { cluster: r.cluster } : {}),
     },
   };
-}
-
-const ok = (pass: boolean) => (pass ? 'met' : '**missed**');
-const spread = (s: { p10: number; p90: number }, unit = '') => `p10–p90 ${s.p10}–${s.p90}${unit}`;
-
-/** The `RESULTS.md` text. */
-export function resultsMarkdown(r: BenchRun): string {
-  const o = r.overhead;
-  const d = r.decision;
-  const a = r.apiStart;
-  const p = r.parked;
-  const b = r.bigPlan;
-  const m = r.machine;
-  const perRunMiB = Math.round(((p.workerRss.rssMiB - p.workerIdleRss.rssMiB) / p.runs) * 1000) / 1000;
-  const lines = [
-    '# Benchmark results (`npm run bench`)',
-    '',
-    `Generated by \`bench/run.ts\` on ${r.date}; whole run ${Math.round(r.wallSeconds)} s. Details and every sample summary: \`results.json\`. Profiles, experiments and engine suggestions: [ANALYSIS.md](ANALYSIS.md).`,
-    '',
-    `- Machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}. **Shared**: other engineers' tests ran at the same time; 1-min load average at each section's start: ${Object.entries(r.load).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
-    `- Versions: Node ${m.node}, Temporal TypeScript SDK ${m.temporalSdk}, Temporal CLI ${m.temporalCli} (dev server, in-memory SQLite)${m.commit ? `, commit ${m.commit} plus uncommitted work` : ''}.`,
-    '- Setup: one dev server; one in-process worker (default options via `createPhaseWorker`) whose bundle holds `phaseWorkflow` and the hand-written `baselineDagWorkflow`; the API is `client/api/server.ts` in its own process; A/B batches interleaved, order flipped every round; warm-up runs first and not counted.',
-    '',
-    '## Figures against the goals',
-    '',
-    '| what | goal | result | spread | verdict |',
-    '|---|---|---|---|---|',
-    `| Engine overhead: 20-step DAG, ${o.runsPerSide} runs each, one at a time | ≤ 1.15× | **${o.ratio}×** (median of ${o.roundRatios.n} paired rounds; runs: phase ${o.phaseMs.median} vs baseline ${o.baselineMs.median} ms) | per-round ratio ${o.roundRatios.min}–${o.roundRatios.max}; phase ${spread(o.phaseMs, ' ms')} | ${ok(o.ratio <= GOALS.overheadRatio)} |`,
-    `| Engine overhead, ${r.overheadConcurrent.runsPerBatch} runs at once (extra: CPU-bound) | (1.15×) | ${r.overheadConcurrent.ratio}× (batches: phase ${r.overheadConcurrent.phaseBatchMs.median} vs baseline ${r.overheadConcurrent.baselineBatchMs.median} ms) | per-round ratio ${r.overheadConcurrent.roundRatios.min}–${r.overheadConcurrent.roundRatios.max} | ${r.overheadConcurrent.ratio <= GOALS.overheadRatio ? 'within' : 'above'} 1.15 |`,
-    `| Decision → dependent step started, ${d.decisions} decisions | p99 ≤ 100 ms | p50 **${d.activityStarted.median} ms**, p99 **${d.activityStarted.p99} ms** | max ${d.activityStarted.max} ms; from the request: p50 ${d.activityStartedFromRequest.median}, p99 ${d.activityStartedFromRequest.p99} ms | ${ok(d.activityStarted.p99 <= GOALS.decisionP99Ms)} |`,
-    `| API start rate vs \`client.workflow.start\` | ≥ 0.8× | **${a.ratio}×** (median of ${a.roundRatios.n} paired rounds; ${a.apiPerSec.median} vs ${a.directPerSec.median} starts/s) | per-round ratio ${spread(a.roundRatios)}, min–max ${a.roundRatios.min}–${a.roundRatios.max} | ${ok(a.ratio >= GOALS.apiStartRatio)} |`,
-    `| ${p.runs} runs parked at a gate: worker RSS | ≤ 1 GiB | **${p.workerRss.rssMiB} MiB** (peak ${p.workerRss.peakMiB}; idle ${p.workerIdleRss.rssMiB}; ≈ ${perRunMiB} MiB per parked run) | — | ${ok(p.workerRss.peakMiB <= GOALS.workerRssMiB)} |`,
-    `| \`GET /api/runs?awaitingApproval=true\` with ${p.runs} parked | — | **${p.listMs.median} ms** (first page, ${p.listPageSize} runs) | ${spread(p.listMs, ' ms')}; pageSize=${p.runs}: ${p.listFullPageMs.median} ms | — |`,
-    `| ${b.steps}-step plan (${b.chains} chains) | completes, far below 51,200 events | **${b.outcome}**, ${b.historyEvents} events, **${b.seconds} s** (baseline ${b.baseline.seconds} s) | history ${Math.round((b.historyBytes ?? 0) / 1024)} KiB; status ${Math.round(b.statusBytes / 1024)} KiB; replay ${b.replaySeconds} s (baseline ${b.baseline.replaySeconds} s) | ${ok(b.outcome === 'succeeded' && b.historyEvents < GOALS.historyEventLimit / 4)} |`,
-    '',
-    '## What each number includes',
-    '',
-    `- **Overhead**: wall time from \`client.workflow.start\` (\`startRun\` for the phase) to \`result()\` in the bench process, one run at a time; the dependent hops of the DAG dominate it. History evidence (median per run): phase ${o.history.phase.events} events / ${o.history.phase.workflowTasks} workflow tasks / ${o.history.phase.workflowTaskMs.median} ms inside workflow tasks; baseline ${o.history.baseline.events} / ${o.history.baseline.workflowTasks} / ${o.history.baseline.workflowTaskMs.median} ms. Dispatch (scheduled → started, median) is ${o.history.phase.activityDispatchMs} ms per activity and ${o.history.phase.workflowTaskDispatchMs} ms per workflow task for the phase (${o.history.baseline.activityDispatchMs} / ${o.history.baseline.workflowTaskDispatchMs} ms baseline): the same server cost on both sides, paid at each of the DAG's 6 levels. The concurrent row starts ${r.overheadConcurrent.runsPerBatch} runs together and times the batch, so the engine's CPU per workflow task counts.`,
-    `- **Decision latency** (headline): from the moment the \`POST /api/runs/:id/decisions\` response arrived at the client to the \`ActivityTaskStarted\` time of the dependent step (server clock, same machine). The vote and the scheduling of the dependent step happen in the same workflow task, before the Update's response is sent, so the step can start before the response arrives. Alternatives: from the request being sent (p50 ${d.activityStartedFromRequest.median} / p99 ${d.activityStartedFromRequest.p99} ms; includes the HTTP+Update round trip, itself p50 ${d.httpRoundTrip.median} / p99 ${d.httpRoundTrip.p99} ms); until a status query first shows the step running (p50 ${d.queryObserved.median} / p99 ${d.queryObserved.p99} ms, granularity one query round trip); \`next.startedAt\` in the status minus the response time (p50 ${d.statusStartedAt.median} ms: negative, workflow time is the start of the workflow task that applied the vote).`,
-    `- **API start rate**: ${a.startsPerBatch} starts per batch, ${a.concurrency} in flight, ${a.apiPerSec.n} batches per side, on a task queue with no worker (only the start is measured). API side: \`POST /api/runs {plan: "<bundled id>"}\` to the API process (4 small bundled plans); direct side: \`startRun\` (the same \`client.workflow.start\` call, options and search attributes) from the bench process. Per-start latency: API p50 ${a.apiLatencyMs.median} ms, direct ${a.directLatencyMs.median} ms.`,
-    `- **Parked runs**: \`workers/main.ts\` in its own process (default options; the SDK's default cache holds every parked run), VmRSS/VmHWM from \`/proc\`, read 3 s after the last run showed \`AwaitingApproval=true\` in visibility (${p.parkSeconds} s after the first start). List latency is the API's \`GET\` round trip (visibility query + decoding), sequential requests. The runs are terminated afterwards.`,
-    `- **Big plan**: wall time from start to result; \`historyEvents\`/\`historyBytes\` from describe; replay = \`Worker.runReplayHistory\` on the finished history in the bench process (what a worker restart or cache eviction costs this run).`,
-    '',
-    '## Verdicts in one line each',
-    '',
-    ...verdicts(r),
-    '',
-  ];
-  return lines.join('\n');
-}
-
-function verdicts(r: BenchRun): string[] {
-  const out: string[] = [];
-  const o = r.overhead;
-  const delta = Math.round(o.phaseMs.median - o.baselineMs.median);
-  const wftDelta = Math.round(o.history.phase.workflowTaskMs.median - o.history.baseline.workflowTaskMs.median);
-  const c = r.overheadConcurrent;
-  out.push(
-    (o.ratio <= GOALS.overheadRatio
-      ? `- Overhead ${o.ratio}× meets the goal as specified (one run at a time): ≈ ${Math.round(o.history.baseline.activityDispatchMs)} ms dispatch hops between dependent steps dominate both sides, and the run-time difference (${delta} ms) is within noise. `
-      : `- Overhead ${o.ratio}× misses ≤ 1.15 by ${Math.round((o.ratio / GOALS.overheadRatio - 1) * 100)} %. `) +
-      `The engine's own cost shows elsewhere: ${wftDelta} ms more per run inside workflow tasks; with ${c.runsPerBatch} runs competing for the CPU the ratio was ${c.ratio}× (per-round ${c.roundRatios.min}–${c.roundRatios.max}: noisy on a shared machine); and it grows with plan size (big plan below). See ANALYSIS.md.`,
-  );
-  const d = r.decision;
-  out.push(`- Decision latency p99 ${d.activityStarted.p99} ms ${d.activityStarted.p99 <= GOALS.decisionP99Ms ? 'meets' : 'misses'} the 100 ms goal; counted from the moment the request is sent instead, p99 ${d.activityStartedFromRequest.p99} ms.`);
-  const a = r.apiStart;
-  out.push(
-    a.ratio >= GOALS.apiStartRatio
-      ? `- API start rate ${a.ratio}× meets ≥ 0.8.`
-      : `- API start rate ${a.ratio}× misses ≥ 0.8 by ${Math.round((1 - a.ratio / GOALS.apiStartRatio) * 100)} %: what is left is the extra HTTP hop through a third process (Express, JSON, zod, logging) competing with the dev server and the bench for two cores; the plan catalog is now cached (see ANALYSIS.md for the profile and the experiments).`,
-  );
-  const p = r.parked;
-  out.push(`- ${p.runs} parked runs: worker RSS ${p.workerRss.rssMiB} MiB (${p.workerRss.peakMiB <= GOALS.workerRssMiB ? 'within' : 'over'} 1 GiB); listing them takes ${p.listMs.median} ms for a page of ${p.listPageSize}.`);
-  const b = r.bigPlan;
-  const budget = Math.round((GOALS.payloadLimitBytes / b.statusBytes) * b.steps);
-  out.push(
-    `- ${b.steps} steps: ${b.outcome} in ${b.seconds} s (${Math.round((b.seconds / b.baseline.seconds) * 100) / 100}× the baseline) with ${b.historyEvents} events (${Math.round((b.historyEvents / GOALS.historyEventLimit) * 100)} % of the limit). ` +
-      `Two limits are closer than the event count suggests: the status (the workflow result and the \`status\` query answer) is ${Math.round(b.statusBytes / 1024)} KiB, so around ${budget} steps it would pass Temporal's 2 MB payload limit (the schema allows 5,000); ` +
-      `and replaying the history takes ${b.replaySeconds} s (baseline ${b.baseline.replaySeconds} s)${b.replaySeconds > 10 ? ': longer than the 10 s workflow task timeout, so after a worker restart late in such a run each replay attempt times out and is thrown away until one happens to fit (ANALYSIS.md: a 95 s stall)' : ''}.`,
-  );
-  return out;
 }
 
 /** Rebuilds a {@link BenchRun} from a `results.json` written by {@link writeReports}. */
@@ -163,8 +184,9 @@ export function runFromJson(json: ReturnType<typeof resultsJson>): BenchRun {
   return { date: json.date, wallSeconds: json.wallSeconds, machine: json.machine, load: json.load, ...json.details };
 }
 
-/** Writes both files into `dir`. */
+/** Writes results.json, RESULTS.md and (with growth figures) growth.svg into `dir`. */
 export function writeReports(dir: string, r: BenchRun): void {
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify(resultsJson(r), null, 2)}\n`);
   writeFileSync(join(dir, 'RESULTS.md'), resultsMarkdown(r));
+  if (r.growth) writeFileSync(join(dir, 'growth.svg'), growthSvg(r.growth));
 }

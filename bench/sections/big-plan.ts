@@ -7,9 +7,10 @@
  * worker restart costs the run, and one workflow task must fit in its 10 s timeout.
  */
 import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { startRun } from '../../client/runs';
-import { statusQuery } from '../../workflows/messages';
+import { statusPageQuery } from '../../workflows/messages';
 import type { RunStatus } from '../../workflows/status';
 import type { Harness } from '../lib/harness';
 import { historyStats } from '../lib/history';
@@ -30,16 +31,6 @@ export interface BigRun {
   replaySeconds: number;
 }
 
-/** Results of the big-plan section. */
-export interface BigPlanResult extends BigRun {
-  steps: number;
-  chains: number;
-  /** JSON size of the final status (= the workflow result and the status query's answer). */
-  statusBytes: number;
-  /** [seconds since start, steps succeeded], sampled every 5 s through the status query. */
-  progress: [number, number][];
-  baseline: BigRun;
-}
 
 async function replaySeconds(h: Harness, workflowId: string): Promise<number> {
   const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
@@ -62,13 +53,64 @@ async function describeRun(h: Harness, workflowId: string, outcome: string, seco
   };
 }
 
-/** Runs the section; gives up on the engine run after `limitMs` (and reports how far it got). */
-export async function benchBigPlan(h: Harness, chains = 20, length = 100, limitMs = 6 * 60_000): Promise<BigPlanResult> {
+/** Reading a big run through the API: the default answer and every page after it. */
+export interface PagedRead {
+  /** Bytes of `GET /api/runs/:runId` (the first page for a run over 500 steps). */
+  firstBytes: number;
+  pages: number;
+  largestPageBytes: number;
+  /** Distinct steps read by following the cursors: every step must be readable. */
+  stepsRead: number;
+}
+
+/** Reads `runId` through the API page by page (following `stepsPage.nextCursor`). */
+export async function pagedRead(h: Harness, runId: string): Promise<PagedRead> {
+  const seen = new Set<string>();
+  let cursor: string | null | undefined;
+  let firstBytes = 0;
+  let largest = 0;
+  let pages = 0;
+  do {
+    const res = await fetch(`${h.api}/api/runs/${runId}${cursor ? `?cursor=${cursor}` : ''}`);
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`GET /api/runs/${runId} answered ${res.status}: ${text.slice(0, 200)}`);
+    const body = JSON.parse(text) as { steps: { id: string }[]; stepsPage?: { nextCursor: string | null } };
+    const bytes = Buffer.byteLength(text);
+    if (pages === 0) firstBytes = bytes;
+    largest = Math.max(largest, bytes);
+    pages++;
+    for (const st of body.steps) seen.add(st.id);
+    cursor = body.stepsPage?.nextCursor;
+  } while (cursor);
+  return { firstBytes, pages, largestPageBytes: largest, stepsRead: seen.size };
+}
+
+/** One plan size through the engine and through the baseline. */
+export interface PlanSizeResult extends BigRun {
+  steps: number;
+  chains: number;
+  /** JSON size of the final status (= the workflow result and the whole `status` query's answer). */
+  wholeStatusBytes: number;
+  /** What `GET /api/runs/:runId` serves (first page) and reading every page. */
+  api: PagedRead;
+  baseline: BigRun;
+}
+
+/** Steps succeeded so far, read in pages (`statusPage`): the whole status of a big run is over 512 KiB. */
+async function succeededSteps(handle: WorkflowHandle): Promise<number> {
+  let done = 0;
+  for (let offset = 0; ; offset += 500) {
+    const page = await handle.query(statusPageQuery, { offset, limit: 500 });
+    done += page.steps.filter((x) => x.state === 'succeeded').length;
+    if (offset + page.stepsPage.returned >= page.stepsPage.total) return done;
+  }
+}
+
+async function runEngine(h: Harness, chains: number, length: number, limitMs: number, progress?: [number, number][]): Promise<{ id: string; outcome: string; seconds: number; final?: RunStatus }> {
   const plan = bigPlan(chains, length);
   const id = `bench-big-${randomUUID()}`;
   const t0 = performance.now();
   const handle = await startRun(h.client, plan, { taskQueue: h.taskQueue, runId: id });
-  const progress: [number, number][] = [];
   let final: RunStatus | undefined;
   let outcome = 'running';
   const result = handle.result().then(
@@ -91,29 +133,42 @@ export async function benchBigPlan(h: Harness, chains = 20, length = 100, limitM
       await handle.terminate('benchmark limit');
       break;
     }
+    if (!progress) continue;
     try {
-      const s = await handle.query(statusQuery);
-      progress.push([round((performance.now() - t0) / 1000, 1), s.steps.filter((x) => x.state === 'succeeded').length]);
+      progress.push([round((performance.now() - t0) / 1000, 1), await succeededSteps(handle)]);
     } catch {
       // a busy worker may time a query out; the next sample will tell
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  if (final) progress.push([round(seconds, 1), final.steps.filter((x) => x.state === 'succeeded').length]);
-  const engine = await describeRun(h, id, outcome, seconds);
+  if (final && progress) progress.push([round(seconds, 1), final.steps.filter((x) => x.state === 'succeeded').length]);
+  return { id, outcome, seconds, ...(final ? { final } : {}) };
+}
 
-  const nodes = plan.steps.map((s) => ({ id: s.id, needs: s.needs ?? [] }));
+/** Runs `chains` × `length` steps through the engine, then the same DAG through the baseline. */
+export async function measurePlan(h: Harness, chains: number, length: number, limitMs = 6 * 60_000, progress?: [number, number][]): Promise<PlanSizeResult> {
+  const run = await runEngine(h, chains, length, limitMs, progress);
+  const engine = await describeRun(h, run.id, run.outcome, run.seconds);
+  const apiRead = await pagedRead(h, run.id);
+  const nodes = bigPlan(chains, length).steps.map((s) => ({ id: s.id, needs: s.needs ?? [] }));
   const bid = `bench-big-baseline-${randomUUID()}`;
   const b0 = performance.now();
   await (await h.client.workflow.start(baselineDagWorkflow, { taskQueue: h.taskQueue, workflowId: bid, args: [{ nodes }] })).result();
   const baseline = await describeRun(h, bid, 'succeeded', (performance.now() - b0) / 1000);
+  return { steps: chains * length, chains, ...engine, wholeStatusBytes: run.final ? Buffer.byteLength(JSON.stringify(run.final)) : 0, api: apiRead, baseline };
+}
 
-  return {
-    steps: plan.steps.length,
-    chains,
-    ...engine,
-    statusBytes: final ? Buffer.byteLength(JSON.stringify(final)) : 0,
-    progress,
-    baseline,
-  };
+/** Results of the big-plan section. */
+export interface BigPlanResult extends PlanSizeResult {
+  /** What a client reads by default: `GET /api/runs/:runId` (its first page of steps), bytes. */
+  statusBytes: number;
+  /** [seconds since start, steps succeeded], sampled every 5 s through the status query. */
+  progress: [number, number][];
+}
+
+/** Runs the section: 20 chains of 100 (2,000 steps); gives up on the engine run after `limitMs`. */
+export async function benchBigPlan(h: Harness, chains = 20, length = 100, limitMs = 6 * 60_000): Promise<BigPlanResult> {
+  const progress: [number, number][] = [];
+  const r = await measurePlan(h, chains, length, limitMs, progress);
+  return { ...r, statusBytes: r.api.firstBytes, progress };
 }

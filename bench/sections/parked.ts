@@ -1,97 +1,160 @@
 /**
- * Scale, parked runs: 1,000 runs wait at an approval gate on a worker running as its own process
- * (`workers/main.ts`, default settings), so its RSS is the worker's alone. With the SDK's default
- * cache size (derived from the heap limit) every parked run stays cached: the worst case for
- * memory and the best for latency. Then `GET /api/runs?awaitingApproval=true` is timed, and the
- * runs are terminated.
+ * Scale, parked runs: runs wait at an approval gate on a worker process of their own (the deployed
+ * settings: a workflow cache of `PHASEGATE_WORKER_CACHED_RUNS`, default 1,000), in stages of
+ * 100, 1,000 and 5,000 runs, its RSS read at each stage; then the same stages with the bare-Temporal
+ * baseline (one activity, then wait for a signal) on an identical process. With 5,000 parked:
+ * `GET /api/runs?awaitingApproval=true` is timed, and decisions are sent to the runs parked first
+ * (long evicted from the cache: each decision replays the run) and, for comparison, to the last
+ * ones (still cached). Every run is terminated afterwards. A stage that does not park within its
+ * time budget ends the section there, and says so.
  */
 import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import { startRun } from '../../client/runs';
-import { spawnWorker } from '../../test/helpers/processes';
 import { api, type Harness } from '../lib/harness';
 import { parkedPlan } from '../lib/plans';
-import { rssOf, type Rss } from '../lib/proc';
+import { rssOf, spawnBenchWorker, type Rss } from '../lib/proc';
 import { delay, mapLimit, round, summarize, type Summary } from '../lib/stats';
+
+/** Worker memory with `runs` parked. */
+export interface ParkedStage {
+  runs: number;
+  rss: Rss;
+  /** Seconds from the stage's first start until all its runs were parked. */
+  parkSeconds: number;
+}
 
 /** Results of the parked-runs section. */
 export interface ParkedResult {
+  /** Parked runs at the last stage reached (the goal names 5,000). */
   runs: number;
-  /** Worker RSS once every run is parked (MiB), and before any run started. */
-  workerRss: Rss;
+  cachedRuns: number;
   workerIdleRss: Rss;
-  /** Seconds to start all runs, and until all were parked (search attribute visible). */
-  startSeconds: number;
-  parkSeconds: number;
-  /** `GET /api/runs?awaitingApproval=true`, default page size. */
+  stages: ParkedStage[];
+  baselineIdleRss: Rss;
+  baselineStages: ParkedStage[];
+  /** Set when a stage ran out of time. */
+  stoppedEarly: string | null;
+  /** `GET /api/runs?awaitingApproval=true`, default page size (50), with `runs` parked. */
   listMs: Summary;
   listPageSize: number;
-  /** The same list asking for pageSize=1000 (every parked run in one page). */
+  /** The same list with pageSize=200 (the largest page). */
   listFullPageMs: Summary;
-  /** `GET /api/runs/:runId` (status query) of parked runs. */
-  statusMs: Summary;
+  /** `POST /decisions` round trip on runs evicted from the worker cache, and on cached ones. */
+  evictedDecisionMs: Summary;
+  cachedDecisionMs: Summary;
 }
 
-async function timeGet(base: string, path: string, n: number, check: (body: unknown) => void): Promise<number[]> {
+const STAGES = [100, 1000, 5000];
+
+async function timeGet(base: string, path: string, n: number, expected: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    const r = await api(base, 'GET', path);
+    const r = await api<{ runs: unknown[] }>(base, 'GET', path);
     out.push(performance.now() - t);
-    if (r.status !== 200) throw new Error(`GET ${path} answered ${r.status}`);
-    check(r.body);
+    if (r.status !== 200 || r.body.runs.length !== expected) throw new Error(`GET ${path} answered ${r.status} with ${r.body.runs?.length} runs, expected ${expected}`);
   }
   return out;
 }
 
-/** Runs the section with `runs` parked runs. */
-export async function benchParked(h: Harness, runs = 1000): Promise<ParkedResult> {
-  const taskQueue = `bench-parked-${randomUUID()}`;
-  const worker = await spawnWorker(h.env.address, taskQueue);
-  const pid = worker.child.pid as number;
-  try {
-    await delay(2_000);
-    const workerIdleRss = rssOf(pid);
-    const plan = parkedPlan();
-    const ids = Array.from({ length: runs }, (_, i) => `bench-parked-${i}-${randomUUID().slice(0, 8)}`);
-    const t0 = performance.now();
-    await mapLimit(ids, 20, (id) => startRun(h.client, plan, { taskQueue, runId: id }));
-    const startSeconds = (performance.now() - t0) / 1000;
-    const query = `PhasePlan = '${plan.id}' AND AwaitingApproval = true AND ExecutionStatus = 'Running'`;
-    const deadline = Date.now() + 5 * 60_000;
-    while ((await h.client.workflow.count(query)).count < runs) {
-      if (Date.now() > deadline) throw new Error('runs did not all park within 5 minutes');
-      await delay(250);
-    }
-    const parkSeconds = (performance.now() - t0) / 1000;
-    // Let in-flight work (the last search attribute upserts, GC) settle before reading memory.
-    await delay(3_000);
-    const workerRss = rssOf(pid);
-
-    const pageOk = (expected: number) => (body: unknown) => {
-      const got = (body as { runs: unknown[] }).runs.length;
-      if (got !== expected) throw new Error(`list returned ${got} runs, expected ${expected}`);
-    };
-    await timeGet(h.api, '/api/runs?awaitingApproval=true', 5, pageOk(50));
-    const listMs = summarize(await timeGet(h.api, '/api/runs?awaitingApproval=true', 30, pageOk(50)));
-    await timeGet(h.api, `/api/runs?awaitingApproval=true&pageSize=${runs}`, 2, pageOk(runs));
-    const listFullPageMs = summarize(await timeGet(h.api, `/api/runs?awaitingApproval=true&pageSize=${runs}`, 10, pageOk(runs)));
-    const sample = ids.filter((_, i) => i % Math.ceil(runs / 30) === 0);
-    const statusMs: number[] = [];
-    for (const id of sample) statusMs.push(...(await timeGet(h.api, `/api/runs/${id}`, 1, () => undefined)));
-
-    await mapLimit(ids, 20, (id) => h.client.workflow.getHandle(id).terminate('benchmark cleanup'));
-    return {
-      runs,
-      workerRss,
-      workerIdleRss,
-      startSeconds: round(startSeconds, 1),
-      parkSeconds: round(parkSeconds, 1),
-      listMs,
-      listPageSize: 50,
-      listFullPageMs,
-      statusMs: summarize(statusMs),
-    };
-  } finally {
-    await worker.stop();
+async function waitCount(client: Client, query: string, n: number, deadline: number): Promise<boolean> {
+  while ((await client.workflow.count(query)).count < n) {
+    if (Date.now() > deadline) return false;
+    await delay(500);
   }
+  return true;
+}
+
+/** Waits until each of `ids` has run its activity and gone back to waiting (10 history events). */
+async function settled(client: Client, ids: string[], deadline: number): Promise<void> {
+  for (const id of ids) {
+    while ((await client.workflow.getHandle(id).describe()).historyLength < 10 && Date.now() < deadline) await delay(250);
+  }
+}
+
+/** Parks runs stage by stage on a fresh worker process; `start` starts one run with the given id. */
+async function parkStages(h: Harness, side: 'phase' | 'baseline', budgetMs: number, ids: string[]): Promise<{ idle: Rss; stages: ParkedStage[]; stopped: string | null; pid: number; stop: () => Promise<void> }> {
+  const taskQueue = `bench-parked-${side}-${randomUUID()}`;
+  const worker = await spawnBenchWorker(h.env.address, taskQueue);
+  await delay(2_000);
+  const idle = rssOf(worker.pid);
+  const stages: ParkedStage[] = [];
+  const plan = parkedPlan();
+  // Parked = visible in visibility: the phase sets AwaitingApproval; the baseline has no search
+  // attributes, so its runs count once their one activity completed (history length settles).
+  const query = side === 'phase' ? `PhasePlan = '${plan.id}' AND AwaitingApproval = true AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'` : `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`;
+  const sectionDeadline = Date.now() + budgetMs;
+  let started = 0;
+  for (const target of STAGES) {
+    const t0 = performance.now();
+    await mapLimit(ids.slice(started, target), 20, (id) =>
+      side === 'phase' ? startRun(h.client, plan, { taskQueue, runId: id }) : h.client.workflow.start('baselineParkedWorkflow', { taskQueue, workflowId: id }),
+    );
+    started = target;
+    if (!(await waitCount(h.client, query, target, sectionDeadline))) {
+      return { idle, stages, stopped: `${side}: ${target} runs did not park within the ${Math.round(budgetMs / 1000)} s budget`, pid: worker.pid, stop: () => worker.stop() };
+    }
+    if (side === 'baseline') await settled(h.client, ids.slice(Math.max(0, target - 20), target), sectionDeadline);
+    await delay(3_000); // let the last tasks and GC settle before reading memory
+    stages.push({ runs: target, rss: rssOf(worker.pid), parkSeconds: round((performance.now() - t0) / 1000, 1) });
+  }
+  return { idle, stages, stopped: null, pid: worker.pid, stop: () => worker.stop() };
+}
+
+async function decide(h: Harness, ids: string[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const id of ids) {
+    const t = performance.now();
+    const r = await api(h.api, 'POST', `/api/runs/${id}/decisions`, { gate: 'approve', decision: 'go', approver: 'a' });
+    out.push(performance.now() - t);
+    if (r.status !== 200) throw new Error(`decision on ${id} answered ${r.status}: ${JSON.stringify(r.body)}`);
+  }
+  return out;
+}
+
+const terminateAll = (h: Harness, ids: string[]) => mapLimit(ids, 20, (id) => h.client.workflow.getHandle(id).terminate('benchmark cleanup').catch(() => undefined));
+
+/** Runs the section; each side gets `budgetMs` to park its runs. */
+export async function benchParked(h: Harness, budgetMs = 4 * 60_000, cachedRuns = 1000): Promise<ParkedResult> {
+  const last = STAGES[STAGES.length - 1] as number;
+  const ids = Array.from({ length: last }, (_, i) => `bench-parked-${i}-${randomUUID().slice(0, 8)}`);
+  const phase = await parkStages(h, 'phase', budgetMs, ids);
+  const parked = phase.stages[phase.stages.length - 1]?.runs ?? 0;
+  let listMs: number[] = [];
+  let listFullPageMs: number[] = [];
+  let evicted: number[] = [];
+  let cached: number[] = [];
+  try {
+    if (parked > 0) {
+      const q = '/api/runs?awaitingApproval=true&plan=bench-parked';
+      await timeGet(h.api, q, 5, Math.min(50, parked));
+      listMs = await timeGet(h.api, q, 30, Math.min(50, parked));
+      listFullPageMs = await timeGet(h.api, `${q}&pageSize=200`, 10, Math.min(200, parked));
+      // The first runs parked have been idle longest: with more runs than the cache holds, evicted.
+      evicted = parked > cachedRuns ? await decide(h, ids.slice(0, 30)) : [];
+      cached = await decide(h, ids.slice(parked - 30, parked));
+    }
+  } finally {
+    await terminateAll(h, ids);
+    await phase.stop();
+  }
+  const baseIds = ids.map((id) => id.replace('bench-parked-', 'bench-parked-base-'));
+  const base = await parkStages(h, 'baseline', budgetMs, baseIds);
+  await terminateAll(h, baseIds);
+  await base.stop();
+  return {
+    runs: parked,
+    cachedRuns,
+    workerIdleRss: phase.idle,
+    stages: phase.stages,
+    baselineIdleRss: base.idle,
+    baselineStages: base.stages,
+    stoppedEarly: [phase.stopped, base.stopped].filter(Boolean).join('; ') || null,
+    listMs: summarize(listMs),
+    listPageSize: 50,
+    listFullPageMs: summarize(listFullPageMs),
+    evictedDecisionMs: summarize(evicted),
+    cachedDecisionMs: summarize(cached),
+  };
 }

@@ -5,7 +5,7 @@
  * uses (one attempt, same timeout, same cancellation type), so the only difference measured is
  * the engine itself: status bookkeeping, scheduling loop, search attributes, current details.
  */
-import { ActivityCancellationType, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, condition, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { TaskInput } from '../../activities/types';
 
@@ -43,4 +43,21 @@ export async function baselineDagWorkflow(input: BaselineInput): Promise<number>
   }
   await Promise.all(done.values());
   return done.size;
+}
+
+/** The approval a parked baseline run waits for. */
+export const baselineGoSignal = defineSignal('go');
+
+/**
+ * The baseline of a run parked at a gate: one `simulateTask`, then wait for a `go` signal (what a
+ * Temporal user would write for "prep, then wait for approval"). Its worker memory is what bare
+ * Temporal costs per waiting run.
+ */
+export async function baselineParkedWorkflow(): Promise<string> {
+  const runId = workflowInfo().workflowId;
+  await simulateTask({ runId, stepId: 'prep', attempt: 1, purpose: 'run', executor: { kind: 'simulate' }, metricRules: {} });
+  let go = false;
+  setHandler(baselineGoSignal, () => void (go = true));
+  await condition(() => go);
+  return 'go';
 }

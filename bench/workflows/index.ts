@@ -3,4 +3,4 @@
  * baseline, so A (engine) and B (baseline) run on the same worker with the same settings.
  */
 export { phaseWorkflow, programWorkflow } from '../../workflows';
-export { baselineDagWorkflow } from './baseline';
+export { baselineDagWorkflow, baselineParkedWorkflow } from './baseline';

@@ -21,8 +21,8 @@ function quietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
 }
 
-/** Starts a dev server on free ports with the search attributes registered. */
-export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
+/** Starts a dev server on free ports with the search attributes registered; `extraArgs` go to `temporal server start-dev`. */
+export async function createTestEnv(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const path = ensureTemporalCli();
   return TestWorkflowEnvironment.createLocal({
@@ -30,6 +30,7 @@ export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
       executable: { type: 'existing-path', path },
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
       ui: false,
+      ...(extraArgs.length ? { extraArgs } : {}),
     },
   });
 }
