@@ -107,12 +107,13 @@ describe('auth', () => {
     assert.ok(listed.body.some((t) => t.runId === runId));
     assert.equal((await call(TESTER, 'POST', `/api/runs/${runId}/steps/review/claim`, {})).status, 403, 'another agent cannot claim');
     assert.equal((await call(OPS, 'POST', `/api/runs/${runId}/steps/review/claim`, {})).status, 403, 'operators are not agents');
-    const claim = await call<{ claimedBy: string; attempt: number }>(BOT, 'POST', `/api/runs/${runId}/steps/review/claim`, {});
+    const claim = await call<{ claimedBy: string; attempt: number; leaseId: string }>(BOT, 'POST', `/api/runs/${runId}/steps/review/claim`, {});
     assert.equal(claim.status, 200, 'a token listing the agent may claim');
     assert.equal(claim.body.claimedBy, 'bot-1', 'the claimant is the token identity');
-    assert.equal((await call(REVIEWER, 'POST', `/api/runs/${runId}/steps/review/complete`, { attempt: 1 })).status, 409, 'claimed by bot-1, not reviewer');
-    assert.equal((await call(TESTER, 'POST', `/api/runs/${runId}/steps/review/heartbeat`, { attempt: 1 })).status, 403);
-    assert.equal((await call(BOT, 'POST', `/api/runs/${runId}/steps/review/complete`, { attempt: 1, metrics: { score: 9 } })).status, 200);
+    const leaseId = claim.body.leaseId;
+    assert.equal((await call(REVIEWER, 'POST', `/api/runs/${runId}/steps/review/complete`, { leaseId })).status, 403, 'leased by bot-1, not reviewer');
+    assert.equal((await call(TESTER, 'POST', `/api/runs/${runId}/steps/review/heartbeat`, { leaseId })).status, 403);
+    assert.equal((await call(BOT, 'POST', `/api/runs/${runId}/steps/review/complete`, { leaseId, metrics: { score: 9 } })).status, 200);
     await waitForStatus(handle, (s) => s.state === 'awaiting-approval');
 
     // Decisions: role, identity from the token, spoofing refused, validator's approver list applies.

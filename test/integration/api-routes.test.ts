@@ -258,7 +258,7 @@ describe('runs and decisions', () => {
 });
 
 describe('external agent protocol', () => {
-  it('list → claim → heartbeat → complete; conflicts and stale attempts are 409', async () => {
+  it('list → claim → heartbeat → complete; conflicts and stale leases are 409', async () => {
     const runId = await start('it-agent');
     let tasks: { runId: string; stepId: string; title: string; agent: string; attempt: number; claimedBy: string | null }[] = [];
     const deadline = Date.now() + 20_000;
@@ -267,44 +267,49 @@ describe('external agent protocol', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     const task = tasks.find((t) => t.runId === runId);
-    assert.deepEqual(task && { ...task, instructions: undefined }, { runId, stepId: 'review', title: 'Review the diff', agent: 'reviewer', attempt: 1, claimedBy: null, instructions: undefined });
+    assert.deepEqual(task && { ...task, instructions: undefined, openedAt: undefined }, { runId, stepId: 'review', title: 'Review the diff', agent: 'reviewer', attempt: 1, claimedBy: null, instructions: undefined, openedAt: undefined });
     assert.deepEqual((await call<unknown[]>('GET', '/api/agents/nobody/tasks')).body, []);
 
-    const claim = await call<{ attempt: number; claimedBy: string; instructions: string; metrics: string[] }>('POST', `/api/runs/${runId}/steps/review/claim`, {});
+    const claim = await call<{ leaseId: string; attempt: number; claimedBy: string; instructions: string; metrics: string[] }>('POST', `/api/runs/${runId}/steps/review/claim`, {});
     assert.equal(claim.status, 200);
     assert.equal(claim.body.claimedBy, 'reviewer', 'without auth the claimant defaults to the agent name');
     assert.equal(claim.body.instructions, 'look closely');
     assert.deepEqual(claim.body.metrics, ['warnings']);
     assert.equal((await call('POST', `/api/runs/${runId}/steps/review/claim`, { claimant: 'someone-else' })).status, 409);
-    assert.equal((await call('POST', `/api/runs/${runId}/steps/review/claim`, {})).status, 200, 'a repeat claim by the winner is idempotent');
+    assert.equal((await call('POST', `/api/runs/${runId}/steps/review/claim`, {})).status, 409, 'a repeat claim under the same name is 409 too: leases tell processes apart');
+    assert.equal((await call('POST', `/api/runs/${runId}/steps/review/claim`, { leaseId: claim.body.leaseId })).status, 200, 'quoting the lease is a safe retry');
+    const lease = claim.body.leaseId;
     assert.equal((await call('POST', `/api/runs/${runId}/steps/nope/claim`, {})).status, 404);
     assert.equal((await call('POST', `/api/runs/${runId}/steps/gate/claim`, {})).status, 409, 'a gate is not an agent task');
 
     const listedClaimed = (await call<typeof tasks>('GET', '/api/agents/reviewer/tasks')).body.find((t) => t.runId === runId);
     assert.equal(listedClaimed?.claimedBy, 'reviewer');
 
-    const beat = await call<StepStatus>('POST', `/api/runs/${runId}/steps/review/heartbeat`, { attempt: 1, progress: 'halfway' });
+    const beat = await call<StepStatus>('POST', `/api/runs/${runId}/steps/review/heartbeat`, { leaseId: lease, progress: 'halfway' });
     assert.equal(beat.status, 200);
-    assert.equal((await call('POST', `/api/runs/${runId}/steps/review/heartbeat`, { attempt: 7 })).status, 409, 'stale attempt');
-    assert.equal((await call('POST', `/api/runs/${runId}/steps/review/heartbeat`, { attempt: 1, claimant: 'intruder' })).status, 409);
+    assert.equal((await call('POST', `/api/runs/${runId}/steps/review/heartbeat`, { attempt: 1 })).status, 400, 'a report quotes its lease');
+    assert.equal((await call('POST', `/api/runs/${runId}/steps/review/heartbeat`, { leaseId: lease, attempt: 7 })).status, 409, 'stale attempt');
+    assert.equal((await call('POST', `/api/runs/${runId}/steps/review/heartbeat`, { leaseId: 'not-the-lease' })).status, 409, 'not the current lease');
+    assert.equal((await call('POST', `/api/runs/${runId}/steps/review/heartbeat`, { leaseId: lease, claimant: 'intruder' })).status, 403, 'not the holder');
 
-    const done = await call<StepStatus>('POST', `/api/runs/${runId}/steps/review/complete`, { attempt: 1, metrics: { warnings: 2 }, summary: 'LGTM' });
+    const done = await call<StepStatus>('POST', `/api/runs/${runId}/steps/review/complete`, { leaseId: lease, metrics: { warnings: 2 }, summary: 'LGTM' });
     assert.equal(done.status, 200);
-    const repeat = await call('POST', `/api/runs/${runId}/steps/review/complete`, { attempt: 1, metrics: { warnings: 2 }, summary: 'LGTM' });
-    assert.equal(repeat.status, 200, 'complete is idempotent for the same attempt');
+    const repeat = await call('POST', `/api/runs/${runId}/steps/review/complete`, { leaseId: lease, metrics: { warnings: 2 }, summary: 'LGTM' });
+    assert.equal(repeat.status, 200, 'complete is idempotent for the same lease');
     const final = await until(runId, ended);
     assert.equal(final.outcome, 'succeeded');
     const review = final.steps.find((s) => s.id === 'review');
     assert.deepEqual(review?.metrics, { warnings: 2 });
     assert.equal(review?.summary, 'LGTM');
-    assert.equal((await call('POST', `/api/runs/${runId}/steps/review/complete`, { attempt: 2 })).status, 409, 'the run has ended');
+    assert.equal((await call('POST', `/api/runs/${runId}/steps/review/complete`, { leaseId: 'later' })).status, 409, 'the run has ended');
   });
 
   it('fail (not retryable) fails the task and the run', async () => {
     const runId = await start('it-agent');
     await until(runId, (s) => s.steps[0]?.agentTask != null);
-    assert.equal((await call('POST', `/api/runs/${runId}/steps/review/claim`, { claimant: 'session-9' })).status, 200);
-    const failed = await call<StepStatus>('POST', `/api/runs/${runId}/steps/review/fail`, { attempt: 1, claimant: 'session-9', reason: 'cannot build', retryable: false });
+    const claimed = await call<{ leaseId: string }>('POST', `/api/runs/${runId}/steps/review/claim`, { claimant: 'session-9' });
+    assert.equal(claimed.status, 200);
+    const failed = await call<StepStatus>('POST', `/api/runs/${runId}/steps/review/fail`, { leaseId: claimed.body.leaseId, claimant: 'session-9', reason: 'cannot build', retryable: false });
     assert.equal(failed.status, 200);
     const final = await until(runId, ended);
     assert.equal(final.outcome, 'failed');

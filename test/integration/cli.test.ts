@@ -312,7 +312,7 @@ describe('phase agent', () => {
     const r = await phase(['agent', 'coder', '--once', '--poll', '200ms', '--heartbeat', '300ms', '--', process.execPath, '-e', SCRIPT]);
     assert.equal(r.code, 0, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
     assert.match(r.stdout, /working on code attempt 1: implement it/, 'the task JSON reached the command on stdin');
-    assert.match(r.stderr, /claimed .*code/);
+    assert.match(r.stderr, /leased .*code \(attempt 1\) as coder \[[^\]]+\/\d+\], lease /, 'the default label is <host>/<pid>');
     assert.match(r.stderr, /completed/);
     const final = await waitForOutcome(handle(runId));
     assert.equal(final.outcome, 'succeeded');

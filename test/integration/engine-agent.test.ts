@@ -1,7 +1,8 @@
 /**
  * External `agent` tasks at the workflow level (the API and CLI drive the same Updates): one claimant
  * wins a race, a missed heartbeat releases the claim and retries, completion metrics feed a gate,
- * stale reports are refused, claim and complete are idempotent.
+ * stale reports are refused, a claim repeated with its leaseId and a repeated completion are
+ * idempotent. Reports here use the pre-lease form (attempt + claimant) the recorded histories hold.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,9 +64,12 @@ describe('agent tasks', () => {
     assert.equal(claim.attempt, 1);
     assert.equal(claim.instructions, 'review the diff');
     assert.deepEqual(claim.metrics, ['clippy_warnings']);
-    // Repeating the winning claim is idempotent.
-    const again = await h.executeUpdate(claimUpdate, { args: [{ step: 'review', claimant: claim.claimedBy }] });
-    assert.equal(again.attempt, 1);
+    // A claim of a leased attempt is refused for everyone, its holder's name included, unless it quotes the lease.
+    assert.equal(await rejectedType(h.executeUpdate(claimUpdate, { args: [{ step: 'review', claimant: claim.claimedBy }] })), 'Conflict');
+    const again = await h.executeUpdate(claimUpdate, { args: [{ step: 'review', claimant: claim.claimedBy, leaseId: claim.leaseId }] });
+    assert.deepEqual([again.attempt, again.leaseId], [1, claim.leaseId]);
+    // Completing without a metric the task declares as {} is refused, naming it.
+    assert.equal(await rejectedType(h.executeUpdate(completeUpdate, { args: [{ step: 'review', leaseId: claim.leaseId, metrics: {} }] })), 'Invalid');
     const loser = claim.claimedBy === 'session-a' ? 'session-b' : 'session-a';
     assert.equal(await rejectedType(h.executeUpdate(completeUpdate, { args: [{ step: 'review', attempt: 1, claimant: loser }] })), 'Conflict');
     await h.executeUpdate(agentHeartbeatUpdate, { args: [{ step: 'review', attempt: 1, claimant: claim.claimedBy, progress: 'halfway' }] });

@@ -12,6 +12,7 @@ import { buildOpenApiDocument, openApiPath } from '../../client/api/openapi';
 import { allRoutes } from '../../client/api/routes';
 import { underPlan } from '../../client/api/routes/runs';
 import {
+  ClaimNextBodySchema,
   CompleteBodySchema,
   DecisionBodySchema,
   FailBodySchema,
@@ -62,13 +63,19 @@ void describe('request schemas', () => {
     assert.equal(problems(StartRunBodySchema, { plan: ['a'] })[0]?.path, 'plan');
   });
 
-  void test('agent bodies: attempt must be a positive integer; metrics typed and named', () => {
-    assert.equal(problems(CompleteBodySchema, { attempt: 0 })[0]?.path, 'attempt');
-    assert.equal(problems(CompleteBodySchema, { attempt: 1.5 })[0]?.path, 'attempt');
-    assert.equal(problems(CompleteBodySchema, { attempt: 1, metrics: { ok: { nested: true } } })[0]?.path, 'metrics.ok');
-    assert.equal(problems(CompleteBodySchema, { attempt: 1, metrics: { 'bad name': 1 } })[0]?.path, 'metrics.bad name');
-    assert.equal(problems(FailBodySchema, { attempt: 1 })[0]?.path, 'reason');
-    assert.equal(CompleteBodySchema.safeParse({ attempt: 2, metrics: { a: 1, b: 'x', c: false }, summary: 'done' }).success, true);
+  void test('agent bodies: a leaseId is required; attempt a positive integer; metrics typed and named; wait at most 60s', () => {
+    assert.equal(problems(CompleteBodySchema, { attempt: 1 })[0]?.path, 'leaseId');
+    assert.equal(problems(CompleteBodySchema, { leaseId: "x' OR '1'='1" })[0]?.path, 'leaseId');
+    assert.equal(problems(CompleteBodySchema, { leaseId: 'L', attempt: 0 })[0]?.path, 'attempt');
+    assert.equal(problems(CompleteBodySchema, { leaseId: 'L', attempt: 1.5 })[0]?.path, 'attempt');
+    assert.equal(problems(CompleteBodySchema, { leaseId: 'L', metrics: { ok: { nested: true } } })[0]?.path, 'metrics.ok');
+    assert.equal(problems(CompleteBodySchema, { leaseId: 'L', metrics: { 'bad name': 1 } })[0]?.path, 'metrics.bad name');
+    assert.equal(problems(FailBodySchema, { leaseId: 'L' })[0]?.path, 'reason');
+    assert.equal(CompleteBodySchema.safeParse({ leaseId: 'L-1', attempt: 2, metrics: { a: 1, b: 'x', c: false }, summary: 'done' }).success, true);
+    assert.equal(ClaimNextBodySchema.parse({ wait: '30s' }).wait, 30_000);
+    assert.equal(ClaimNextBodySchema.parse({ wait: '250ms' }).wait, 250);
+    assert.equal(problems(ClaimNextBodySchema, { wait: '61s' })[0]?.path, 'wait');
+    assert.equal(problems(ClaimNextBodySchema, { wait: '1m' })[0]?.path, 'wait');
   });
 
   void test('list query: whitelisted values, numbers checked, unknown parameters named', () => {
@@ -188,6 +195,7 @@ void describe('OpenAPI document', () => {
       'POST /api/runs/{runId}/steps/{stepId}/retry',
       'POST /api/runs/{runId}/steps/{stepId}/skip',
       'GET /api/agents/{agent}/tasks',
+      'POST /api/agents/{agent}/claim',
       'POST /api/runs/{runId}/steps/{stepId}/claim',
       'POST /api/runs/{runId}/steps/{stepId}/heartbeat',
       'POST /api/runs/{runId}/steps/{stepId}/complete',
