@@ -3,8 +3,8 @@
  * keys sorted (by UTF-16 code units, as `Array.prototype.sort` does), no whitespace, arrays in their
  * order, `undefined` members left out (as `JSON.stringify` does), numbers as JavaScript prints them.
  * Anyone holding the status JSON (`GET /api/runs/:runId`, `temporal workflow query --type status`)
- * can recompute it: `jq -cS . status.json | tr -d '\n' | sha256sum` gives the same digest for
- * statuses whose strings have no characters jq escapes differently (plain ASCII text).
+ * can recompute it with any JSON library that sorts keys and prints compactly the way
+ * `JSON.stringify` does (`phase report --verify` does it for you).
  */
 import { createHash } from 'node:crypto';
 
