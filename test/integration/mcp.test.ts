@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -86,6 +87,18 @@ async function connect(kind: 'http' | 'stdio', base: string, token?: string): Pr
   const client = kind === 'http' ? await httpClient(base, token) : await stdioClient(base, token);
   clients.push(client);
   return client;
+}
+
+/** A POST with exactly these headers (fetch cannot set Host); resolves with the status. */
+function rawPost(url: string, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 const finished = (s: RunStatus) => s.outcome !== null;
@@ -169,6 +182,20 @@ describe('MCP over both transports, without tokens', () => {
     const invalid = await ok<{ ok: boolean; errors: { path: string }[] }>(client, 'validate_plan', { yaml: 'id: x\nsteps:\n  - id: a\n    needs: [zzz]\n    run: { kind: simulate }\n' });
     assert.equal(invalid.ok, false);
     assert.ok(invalid.errors.some((e) => e.path.includes('needs')), JSON.stringify(invalid.errors));
+  });
+
+  it('/mcp has the rest of the API\'s Host and Origin rules (no DNS rebinding, no CSRF)', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    const cases: [Record<string, string>, number][] = [
+      [{ host: 'rebind.evil.example' }, 403],
+      [{ origin: 'https://evil.example' }, 403],
+      [{ 'content-type': 'text/plain' }, 415],
+      [{}, 200],
+    ];
+    for (const [headers, expected] of cases) {
+      const status = await rawPost(`${open.base}/mcp`, body, { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers });
+      assert.equal(status, expected, JSON.stringify(headers));
+    }
   });
 
   it('phase mcp writes nothing but MCP messages to stdout', async () => {
