@@ -36,6 +36,9 @@ export function runsQuery(filter: RunFilter): string {
   if (filter.state) parts.push(`${PhaseState.name} = ${visibilityValue(filter.state)}`);
   if (filter.plan) parts.push(`${PhasePlan.name} = ${visibilityValue(filter.plan)}`);
   if (filter.awaitingApproval !== undefined) parts.push(`${AwaitingApproval.name} = ${filter.awaitingApproval ? 'true' : 'false'}`);
+  // Only an open run awaits anything: runs recorded before the `truthful-end` patch ended with
+  // AwaitingApproval still true.
+  if (filter.awaitingApproval === true) parts.push(`ExecutionStatus = 'Running'`);
   if (filter.source) parts.push(`${PhaseSource.name} = ${visibilityValue(filter.source)}`);
   return parts.join(' AND ');
 }

@@ -142,7 +142,7 @@ void describe('visibility queries', () => {
     assert.equal(runsQuery({}), "WorkflowType IN ('phaseWorkflow', 'programWorkflow')");
     assert.equal(
       runsQuery({ state: 'awaiting-approval', plan: 'demo', awaitingApproval: true }),
-      "WorkflowType IN ('phaseWorkflow', 'programWorkflow') AND PhaseState = 'awaiting-approval' AND PhasePlan = 'demo' AND AwaitingApproval = true",
+      "WorkflowType IN ('phaseWorkflow', 'programWorkflow') AND PhaseState = 'awaiting-approval' AND PhasePlan = 'demo' AND AwaitingApproval = true AND ExecutionStatus = 'Running'",
     );
     assert.equal(agentTasksQuery('reviewer'), "PendingAgents = 'reviewer' AND ExecutionStatus = 'Running'");
   });
@@ -190,6 +190,7 @@ void describe('OpenAPI document', () => {
       'POST /api/runs',
       'GET /api/runs',
       'GET /api/runs/{runId}',
+      'GET /api/runs/{runId}/report',
       'POST /api/runs/{runId}/decisions',
       'POST /api/runs/{runId}/cancel',
       'POST /api/runs/{runId}/steps/{stepId}/retry',
