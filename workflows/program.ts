@@ -7,7 +7,7 @@
  */
 import { CancellationScope, executeChild, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { outcomeOf } from './failures';
-import { appendEvent, armDeadline, endRun, recordOutcome, startWait } from './lifecycle';
+import { appendEvent, armDeadline, endRun, markScheduled, markStarted, recordOutcome, SCHEDULED_STATE, startAtPassed, startWait, willWait } from './lifecycle';
 import { statusPageQuery, statusQuery, type ProgramRunInput } from './messages';
 import { statusPage } from './status-page';
 import type { PhasePlan, ResolvedProgramPlan } from './plan/schema';
@@ -25,7 +25,9 @@ export const PROGRAM_TIMER_SUMMARIES = 'program-timer-summaries';
 function newProgramStatus(runId: string, plan: ResolvedProgramPlan): RunStatus {
   return {
     ...newRunStatus(runId, plan, 'program'),
-    phases: plan.phases.map((p) => ({ plan: p.id, runId: `${runId}--${p.id}`, outcome: null, state: 'running', title: p.title ?? p.id })),
+    // Only what the program knows itself: pending until a phase starts (no run id yet), running once
+    // started, then its outcome. The API fills the running phase's live state from the child.
+    phases: plan.phases.map((p) => ({ plan: p.id, runId: null, outcome: null, state: 'pending', title: p.title ?? p.id })),
   };
 }
 
@@ -34,7 +36,12 @@ function hasTimers(plan: ResolvedProgramPlan): boolean {
   return plan.deadline !== undefined || (plan.startAt !== undefined && Date.parse(plan.startAt) > Date.now());
 }
 
-function childOptions(plan: ResolvedProgramPlan, phase: PhasePlan, record: PhaseRecord, input: ProgramRunInput) {
+/** The workflow id of a program's phase run: `<program run id>--<phase id>`. */
+export function phaseRunId(programRunId: string, phaseId: string): string {
+  return `${programRunId}--${phaseId}`;
+}
+
+function childOptions(plan: ResolvedProgramPlan, phase: PhasePlan, record: PhaseRecord & { runId: string }, input: ProgramRunInput) {
   // A phase inherits its program's schedule and approver groups (child inputs are not compared on replay).
   const inherited = { ...(input.scheduleId ? { scheduleId: input.scheduleId } : {}), ...(input.groups ? { groups: input.groups } : {}) };
   return {
@@ -69,6 +76,11 @@ export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus
     upsertSearchAttributes([{ key: PhaseState, value: status.state }]);
     setCurrentDetails(renderMarkdown(status));
   };
+  // Waiting for startAt is `scheduled`, in the status and in PhaseState (runs recorded before
+  // SCHEDULED_STATE said `running` while they waited).
+  const scheduled = willWait(plan.startAt) && patched(SCHEDULED_STATE);
+  if (scheduled) markScheduled(status, plan.startAt as string);
+  else if (startAtPassed(plan.startAt)) event('start-at-passed', `startAt ${plan.startAt} had already passed: started at once`);
   publish();
 
   const summaries = hasTimers(plan) && patched(PROGRAM_TIMER_SUMMARIES);
@@ -85,13 +97,18 @@ export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus
     await main.run(async () => {
       const wait = startWait(plan.startAt, (begin) => event('scheduled', `waiting until ${begin} to start`), summaries);
       if (wait) await wait;
+      if (scheduled) {
+        markStarted(status);
+        publish();
+      }
       for (const [i, phase] of plan.phases.entries()) {
         const record = status.phases?.[i];
         if (!record) continue;
-        event('phase-started', `phase ${i + 1}/${plan.phases.length}: ${phase.id}`, phase.id);
+        const started = Object.assign(record, { runId: phaseRunId(status.runId, phase.id), state: 'running' as const });
+        event('phase-started', `phase ${i + 1} of ${plan.phases.length}: ${phase.id}`, phase.id);
         setCurrentDetails(renderMarkdown(status));
         try {
-          await executeChild(phaseWorkflow, childOptions(plan, phase, record, input));
+          await executeChild(phaseWorkflow, childOptions(plan, phase, started, input));
           record.outcome = 'succeeded';
           record.state = 'succeeded';
           event('phase-succeeded', `${phase.id} succeeded`, phase.id);

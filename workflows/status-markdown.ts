@@ -22,7 +22,8 @@ function mark(state: string): string {
 }
 
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ');
+  // "8/8" would show as a fraction glyph in the Temporal UI: keep the numbers apart.
+  return text.replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ').replace(/(\d)\/(\d)/g, '$1 / $2');
 }
 
 function stepRow(t: StepStatus): string {
@@ -43,9 +44,9 @@ function gateRow(g: GateStatus): string {
   const checks =
     g.checks.length <= 3
       ? g.checks.map(line).join(', ')
-      : [`${g.checks.length - failed.length}/${g.checks.length} checks passed`, ...failed.map(line)].join(', ');
+      : [`${g.checks.length - failed.length} of ${g.checks.length} checks passed`, ...failed.map(line)].join(', ');
   const goVotes = g.votes.filter((v) => v.decision === 'go').length;
-  const votes = g.approvers.length > 0 ? `go votes ${goVotes}/${g.quorum}` : '';
+  const votes = g.approvers.length > 0 ? `go votes ${goVotes} of ${g.quorum}` : '';
   return `| ${cell(g.id)} | gate | ${mark(g.state)} | | ${cell([checks, votes].filter(Boolean).join('; '))} |`;
 }
 

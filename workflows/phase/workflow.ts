@@ -17,12 +17,13 @@
  * `PhaseRejected` / `PhaseFailed` / `PhaseTimedOut` (details: the outcome; see `../failures.ts`),
  * or as cancelled.
  */
-import { CancellationScope, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { errorMessage } from '../failures';
-import { armDeadline, endRun, recordOutcome, startWait, type DeadlineState } from '../lifecycle';
+import { armDeadline, endRun, markScheduled, markStarted, recordOutcome, SCHEDULED_STATE, startAtPassed, startWait, willWait, type DeadlineState } from '../lifecycle';
 import type { PhaseRunInput } from '../messages';
 import type { Outcome, RunStatus } from '../status';
 import { rollback, settleInflight } from './compensation';
+import { closeOpenWaits } from './ending';
 import { registerHandlers } from './handlers';
 import { applyPeopleInput } from './people';
 import { PhaseRun } from './run';
@@ -31,6 +32,7 @@ import { runDag } from './scheduler';
 /** Records the outcome, publishes it, and returns or throws as the outcome says (see `endRun`). */
 function finish(run: PhaseRun, outcome: Outcome, cause: string | null, cancellation?: unknown): RunStatus {
   run.rollingBack = false;
+  closeOpenWaits(run);
   recordOutcome(run.status, outcome, cause);
   run.event('outcome', cause ? `${outcome}: ${cause}` : outcome);
   run.publish();
@@ -51,9 +53,14 @@ function mainScopeEnded(run: PhaseRun, err: unknown, deadline: DeadlineState): u
 }
 
 async function execute(run: PhaseRun, startAt: string | undefined): Promise<RunStatus> {
+  const begin = startAt ?? run.plan.startAt;
+  // Waiting for startAt is `scheduled`, not `running` (runs recorded before SCHEDULED_STATE said running).
+  const scheduled = willWait(begin) && patched(SCHEDULED_STATE);
+  if (scheduled) markScheduled(run.status, begin as string);
+  else if (startAtPassed(begin)) run.event('start-at-passed', `startAt ${begin} had already passed: started at once`);
   run.publish();
   run.flushDetails();
-  const wait = startWait(startAt ?? run.plan.startAt, (begin) => {
+  const wait = startWait(begin, (begin) => {
     run.event('scheduled', `waiting until ${begin} to start`);
     run.publish();
     run.flushDetails();
@@ -66,6 +73,7 @@ async function execute(run: PhaseRun, startAt: string | undefined): Promise<RunS
       throw err;
     }
   }
+  if (scheduled) markStarted(run.status);
   run.event('started', `run of ${run.plan.id} started`);
 
   const main = new CancellationScope();
