@@ -170,7 +170,15 @@ describe('MCP over both transports, without tokens', () => {
     const refused = await toolError(b, 'complete_task', { runId, stepId: first.stepId, leaseId: 'not-the-lease' });
     assert.match(refused, /409/);
     await ok(a, 'complete_task', { runId, stepId: first.stepId, leaseId: first.leaseId });
-    await ok(a, 'cancel_run', { runId });
+    if (second.task === null) {
+      await ok(a, 'cancel_run', { runId });
+      assert.equal((await untilTool<RunStatus>(a, 'get_run', { runId }, finished)).outcome, 'cancelled');
+    } else {
+      await ok<StepStatus>(b, 'fail_task', { runId, stepId: second.stepId, leaseId: second.leaseId, reason: 'cannot reproduce', retryable: false });
+      const failed = await untilTool<RunStatus>(a, 'get_run', { runId }, finished);
+      assert.equal(failed.outcome, 'failed');
+      assert.match(failed.steps.find((s) => s.id === second.stepId)?.error ?? '', /cannot reproduce/);
+    }
   });
 
   it('bad input is a tool error naming the field', async () => {
@@ -226,6 +234,8 @@ describe('MCP with tokens: the same roles as /api', () => {
       assert.ok(res.headers.get('www-authenticate')?.startsWith('Bearer'));
     }
     await assert.rejects(httpClient(secured.base, 'nope'), (err: { code?: number }) => err.code === 401);
+    // stdio: the API refuses each call, and the tool error says so.
+    assert.match(await toolError(await connect('stdio', secured.base, 'nope'), 'list_plans'), /401/);
   });
 
   it('agent over stdio, approver over HTTP: roles hold, the approver sees the gate and its vote counts', async () => {
