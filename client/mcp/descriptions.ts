@@ -58,7 +58,7 @@ export const TOOL_TEXT: Record<ToolName, ToolText> = {
     description:
       'Ask for the next open task of your agent name (the `agent:` of the plan step; with tokens, one your token may act for) and lease it. ' +
       'Answers a lease {leaseId, runId, stepId, attempt, title, instructions, inputs, heartbeatTimeout, expiresAt, …}, or {task: null} when there is none. ' +
-      'Send `wait` (e.g. "30s", at most 60s) to wait for one instead of asking again and again; `runId` to take only tasks of one run. ' +
+      'Send `wait` (e.g. "30s") to wait for one instead of asking again and again: the API allows up to 60s, but many MCP clients give up on a call after 60s, so 30s is safer. `runId` takes only tasks of one run. ' +
       'Then do the work described by `title`/`instructions` (using `inputs`, the results of the steps it needs), calling heartbeat_task meanwhile, and finish with complete_task or fail_task quoting the same runId, stepId and leaseId. ' +
       'Several sessions may use the same agent name: each lease goes to one of them only.',
   },

@@ -58,7 +58,7 @@ export type ListRunsInput = z.infer<typeof ListRunsInputSchema>;
  */
 export const NextTaskInputSchema = AgentParamsSchema.extend({
   ...ClaimNextBodySchema.shape,
-  wait: z.string().max(20).optional().describe('how long to wait for a task, e.g. "30s" (at most 60s; default: answer at once)'),
+  wait: z.string().max(20).optional().describe('how long to wait for a task, e.g. "30s" (at most 60s; default: answer at once; many MCP clients time out a call at 60s)'),
 });
 /** Next-task input. */
 export type NextTaskInput = z.infer<typeof NextTaskInputSchema>;
