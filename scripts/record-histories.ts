@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { ensureTemporalCli } from './temporal-cli';
-import { createTestEnv, startWorker, waitForOutcome, waitForStatus } from '../test/helpers/temporal';
+import { createTestEnv, startWorker, waitForOutcome, waitForStatus } from './temporal-env';
 import { startRun } from '../client/runs';
 import { actUpdate, claimUpdate, completeUpdate, decideSignal, decideUpdate } from '../workflows/messages';
 import type { PhasePlan, ResolvedProgramPlan } from '../workflows/plan/schema';
