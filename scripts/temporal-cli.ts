@@ -18,8 +18,12 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findOnPath, isExecutable } from './executables';
 
-/** The CLI version this project pins (it embeds Temporal Server 1.29.1 and UI 2.42.1). */
+/** The CLI version this project pins (it embeds {@link TEMPORAL_SERVER_VERSION} and {@link TEMPORAL_UI_VERSION}). */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
+/** The Temporal Server inside the pinned CLI: the compose stack's `temporalio/auto-setup` tag. */
+export const TEMPORAL_SERVER_VERSION = '1.29.1';
+/** The Temporal UI inside the pinned CLI: the compose stack's `temporalio/ui` tag. */
+export const TEMPORAL_UI_VERSION = '2.42.1';
 
 /** Root of the checkout (scripts/ is one level down). */
 export const PROJECT_ROOT = resolve(__dirname, '..');
