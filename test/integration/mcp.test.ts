@@ -119,6 +119,10 @@ async function fullLoop(client: Client): Promise<RunStatus> {
   const gate = done.gates[0] as GateStatus;
   assert.equal(gate.state, 'go');
   assert.deepEqual(gate.checks.map((c) => [c.metric, c.actual, c.passed]), [['review.warnings', 2, true]]);
+  const report = await callTool(client, 'get_report', { runId });
+  assert.notEqual(report.isError, true, textOf(report));
+  assert.match(textOf(report), new RegExp(`${runId}[\\s\\S]*succeeded`));
+  assert.equal((report.structuredContent as { markdown: string }).markdown, textOf(report));
   return done;
 }
 
@@ -141,9 +145,6 @@ describe('MCP over both transports, without tokens', () => {
     const first = resource.contents[0] as { text: string; mimeType: string };
     assert.equal(first.mimeType, 'application/json');
     assert.equal((JSON.parse(first.text) as RunStatus).outcome, 'succeeded');
-    const report = await callTool(client, 'get_report', { runId: done.runId });
-    assert.notEqual(report.isError, true, textOf(report));
-    assert.match(textOf(report), new RegExp(done.runId));
     const reportResource = await client.readResource({ uri: `phasegate://runs/${done.runId}/report` });
     assert.equal((reportResource.contents[0] as { mimeType: string }).mimeType, 'text/markdown');
   });
