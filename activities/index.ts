@@ -1,7 +1,7 @@
 /**
  * Every activity the worker registers. Workflows import the {@link Activities} type only.
  */
-import { makeNotify } from './notify';
+import { makeNotify, type NotifyConfig } from './notify';
 import { shellTask } from './shell';
 import { httpTask } from './http';
 import { simulateTask } from './simulate';
@@ -11,6 +11,8 @@ import { verifyDecisionSignature } from './verify-signature';
 export interface ActivityConfig {
   /** Where run events are POSTed; unset: nowhere. */
   webhookUrl?: string;
+  /** Links and approval-link signing of notifications (public API URL, Temporal UI, link secret). */
+  notify?: Omit<NotifyConfig, 'webhookUrl'>;
 }
 
 /** Creates the activity implementations. One activity per executor kind, plus `notify`. */
@@ -19,7 +21,7 @@ export function createActivities(config: ActivityConfig = {}) {
     shellTask,
     httpTask,
     simulateTask,
-    notify: makeNotify(config.webhookUrl),
+    notify: makeNotify({ ...config.notify, ...(config.webhookUrl ? { webhookUrl: config.webhookUrl } : {}) }),
     // Run as a local activity by runs whose Signal decisions must be signed.
     verifyDecisionSignature,
   };

@@ -59,6 +59,8 @@ export const EnvSchema = z.object({
     .describe('approver groups: "release=alice,bob;qa=carol"'),
   PHASEGATE_METRICS_TOKEN: z.string().min(1).optional().describe('bearer token that may read the API\'s /metrics (and nothing else)'),
   PHASEGATE_WEBHOOK_URL: z.url().optional().describe('escalation/outcome events are POSTed here'),
+  PHASEGATE_PUBLIC_URL: z.url().default('http://127.0.0.1:3000').describe('where people reach the API: links in notifications'),
+  PHASEGATE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional().describe('HMAC key of approval links'),
   PHASEGATE_PLANS_DIR: z.string().optional(),
   PHASEGATE_WORKDIR: z.string().optional().describe('base folder for shell tasks\' cwd (default: the worker\'s cwd)'),
   PHASEGATE_MAX_BODY: z.string().default('1mb'),

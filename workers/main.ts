@@ -28,7 +28,10 @@ async function main(): Promise<void> {
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    activities: { webhookUrl: env.PHASEGATE_WEBHOOK_URL },
+    activities: {
+      webhookUrl: env.PHASEGATE_WEBHOOK_URL,
+      notify: { publicUrl: env.PHASEGATE_PUBLIC_URL, uiUrl: env.TEMPORAL_UI_URL, namespace: env.TEMPORAL_NAMESPACE, linkSecret: env.PHASEGATE_LINK_SECRET },
+    },
     cachedRuns: env.PHASEGATE_WORKER_CACHED_RUNS,
     ...(tracing ? { tracing } : {}),
   });

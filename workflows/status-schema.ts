@@ -187,6 +187,19 @@ export const PhaseRecordSchema = z.object({
 /** A child phase of a program. */
 export type PhaseRecord = z.infer<typeof PhaseRecordSchema>;
 
+/** One checkpoint: the run's progress digest at that time. */
+export const CheckpointRecordSchema = z.object({
+  seq: z.number(),
+  at: z.string(),
+  state: z.string(),
+  steps: z.record(z.string(), z.number()).describe('steps (tasks and gates) by state'),
+  gatesWaiting: z.array(z.string()),
+  escalations: z.number(),
+  elapsed: z.string(),
+});
+/** One checkpoint. */
+export type CheckpointRecord = z.infer<typeof CheckpointRecordSchema>;
+
 /** The whole run status. */
 export const RunStatusSchema = z.object({
   runId: z.string(),
@@ -211,6 +224,8 @@ export const RunStatusSchema = z.object({
   phases: z.array(PhaseRecordSchema).optional(),
   /** The Temporal Schedule that started the run, or null. */
   scheduleId: z.string().nullable().optional().describe('the Temporal Schedule that started the run, or null'),
+  /** The last checkpoints (plan `checkpoint`), oldest first. */
+  checkpoints: z.array(CheckpointRecordSchema).optional().describe('the last 20 checkpoints (plan checkpoint: ...), oldest first'),
 }).meta({ id: 'RunStatus' });
 /** The whole run status. */
 export type RunStatus = z.infer<typeof RunStatusSchema>;

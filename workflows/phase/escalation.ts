@@ -3,22 +3,12 @@
  * than its `escalateAfter` (or the plan's) is escalated once: recorded in the status, the
  * `Escalated` search attribute set, and the webhook notified.
  */
-import { CancellationScope, log, proxyActivities, sleep } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
-import type { RunNotification } from '../../activities/types';
-import { errorMessage } from '../failures';
+import { CancellationScope, sleep } from '@temporalio/workflow';
 import { nowIso } from '../lifecycle';
 import { parseDuration } from '../plan/duration';
+import { deliver } from './notifications';
 import type { PhaseRun } from './run';
 
-const notifier = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
-
-/** Posts a run event to the webhook (the `notify` activity), fire and forget. */
-export function notify(run: PhaseRun, event: Omit<RunNotification, 'runId' | 'plan' | 'at'>): void {
-  const full: RunNotification = { ...event, runId: run.status.runId, plan: run.plan.id, at: nowIso() };
-  // Outside the main scope: a webhook must never block or fail the run.
-  CancellationScope.nonCancellable(() => notifier.notify(full)).catch((err) => log.warn('webhook failed', { error: errorMessage(err) }));
-}
 
 /**
  * Marks that step `id` entered `state` (`null`: left its waiting states) and arms a one-shot
@@ -44,5 +34,6 @@ function escalate(run: PhaseRun, id: string, state: string, after: string): void
   run.status.escalations.push({ step: id, reason, at: nowIso(), state });
   run.event('escalation', reason, id);
   run.publish();
-  notify(run, { type: 'escalation', step: id, message: `${id}: ${reason}` });
+  // One `notify` activity per escalation, as before notifications had other events (no patch).
+  deliver(run, 'escalated', { step: id, message: `${id}: ${reason}` });
 }

@@ -11,6 +11,7 @@ import { parseDuration } from '../plan/duration';
 import type { Step } from '../plan/schema';
 import type { GateStatus } from '../status';
 import { enter } from './escalation';
+import { emit, notifiedGate } from './notifications';
 import { decisionContext } from './people';
 import type { PhaseRun } from './run';
 
@@ -23,6 +24,8 @@ export function closeGate(run: PhaseRun, g: GateStatus, state: 'go' | 'no-go', b
   g.decidedBy = by;
   g.endedAt = nowIso();
   run.event(state, `gate ${state} (${by})`, g.id);
+  // People decided (or their time ran out): tell them how it ended.
+  if (by === 'votes' || by === 'timeout') emit(run, 'approval-decided', { step: g.id, message: `gate ${g.id}: ${state} (${by})`, gate: notifiedGate(run, g) });
 }
 
 /** Counts a validated decision; closes the gate when the tally says go or no-go. Returns the gate. */
@@ -96,6 +99,10 @@ function beginAwaiting(run: PhaseRun, g: GateStatus, def: GateDef, failedChecks:
   applyEarlyVotes(run, g, failedChecks > 0);
   enter(run, g.id, 'awaiting-approval');
   run.publish();
+  if (g.state === 'awaiting-approval') {
+    const why = failedChecks ? `${failedChecks} check(s) failed: decide seeing them` : 'awaiting decisions';
+    emit(run, 'approval-requested', { step: g.id, message: `gate ${g.id}: ${why}`, gate: notifiedGate(run, g) });
+  }
   return timeout
     ? condition(() => g.state !== 'awaiting-approval', parseDuration(timeout), { summary: `approval timeout of ${g.id}: ${def.approval?.onTimeout ?? 'no-go'}` })
     : condition(() => g.state !== 'awaiting-approval').then(() => true);

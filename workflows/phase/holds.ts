@@ -7,6 +7,7 @@ import { reject } from '../agent-task';
 import type { OperatorAction } from '../messages';
 import type { StepStatus } from '../status';
 import { enter } from './escalation';
+import { emit } from './notifications';
 import type { PhaseRun } from './run';
 
 const ACTIONS: readonly string[] = ['retry', 'skip', 'abort'];
@@ -39,6 +40,7 @@ export async function hold(run: PhaseRun, t: StepStatus, cause: string): Promise
   run.event('held', `${cause}; waiting for an operator to retry, skip or abort`, t.id);
   enter(run, t.id, 'held');
   run.publish();
+  emit(run, 'held', { step: t.id, message: `task ${t.id} is held: ${cause}`, held: { step: t.id, error: t.error, attempts: t.attempts } });
   try {
     await condition(() => run.heldActions.has(t.id));
   } catch (err) {

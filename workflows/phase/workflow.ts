@@ -24,19 +24,27 @@ import type { PhaseRunInput } from '../messages';
 import type { Outcome, RunStatus } from '../status';
 import { rollback, settleInflight } from './compensation';
 import { closeOpenWaits } from './ending';
+import { armCheckpoints } from './checkpoints';
 import { registerHandlers } from './handlers';
+import { drainNotifications, emit } from './notifications';
 import { applyPeopleInput } from './people';
 import { PhaseRun } from './run';
 import { runDag } from './scheduler';
 
-/** Records the outcome, publishes it, and returns or throws as the outcome says (see `endRun`). */
-function finish(run: PhaseRun, outcome: Outcome, cause: string | null, cancellation?: unknown): RunStatus {
+/**
+ * Records the outcome, publishes it, sends `ended` and waits for notifications still in flight,
+ * then returns or throws as the outcome says (see `endRun`).
+ */
+async function finish(run: PhaseRun, outcome: Outcome, cause: string | null, cancellation?: unknown): Promise<RunStatus> {
   run.rollingBack = false;
   closeOpenWaits(run);
   recordOutcome(run.status, outcome, cause);
   run.event('outcome', cause ? `${outcome}: ${cause}` : outcome);
   run.publish();
   run.flushDetails();
+  const s = run.status;
+  emit(run, 'ended', { message: cause ? `${outcome}: ${cause}` : outcome, outcome: { outcome, cause, startedAt: s.startedAt, endedAt: s.endedAt } });
+  await drainNotifications(run);
   return endRun(run.status, cancellation);
 }
 
@@ -75,6 +83,7 @@ async function execute(run: PhaseRun, startAt: string | undefined): Promise<RunS
   }
   if (scheduled) markStarted(run.status);
   run.event('started', `run of ${run.plan.id} started`);
+  armCheckpoints(run);
 
   const main = new CancellationScope();
   const deadline = armDeadline(main, run.plan.deadline, {

@@ -208,6 +208,34 @@ export const DefaultsSchema = z.strictObject({
 
 const StartAtSchema = z.iso.datetime({ offset: true, message: 'startAt is an ISO 8601 date-time, e.g. 2026-01-13T22:00:00Z' });
 
+/** Run events a plan's `notify` targets (and `PHASEGATE_WEBHOOK_URL`) receive. */
+export const NOTIFY_EVENTS = ['approval-requested', 'approval-decided', 'held', 'escalated', 'checkpoint', 'ended'] as const;
+/** A run event name. */
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/** True for an http(s) URL, `${NAME}` references (expanded on the worker) standing for any text. */
+function isNotifyUrl(url: string): boolean {
+  try {
+    const u = new URL(url.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*\}/g, 'x'));
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(url);
+  }
+}
+
+/** Where a plan's run events are POSTed, which events, and as what. */
+export const NotifyTargetSchema = z.strictObject({
+  url: z
+    .string()
+    .max(2000)
+    .refine(isNotifyUrl, { message: 'must be an http(s) URL; ${NAME} parts are expanded on the worker from PHASEGATE_SECRETS / PHASEGATE_SECRET_* variables' })
+    .describe('webhook URL; ${NAME} (a worker secret) may stand for a part or the whole, e.g. ${PHASEGATE_SECRET_SLACK_HOOK}'),
+  events: z.array(z.enum(NOTIFY_EVENTS)).min(1).optional().describe('events to send (default: all)'),
+  format: z.enum(['json', 'slack']).optional().describe('json (default): the event as JSON; slack: a Slack message (text + blocks)'),
+});
+/** A notify target. */
+export type NotifyTarget = z.infer<typeof NotifyTargetSchema>;
+
 /** A phase plan. */
 export const PhasePlanSchema = z.strictObject({
   id: IdSchema,
@@ -220,6 +248,8 @@ export const PhasePlanSchema = z.strictObject({
   escalateAfter: DurationSchema.optional(),
   startAt: StartAtSchema.optional(),
   defaults: DefaultsSchema.optional(),
+  notify: z.array(NotifyTargetSchema).min(1).max(20).optional().describe('where run events are POSTed (besides PHASEGATE_WEBHOOK_URL)'),
+  checkpoint: DurationSchema.optional().describe('every this long while the run runs: a checkpoint event with a progress digest (status and notifications)'),
   // 2,000 steps keep one run's status (query answer and result) well under Temporal's 2 MB
   // payload limit (bench/ANALYSIS.md measured 1.2 MB at 2,000 steps); split bigger work into a program.
   steps: z.array(StepSchema).min(1).max(2000),
