@@ -1,8 +1,8 @@
 /**
  * Agents at swarm scale (issue 11), two parts on the shared harness:
  * 1. `agents` real `phase agent` processes of one agent name work through `tasks` agent tasks
- *    spread over a few runs; each task's command appends the step to one log file, so a task
- *    run twice shows up as a duplicate line. Reports tasks per second from the first start to
+ *    spread over a few runs; each task's command appends its lease to one log file, so a task
+ *    run twice shows up as a duplicate. Reports tasks per second from the first start to
  *    the last run's end.
  * 2. `openRuns` runs each hold one open agent task; then `GET /api/agents/:agent/tasks` (first
  *    page) and `POST /api/agents/:agent/claim` are timed through the API process, one request at
@@ -54,9 +54,11 @@ async function swarm(h: Harness, agents: number, tasks: number, runs: number): P
   const per = Math.ceil(tasks / runs);
   const t0 = performance.now();
   const handles = await Promise.all(Array.from({ length: runs }, (_, i) => startRun(h.client, agentPlan(`bench-swarm-${i}`, agent, per), { taskQueue: h.taskQueue })));
-  const script = `let d='';process.stdin.on('data',c=>d+=c).on('end',()=>{const t=JSON.parse(d);require('fs').appendFileSync(${JSON.stringify(log)},t.runId+'/'+t.stepId+'\\n')})`;
+  // The command appends the lease (one JSON line on stdin) to one file; `sh` rather than `node` so
+  // that the measurement is the lease protocol, not 400 Node start-ups.
+  const command = ['sh', '-c', `cat >> '${log}'`];
   const procs = Array.from({ length: agents }, () =>
-    spawn(process.execPath, [join(ROOT, 'bin', 'phase.js'), 'agent', agent, '--idle-timeout', '10s', '--wait', '2s', '--', process.execPath, '-e', script], {
+    spawn(process.execPath, [join(ROOT, 'bin', 'phase.js'), 'agent', agent, '--idle-timeout', '10s', '--wait', '2s', '--', ...command], {
       cwd: ROOT,
       env: { ...process.env, PHASEGATE_URL: h.api, PHASEGATE_TOKEN: '' },
       stdio: 'ignore',
@@ -67,7 +69,11 @@ async function swarm(h: Harness, agents: number, tasks: number, runs: number): P
     const swarmSeconds = (performance.now() - t0) / 1000;
     const lines = readFileSync(log, 'utf8').trim().split('\n').filter(Boolean);
     const counts = new Map<string, number>();
-    for (const l of lines) counts.set(l, (counts.get(l) ?? 0) + 1);
+    for (const l of lines) {
+      const lease = JSON.parse(l) as { runId: string; stepId: string };
+      const key = `${lease.runId}/${lease.stepId}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
     return {
       agents,
       tasks: per * runs,

@@ -127,9 +127,25 @@ function isNothingToLease(err: unknown): boolean {
   return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'Conflict';
 }
 
-/** One pass: a visibility page of candidate runs, then `claimNext` on each until one grants a lease. */
+/** `claimNext` on one run; null when it has nothing to lease (or has ended). */
+async function claimIn(deps: AppDeps, runId: string, req: ClaimNextRequest): Promise<ClaimResult | null> {
+  try {
+    return await updateRun(deps, runId, (h) => h.executeUpdate(claimNextUpdate, { args: [req] }));
+  } catch (err) {
+    // 409 from the run: nothing left to lease there (visibility was behind); the caller moves on.
+    if (isNothingToLease(err) || (err instanceof Error && /has already ended|not found/.test(err.message))) return null;
+    throw err;
+  }
+}
+
+/**
+ * One pass. With `runId`: `claimNext` straight to that run (no visibility call; also serves runs
+ * started before the index). Otherwise a visibility page of candidate runs, then `claimNext` on
+ * each until one grants a lease.
+ */
 async function claimOnce(deps: AppDeps, req: ClaimNextRequest, runId?: string): Promise<ClaimResult | null> {
-  const query = claimableQuery(req.agent, runId, req.leaseId);
+  if (runId) return claimIn(deps, runId, req);
+  const query = claimableQuery(req.agent, undefined, req.leaseId);
   const res = await withDeadline(deps, () => deps.client.workflowService.listWorkflowExecutions({ namespace: deps.namespace, query, pageSize: 50 }));
   const hints = hintsOf(deps);
   const now = Date.now();
@@ -139,12 +155,11 @@ async function claimOnce(deps: AppDeps, req: ClaimNextRequest, runId?: string): 
     if (!c.holdsLease && (busy >= c.free || (hints.coolUntil.get(key) ?? 0) > now)) continue;
     hints.inFlight.set(key, busy + 1);
     try {
-      const lease = await updateRun(deps, c.runId, (h) => h.executeUpdate(claimNextUpdate, { args: [req] }));
-      hints.coolUntil.delete(key);
-      return lease;
-    } catch (err) {
-      // 409 from the run: nothing left to lease there (visibility was behind); try the next run.
-      if (!isNothingToLease(err) && !(err instanceof Error && /has already ended|not found/.test(err.message))) throw err;
+      const lease = await claimIn(deps, c.runId, req);
+      if (lease) {
+        hints.coolUntil.delete(key);
+        return lease;
+      }
       hints.coolUntil.set(key, Date.now() + COOL_MS);
     } finally {
       const left = (hints.inFlight.get(key) ?? 1) - 1;

@@ -267,7 +267,7 @@ export const AgentTaskListSchema = z.array(AgentTaskSchema);
 
 /** Query of `GET /api/agents/:agent/tasks`. */
 export const AgentTasksQuerySchema = z.strictObject({
-  pageSize: ListRunsQuerySchema.shape.pageSize.describe('runs per page, 1-1000 (default 100); a page lists every open task of its runs'),
+  pageSize: ListRunsQuerySchema.shape.pageSize.describe('runs per page, as for GET /api/runs (default 100); a page lists every open task of its runs'),
   nextPageToken: ListRunsQuerySchema.shape.nextPageToken.describe('the X-Next-Page-Token of the previous page'),
 });
 /** Parsed agent-task list query. */

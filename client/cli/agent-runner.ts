@@ -52,7 +52,7 @@ export interface AgentRunnerOptions {
 /** What the runner reports as it goes. */
 export type AgentEvent =
   | { event: 'waiting'; agent: string }
-  | { event: 'idle'; agent: string; waitedMs: number }
+  | { event: 'idle'; agent: string; waitedMs: number; timeoutMs?: number }
   | { event: 'claimed'; runId: string; stepId: string; attempt: number; claimedBy: string; leaseId: string; label?: string }
   | { event: 'completed'; runId: string; stepId: string; attempt: number; metrics: Record<string, MetricValue>; summary?: string }
   | { event: 'failed'; runId: string; stepId: string; attempt: number; reason: string }
@@ -249,7 +249,7 @@ export async function runAgent(opts: AgentRunnerOptions): Promise<ExitCodeValue>
     if (!claim) {
       const waitedMs = Date.now() - idleSince;
       if (opts.idleTimeoutMs !== undefined && waitedMs >= opts.idleTimeoutMs) {
-        opts.emit({ event: 'idle', agent: opts.agent, waitedMs });
+        opts.emit({ event: 'idle', agent: opts.agent, waitedMs, timeoutMs: opts.idleTimeoutMs });
         return ExitCode.NOT_FOUND;
       }
       continue;

@@ -12,7 +12,8 @@ export function describeEvent(e: AgentEvent, paint: Paint): string {
     case 'waiting':
       return paint('gray', `waiting for ${e.agent} tasks…`);
     case 'idle':
-      return paint('yellow', `no ${e.agent} task within ${Math.round(e.waitedMs / 1000)}s: giving up`);
+      // The configured timeout, not the measured wait (a long poll may overshoot it a little).
+      return paint('yellow', `no ${e.agent} task within ${Math.round((e.timeoutMs ?? e.waitedMs) / 1000)}s: giving up`);
     case 'claimed':
       return `leased ${e.runId}/${e.stepId} (attempt ${e.attempt}) as ${e.claimedBy}${e.label ? ` [${e.label}]` : ''}, lease ${e.leaseId}`;
     case 'completed':
