@@ -58,6 +58,17 @@ function reportGate(g: GateStatus): ReportGate {
   };
 }
 
+/** Who and what started the run, as far as the status records it (older runs record none). */
+function provenance(s: RunStatus): Pick<Report, 'startedBy' | 'source' | 'scheduleId'> {
+  const x = s as { startedBy?: unknown; source?: unknown; scheduleId?: unknown };
+  const src = x.source as { kind?: unknown; sha256?: unknown } | null | undefined;
+  return {
+    startedBy: typeof x.startedBy === 'string' ? x.startedBy : null,
+    source: src && typeof src.kind === 'string' && typeof src.sha256 === 'string' ? { kind: src.kind, sha256: src.sha256 } : null,
+    scheduleId: typeof x.scheduleId === 'string' ? x.scheduleId : null,
+  };
+}
+
 /** What {@link buildReport} needs besides the status. */
 export interface ReportInput {
   status: RunStatus;
@@ -80,6 +91,7 @@ export function buildReport({ status: s, temporalRunId, phaseReports = [] }: Rep
     startedAt: s.startedAt ?? null,
     endedAt: s.endedAt,
     durationMs: durationMs(s.startedAt, s.endedAt),
+    ...provenance(s),
     steps: s.steps.map(reportStep),
     gates: s.gates.map(reportGate),
     compensations: s.compensations.map((c) => ({ step: c.step, state: c.state, at: c.at, error: c.error })),

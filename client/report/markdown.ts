@@ -70,6 +70,12 @@ function headline(r: Report): string[] {
   const ended = r.outcome ? `outcome **${r.outcome}**` : `not ended: state **${r.state}**`;
   const lines = [`Run \`${r.runId}\` of ${r.kind} plan \`${r.plan}\`: ${ended}.`, ''];
   lines.push(`Started ${r.startedAt ?? 'not yet'} · ended ${r.endedAt ?? 'not yet'} · took ${took(r.durationMs)}`);
+  const by = [
+    r.startedBy ? `started by \`${r.startedBy}\`` : '',
+    r.scheduleId ? `by schedule \`${r.scheduleId}\`` : '',
+    r.source ? `plan: ${r.source.kind} definition, sha256 \`${r.source.sha256}\`` : '',
+  ].filter(Boolean);
+  if (by.length) lines.push('', `${by.join(' · ')}`);
   if (r.cause) lines.push('', `Cause: ${r.cause}`);
   return lines;
 }

@@ -64,6 +64,12 @@ export interface Report {
   startedAt: string | null;
   endedAt: string | null;
   durationMs: number | null;
+  /** Who started the run (token identity), when the status records it. */
+  startedBy: string | null;
+  /** Which definition ran (bundled file or inline plan, and its hash), when recorded. */
+  source: { kind: string; sha256: string } | null;
+  /** The Temporal Schedule that started the run, when one did. */
+  scheduleId: string | null;
   steps: ReportStep[];
   gates: ReportGate[];
   compensations: { step: string; state: string; at: string; error: string | null }[];
@@ -86,6 +92,9 @@ export const ReportSchema: z.ZodType<Report> = z.lazy(() =>
     startedAt: z.string().nullable(),
     endedAt: z.string().nullable(),
     durationMs: z.number().nullable(),
+    startedBy: z.string().nullable(),
+    source: z.object({ kind: z.string(), sha256: z.string() }).nullable(),
+    scheduleId: z.string().nullable(),
     steps: z.array(ReportStepSchema),
     gates: z.array(ReportGateSchema),
     compensations: z.array(z.object({ step: z.string(), state: z.string(), at: z.string(), error: z.string().nullable() })),

@@ -106,7 +106,7 @@ describe('completion report', () => {
     assert.match(md.type, /^text\/markdown/);
     assert.match(md.text, /^# Completion report: Phase rep-gated/);
     assert.match(md.text, /outcome \*\*succeeded\*\*/);
-    assert.match(md.text, /\| `build` \| ci \| succeeded \| 1 \| \d+ms \| — \| warnings=3 \|/);
+    assert.match(md.text, /\| `build` \| ci \| succeeded \| 1 \| \d+m?s \| — \| warnings=3 \|/);
     assert.match(md.text, /\| `build.warnings` < \| 10 \| 3 \| yes \|/);
     assert.match(md.text, /\| alice \| go \| ship it \| 20\d\d-/);
     assert.doesNotMatch(md.text, /%|complete\b/i, 'no percentage or "complete" the run did not record');
@@ -118,6 +118,10 @@ describe('completion report', () => {
     const described = await env.client.workflow.getHandle('rep-ok').describe();
     assert.equal(json.body.receipt.temporalRunId, described.runId);
     assert.deepEqual(json.body.gates[0]?.votes.map((v) => [v.approver, v.decision, v.comment]), [['alice', 'go', 'ship it']]);
+    // Provenance is reported exactly as the status records it (nothing when it records none).
+    assert.deepEqual(json.body.source, status.source ?? null);
+    assert.equal(json.body.startedBy, status.startedBy ?? null);
+    if (status.source) assert.match(md.text, new RegExp(`plan: ${status.source.kind} definition, sha256 \\\`${status.source.sha256}\\\``));
     assert.equal((await api('GET', '/api/runs/nope-404/report')).status, 404);
     assert.equal((await api('GET', '/api/runs/rep-ok/report?format=pdf')).status, 400);
   });
