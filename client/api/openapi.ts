@@ -6,6 +6,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { z } from 'zod';
 import type { AnyRoute } from './route';
 import { JSON_TYPES, TEXT_TYPES } from './route';
+import { impliedErrorCodes } from './route-docs';
 import { ErrorSchema } from './schemas';
 
 /** Express `:param` paths → OpenAPI `{param}` paths. */
@@ -14,6 +15,7 @@ export function openApiPath(path: string): string {
 }
 
 const COMMON_ERRORS: Record<number, string> = {
+  400: 'invalid request: details name each field',
   401: 'missing or unknown bearer token (only when tokens are configured)',
   403: 'the token lacks the role this needs',
   413: 'request body larger than PHASEGATE_MAX_BODY',
@@ -31,12 +33,8 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
     for (const [code, spec] of Object.entries(route.responses)) {
       responses[code] = { description: spec.description, ...(spec.schema ? { content: { 'application/json': { schema: spec.schema } } } : {}) };
     }
-    const errorCodes = [route.access !== 'public' ? [401, 403] : [], route.body ? [413, 415] : [], [500]].flat();
-    for (const code of errorCodes) {
+    for (const code of impliedErrorCodes(route)) {
       responses[String(code)] ??= { description: COMMON_ERRORS[code] ?? 'error', content: { 'application/json': { schema: ErrorSchema } } };
-    }
-    if ((route.params || route.query || route.body) && !responses['400']) {
-      responses['400'] = { description: 'invalid request: details name each field', content: { 'application/json': { schema: ErrorSchema } } };
     }
     const body = route.body;
     const bodySchema = body ? (body.docSchema ?? body.schema) : undefined;
