@@ -17,9 +17,10 @@
  *
  * Children are spawned `detached` (their own process groups) for two reasons: a terminal's Ctrl-C
  * reaches only us, so we decide the stop order; and we can signal each child's whole group,
- * so nothing it spawned outlives it. POSIX only.
+ * so nothing it spawned outlives it. A worker or API that crashes is restarted with back-off and
+ * a line saying why; the dev server's own exit stops everything (see `supervise.ts`). POSIX only.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -28,12 +29,14 @@ import { promisify } from 'node:util';
 import { loadEnvOrExit, type Env } from '../config/env';
 import { ALL_SEARCH_ATTRIBUTES, CLI_SEARCH_ATTRIBUTE_TYPE } from '../workflows/search-attributes';
 import { ensureSearchAttributes } from './search-attributes';
+import { signalGroup, startSupervised, stopChild, type Child, type SuperviseHooks } from './supervise';
 import { ensureTemporalCli, PROJECT_ROOT } from './temporal-cli';
 
 const DEV_HOST = '127.0.0.1';
-const DEV_PORT = 7233;
-const DEV_UI_PORT = 8233;
-const DATA_DIR = join(PROJECT_ROOT, '.data');
+// Other ports and folder by environment (tests run a second stack beside a developer's).
+const DEV_PORT = Number(process.env.PHASEGATE_DEV_PORT || 7233);
+const DEV_UI_PORT = Number(process.env.PHASEGATE_DEV_UI_PORT || 8233);
+const DATA_DIR = process.env.PHASEGATE_DATA_DIR || join(PROJECT_ROOT, '.data');
 /** A cold start of the dev server (schema creation on a new SQLite file) takes a few seconds. */
 const READY_TIMEOUT_MS = 60_000;
 /** How long a child gets after SIGTERM before its process group is killed. */
@@ -53,15 +56,6 @@ const PREFIX_COLOR: Record<string, number> = { start: 1, temporal: 35, worker: 3
 const tag = (name: string) => paint(PREFIX_COLOR[name] ?? 0, `[${name}]`);
 const log = (msg: string) => console.log(`${tag('start')} ${msg}`);
 const logError = (msg: string) => console.error(`${tag('start')} ${msg}`);
-
-/** A child we started and must stop. */
-interface Child {
-  name: string;
-  proc: ChildProcess;
-  /** Resolves with a description of how it ended (`code 1`, `signal SIGKILL`). */
-  exited: Promise<string>;
-  running: boolean;
-}
 
 /** Children in start order; stopped in reverse. */
 const children: Child[] = [];
@@ -116,68 +110,30 @@ function pipeLines(stream: NodeJS.ReadableStream, name: string, out: NodeJS.Writ
   rl.on('line', (line) => out.write(`${tag(name)} ${line.startsWith(own) ? line.slice(own.length) : line}\n`));
 }
 
-/** Spawns a child in its own process group; its unexpected exit stops everything. */
-function startChild(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(command, args, { cwd: PROJECT_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (proc.stdout) pipeLines(proc.stdout, name, process.stdout);
-  if (proc.stderr) pipeLines(proc.stderr, name, process.stderr);
-  const child: Child = {
-    name,
-    proc,
-    running: true,
-    exited: new Promise((resolve) => {
-      proc.once('error', (err) => {
-        child.running = false;
-        resolve(`failed to start: ${err.message}`);
-      });
-      proc.once('exit', (code, signal) => {
-        child.running = false;
-        resolve(signal ? `signal ${signal}` : `code ${code}`);
-      });
-    }),
+/** Starts a child in its own process group: the worker and the API are restarted when they crash. */
+function startChild(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv, supervised: boolean, whenItExits?: string): Child {
+  const pipe = (proc: ChildProcess) => {
+    if (proc.stdout) pipeLines(proc.stdout, name, process.stdout);
+    if (proc.stderr) pipeLines(proc.stderr, name, process.stderr);
   };
+  const child = startSupervised({ name, command, args, env, cwd: PROJECT_ROOT, supervised, pipe, ...(whenItExits ? { whenItExits } : {}) }, hooks);
   children.push(child);
-  void child.exited.then((how) => {
-    if (!stopping) void shutdown(1, `${name} exited unexpectedly (${how}); stopping the rest`);
-  });
   return child;
 }
 
-/** Sends `signal` to the child's whole process group (falls back to the child alone). */
-function signalGroup(child: Child, signal: NodeJS.Signals): void {
-  if (!child.running || child.proc.pid === undefined) return;
-  try {
-    process.kill(-child.proc.pid, signal);
-  } catch {
-    try {
-      child.proc.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-/** SIGTERM, then SIGKILL after the grace period; resolves once the child has exited. */
-async function stopChild(child: Child): Promise<void> {
-  if (!child.running) return;
-  log(`stopping ${child.name} ...`);
-  signalGroup(child, 'SIGTERM');
-  const timer = setTimeout(() => {
-    log(`${child.name} still running after ${GRACE_MS / 1000}s: killing it`);
-    signalGroup(child, 'SIGKILL');
-  }, GRACE_MS);
-  await child.exited;
-  clearTimeout(timer);
-  // Whatever the child left behind in its group goes with it.
-  signalGroup(child, 'SIGKILL');
-}
+const hooks: SuperviseHooks = {
+  log,
+  logError,
+  stopping: () => stopping,
+  shutdown: (code, reason) => void shutdown(code, reason),
+};
 
 /** Stops every child, newest first (API, worker, server), then exits with `code`. */
 async function shutdown(code: number, reason: string): Promise<never> {
   if (!stopping) {
     stopping = true;
     (code === 0 ? log : logError)(reason);
-    for (const child of [...children].reverse()) await stopChild(child);
+    for (const child of [...children].reverse()) await stopChild(child, GRACE_MS, log);
     log(code === 0 ? 'stopped' : `stopped (exit ${code})`);
     process.exit(code);
   }
@@ -229,8 +185,8 @@ async function startDevServer(cli: string, env: Env): Promise<string> {
     '--log-level', 'warn',
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_SEARCH_ATTRIBUTE_TYPE[key.type] as string}`]),
   ];
-  log(`starting the Temporal dev server (data in ${join('.data', 'temporal.db')}) ...`);
-  const server = startChild('temporal', cli, args, process.env);
+  log(`starting the Temporal dev server (data in ${join(DATA_DIR === join(PROJECT_ROOT, '.data') ? '.data' : DATA_DIR, 'temporal.db')}) ...`);
+  const server = startChild('temporal', cli, args, process.env, false, `without the Temporal server nothing can run, so the worker and the API stop too. Runs are kept in ${join(DATA_DIR, 'temporal.db')}: \`npm start\` again continues them`);
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await temporalHealthy(cli, address))) {
@@ -304,8 +260,8 @@ async function main(): Promise<void> {
   if (stopping) return;
 
   const childEnv = { ...process.env, TEMPORAL_ADDRESS: address };
-  if (opts.worker) startChild('worker', process.execPath, ['--import', 'tsx', WORKER_ENTRY], childEnv);
-  if (opts.api) startChild('api', process.execPath, ['--import', 'tsx', API_ENTRY], childEnv);
+  if (opts.worker) startChild('worker', process.execPath, ['--import', 'tsx', WORKER_ENTRY], childEnv, true);
+  if (opts.api) startChild('api', process.execPath, ['--import', 'tsx', API_ENTRY], childEnv, true);
   printBanner(env, address, opts);
 }
 

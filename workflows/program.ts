@@ -8,7 +8,7 @@
 import { CancellationScope, executeChild, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { outcomeOf } from './failures';
 import { appendEvent, armDeadline, endRun, markScheduled, markStarted, recordOutcome, SCHEDULED_STATE, startAtPassed, startWait, willWait } from './lifecycle';
-import { statusPageQuery, statusQuery, type ProgramRunInput } from './messages';
+import { statusPageQuery, statusQuery, type PhaseRunInput, type ProgramRunInput } from './messages';
 import { statusPage } from './status-page';
 import type { PhasePlan, ResolvedProgramPlan } from './plan/schema';
 import { PhasePlan as PhasePlanKey, PhaseKind, PhaseState } from './search-attributes';
@@ -41,12 +41,22 @@ export function phaseRunId(programRunId: string, phaseId: string): string {
   return `${programRunId}--${phaseId}`;
 }
 
+/** What a phase inherits from its program's start: who started it, its source, signed signals. */
+function inherited(input: ProgramRunInput): Omit<PhaseRunInput, 'plan'> {
+  return {
+    ...(input.source ? { source: input.source } : {}),
+    ...(input.startedBy ? { startedBy: input.startedBy } : {}),
+    ...(input.signedSignals ? { signedSignals: true } : {}),
+    ...(input.scheduleId ? { scheduleId: input.scheduleId } : {}),
+    ...(input.groups ? { groups: input.groups } : {}),
+  };
+}
+
 function childOptions(plan: ResolvedProgramPlan, phase: PhasePlan, record: PhaseRecord & { runId: string }, input: ProgramRunInput) {
-  // A phase inherits its program's schedule and approver groups (child inputs are not compared on replay).
-  const inherited = { ...(input.scheduleId ? { scheduleId: input.scheduleId } : {}), ...(input.groups ? { groups: input.groups } : {}) };
   return {
     workflowId: record.runId,
-    args: [{ plan: phase, ...inherited }] as [{ plan: PhasePlan }],
+    // Runs recorded before these inputs existed had none, so their child starts are unchanged.
+    args: [{ plan: phase, ...inherited(input) }] as [PhaseRunInput],
     staticSummary: `Phase ${phase.id} of program ${plan.id}: ${phase.title ?? phase.id}`,
     typedSearchAttributes: [
       { key: PhasePlanKey, value: phase.id },
@@ -68,6 +78,8 @@ function programCause(status: RunStatus, plan: ResolvedProgramPlan, outcome: Out
 export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus> {
   const plan = input.plan;
   const status = newProgramStatus(workflowInfo().workflowId, plan);
+  status.source = input.source ?? null;
+  status.startedBy = input.startedBy ?? null;
   status.scheduleId = input.scheduleId ?? null;
   setHandler(statusQuery, () => status);
   setHandler(statusPageQuery, (request) => statusPage(status, request));

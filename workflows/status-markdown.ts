@@ -3,6 +3,7 @@
  * workflows set it). Pure: rendering is not a command, so it may change without breaking replay.
  */
 import type { CheckResult, GateStatus, RunStatus, StepStatus } from './status';
+import { escapeMarkdown } from './markdown-escape';
 
 // Plain text marks (no emoji): they render in every font, including headless browsers'.
 const ICON: Record<string, string> = {
@@ -21,14 +22,15 @@ function mark(state: string): string {
   return ICON[state] ? `${ICON[state]} ${state}` : state;
 }
 
+/** Text from the plan, the run or people (titles, comments, errors): escaped, never markup. */
 function cell(text: string): string {
   // "8/8" would show as a fraction glyph in the Temporal UI: keep the numbers apart.
-  return text.replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ').replace(/(\d)\/(\d)/g, '$1 / $2');
+  return escapeMarkdown(text).replace(/(\d)\/(\d)/g, '$1 / $2');
 }
 
 function stepRow(t: StepStatus): string {
   const metrics = Object.entries(t.metrics)
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${k}=${String(v)}`)
     .join(', ');
   const claim = t.agentTask?.claimedBy ? `claimed by ${t.agentTask.claimedBy}` : t.agentTask ? 'open for claim' : '';
   const details = [metrics, claim, t.held ? 'HELD: retry, skip or abort' : '', t.error ? `error: ${t.error.slice(0, 120)}` : '']
@@ -38,7 +40,8 @@ function stepRow(t: StepStatus): string {
 }
 
 function gateRow(g: GateStatus): string {
-  const line = (c: CheckResult) => `${c.passed ? '✔' : '✘'} ${c.metric} ${c.op} ${c.value} (${c.actual ?? 'n/a'})`;
+  // Operators stay readable (`<`, `>=`): only the values, which may be any string, are escaped.
+  const line = (c: CheckResult) => `${c.passed ? '✔' : '✘'} ${cell(c.metric)} ${c.op} ${cell(String(c.value))} (${cell(String(c.actual ?? 'n/a'))})`;
   const failed = g.checks.filter((c) => !c.passed);
   // Long check lists make the row unreadable in the UI: count them and show only the failures.
   const checks =
@@ -47,7 +50,7 @@ function gateRow(g: GateStatus): string {
       : [`${g.checks.length - failed.length} of ${g.checks.length} checks passed`, ...failed.map(line)].join(', ');
   const goVotes = g.votes.filter((v) => v.decision === 'go').length;
   const votes = g.approvers.length > 0 ? `go votes ${goVotes} of ${g.quorum}` : '';
-  return `| ${cell(g.id)} | gate | ${mark(g.state)} | | ${cell([checks, votes].filter(Boolean).join('; '))} |`;
+  return `| ${cell(g.id)} | gate | ${mark(g.state)} | | ${[checks, votes].filter(Boolean).join('; ')} |`;
 }
 
 function stepTable(s: RunStatus, lines: string[]): void {
@@ -71,7 +74,7 @@ function trailingTables(s: RunStatus, lines: string[]): void {
   const votes = s.gates.flatMap((g) => g.votes.map((v) => ({ g: g.id, v })));
   if (votes.length > 0) {
     lines.push('', '| gate | approver | decision | comment | at |', '|---|---|---|---|---|');
-    for (const { g, v } of votes) lines.push(`| ${cell(g)} | ${cell(v.approver)} | ${v.decision} | ${cell(v.comment ?? '')} | ${v.at} |`);
+    for (const { g, v } of votes) lines.push(`| ${cell(g)} | ${cell(v.approver)} | ${cell(v.decision)} | ${cell(v.comment ?? '')} | ${v.at} |`);
   }
   if (s.compensations.length > 0) {
     lines.push('', '| compensation | state | error |', '|---|---|---|');
@@ -93,7 +96,7 @@ export function renderMarkdown(s: RunStatus): string {
   if (s.cause) lines.push('', `Cause: ${cell(s.cause)}`);
   if (s.phases) {
     lines.push('', '| # | phase | run | outcome |', '|---|---|---|---|');
-    s.phases.forEach((p, i) => lines.push(`| ${i + 1} | ${cell(p.title ?? p.plan)} | ${p.runId} | ${p.outcome ?? p.state ?? 'pending'} |`));
+    s.phases.forEach((p, i) => lines.push(`| ${i + 1} | ${cell(p.title ?? p.plan)} | ${cell(p.runId ?? '')} | ${p.outcome ?? p.state ?? 'pending'} |`));
   }
   stepTable(s, lines);
   trailingTables(s, lines);

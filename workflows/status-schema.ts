@@ -200,6 +200,14 @@ export const CheckpointRecordSchema = z.object({
 /** One checkpoint. */
 export type CheckpointRecord = z.infer<typeof CheckpointRecordSchema>;
 
+/** Which definition a run runs: a bundled plan file or a plan sent with the start, and its hash. */
+export const RunSourceSchema = z.object({
+  kind: z.enum(['bundled', 'inline']),
+  sha256: z.string().describe('SHA-256 (hex) of the canonical JSON of the plan as run'),
+});
+/** A run's source. */
+export type RunSource = z.infer<typeof RunSourceSchema>;
+
 /** The whole run status. */
 export const RunStatusSchema = z.object({
   runId: z.string(),
@@ -224,6 +232,10 @@ export const RunStatusSchema = z.object({
   phases: z.array(PhaseRecordSchema).optional(),
   /** The Temporal Schedule that started the run, or null. */
   scheduleId: z.string().nullable().optional().describe('the Temporal Schedule that started the run, or null'),
+  /** Which definition ran (null: not started through the API, e.g. by `temporal workflow start`). */
+  source: RunSourceSchema.nullable().optional().describe('which definition ran: bundled or inline, with its sha256; null when not started through the API'),
+  /** Token identity of whoever started the run; null without tokens. */
+  startedBy: z.string().nullable().optional().describe('token identity of whoever started the run; null without tokens'),
   /** The last checkpoints (plan `checkpoint`), oldest first. */
   checkpoints: z.array(CheckpointRecordSchema).optional().describe('the last 20 checkpoints (plan checkpoint: ...), oldest first'),
 }).meta({ id: 'RunStatus' });

@@ -18,6 +18,7 @@ export type {
   Outcome,
   PhaseRecord,
   RunEvent,
+  RunSource,
   RunState,
   RunStatus,
   StepState,
@@ -46,6 +47,8 @@ export function newRunStatus(runId: string, plan: { id: string; title?: string }
     compensations: [],
     escalations: [],
     events: [],
+    source: null,
+    startedBy: null,
   };
 }
 

@@ -4,7 +4,9 @@
  * - `operator`: start, cancel, retry, skip;
  * - `approver`: decisions (the approver of a vote is the token identity, never the body);
  * - `agent`: list, claim, heartbeat, complete and fail the tasks of the agent named like its
- *   identity, or of those listed in the token's `agents`.
+ *   identity, or of those listed in the token's `agents`;
+ * - `author`: start plans that are not bundled (inline plans, programs with inline phases), which
+ *   run their shell tasks on the worker (`PHASEGATE_INLINE_PLANS` decides who else may).
  *
  * Only SHA-256 digests of the tokens are kept, and a presented token is compared with every one of
  * them with `timingSafeEqual` on equal-length digests, so neither the time taken nor an early exit

@@ -12,6 +12,7 @@ import { registerPlanCommands } from './commands/plans';
 import { registerReportCommands } from './commands/report';
 import { registerRunCommands } from './commands/runs';
 import { registerScheduleCommands } from './commands/schedule';
+import { registerSignCommand } from './commands/sign';
 import { commandContext, type CliIo } from './context';
 import type { ExitCodeValue } from './exit-codes';
 
@@ -35,5 +36,6 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCodeValue) => void):
   registerMcpCommand(program, ctx);
   registerReportCommands(program, ctx);
   registerScheduleCommands(program, ctx);
+  registerSignCommand(program, ctx);
   return program;
 }

@@ -30,6 +30,7 @@ import { applyVote } from './gate-run';
 import { applyAction, validateAct } from './holds';
 import { decisionContext } from './people';
 import type { PhaseRun } from './run';
+import { signatureProblem } from './signed-signals';
 
 /** A decision sent by signal: counted now, queued until its gate awaits, or logged as invalid. */
 function onDecideSignal(run: PhaseRun, d: Decision): void {
@@ -56,6 +57,17 @@ function onDecideSignal(run: PhaseRun, d: Decision): void {
   run.publish();
 }
 
+/** A decision sent by signal to a run that needs signed ones: counted only with a valid signature. */
+async function onSignedDecideSignal(run: PhaseRun, d: Decision): Promise<void> {
+  const problem = await signatureProblem(run, d);
+  if (problem) {
+    run.event('invalid-signal', `decision ignored: ${problem}`, typeof d?.gate === 'string' ? d.gate : undefined);
+    run.publish();
+    return;
+  }
+  onDecideSignal(run, d);
+}
+
 function registerDecisions(run: PhaseRun): void {
   const validate = (d: Decision) => {
     const gate = run.gates.get(d?.gate);
@@ -70,7 +82,9 @@ function registerDecisions(run: PhaseRun): void {
     },
     { validator: validate },
   );
-  setHandler(decideSignal, (d) => onDecideSignal(run, d));
+  // Without signed signals the handler stays synchronous: an extra await would move the vote's
+  // commands to a later microtask and change the order of commands in recorded histories.
+  setHandler(decideSignal, (d) => (run.signedSignals ? onSignedDecideSignal(run, d) : onDecideSignal(run, d)));
 }
 
 function registerOperatorActions(run: PhaseRun): void {

@@ -89,6 +89,8 @@ export class PhaseRun {
   version = 0;
   stop: Stop | undefined;
   rollingBack = false;
+  /** Signal decisions count only with a valid signature (the run was started by an API with tokens). */
+  signedSignals = false;
   private readonly publisher: Publisher;
   private readonly agentIndex = new AgentIndexPublisher();
 

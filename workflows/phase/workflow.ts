@@ -112,6 +112,10 @@ async function execute(run: PhaseRun, startAt: string | undefined): Promise<RunS
 /** Runs one phase plan. See the module comment for behaviour and how it ends. */
 export async function phaseWorkflow(input: PhaseRunInput): Promise<RunStatus> {
   const run = new PhaseRun(input.plan, workflowInfo().workflowId);
+  // Status-only facts of the start (no commands): which definition, who, and whether signals need signing.
+  run.status.source = input.source ?? null;
+  run.status.startedBy = input.startedBy ?? null;
+  run.signedSignals = input.signedSignals === true;
   applyPeopleInput(run, input);
   // Handlers first: signals and updates sent before this point are buffered and delivered now.
   registerHandlers(run);
