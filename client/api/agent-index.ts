@@ -93,6 +93,8 @@ interface Hints {
 }
 const hintsByDeps = new WeakMap<AppDeps, Hints>();
 const COOL_MS = 1_500;
+/** Runs looked at per pass: enough for racing claimers to spread over, few enough to decode fast. */
+const CANDIDATES = 25;
 const MAX_HINTS = 10_000;
 
 function hintsOf(deps: AppDeps): Hints {
@@ -118,7 +120,8 @@ async function candidates(deps: AppDeps, agent: string, runs: RawExecution[], le
     const free = mine.filter((t) => t.claimedBy === null);
     const holdsLease = leaseId !== undefined && run.index.includes(`lease:${leaseId}`);
     const oldestMs = free.length ? Math.min(...free.map((t) => Date.parse(t.openedAt))) : run.startMs;
-    out.push({ runId: run.runId, holdsLease, free: run.tasks ? free.length : 1, oldestMs });
+    // A memo that does not list every open task cannot count the free ones: the index said there is one.
+    out.push({ runId: run.runId, holdsLease, free: run.complete ? free.length : Number.POSITIVE_INFINITY, oldestMs });
   }
   return out.sort((a, b) => Number(b.holdsLease) - Number(a.holdsLease) || a.oldestMs - b.oldestMs);
 }
@@ -146,7 +149,7 @@ async function claimIn(deps: AppDeps, runId: string, req: ClaimNextRequest): Pro
 async function claimOnce(deps: AppDeps, req: ClaimNextRequest, runId?: string): Promise<ClaimResult | null> {
   if (runId) return claimIn(deps, runId, req);
   const query = claimableQuery(req.agent, undefined, req.leaseId);
-  const res = await withDeadline(deps, () => deps.client.workflowService.listWorkflowExecutions({ namespace: deps.namespace, query, pageSize: 50 }));
+  const res = await withDeadline(deps, () => deps.client.workflowService.listWorkflowExecutions({ namespace: deps.namespace, query, pageSize: CANDIDATES }));
   const hints = hintsOf(deps);
   const now = Date.now();
   for (const c of await candidates(deps, req.agent, res.executions, req.leaseId)) {
@@ -157,7 +160,9 @@ async function claimOnce(deps: AppDeps, req: ClaimNextRequest, runId?: string): 
     try {
       const lease = await claimIn(deps, c.runId, req);
       if (lease) {
-        hints.coolUntil.delete(key);
+        // Its last free task just went: visibility will list the run a little longer, skip it meanwhile.
+        if (c.free <= 1 && !c.holdsLease) hints.coolUntil.set(key, Date.now() + COOL_MS);
+        else hints.coolUntil.delete(key);
         return lease;
       }
       hints.coolUntil.set(key, Date.now() + COOL_MS);

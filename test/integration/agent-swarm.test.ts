@@ -235,4 +235,23 @@ describe('lease protocol over HTTP', () => {
     assert.equal((await call('GET', '/api/agents/pager/tasks?nextPageToken=garbage')).status, 400);
     await Promise.all(hs.map((h) => h.cancel()));
   });
+
+  it('a run with more open tasks than its memo holds still lists them all, and claim-next still finds them', async () => {
+    const h = await start({ id: 'memo-overflow', steps: Array.from({ length: 15 }, (_, i) => agentStep(`m${i}`, 'overflow')) });
+    await waitForStatus(h, (s) => s.steps.every((x) => x.agentTask != null));
+    let listed: { stepId: string }[] = [];
+    for (let i = 0; i < 50 && listed.length < 15; i++) {
+      listed = (await call<{ stepId: string }[]>('GET', '/api/agents/overflow/tasks')).body;
+      if (listed.length < 15) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(listed.length, 15);
+    const leased = new Set<string>();
+    for (let i = 0; i < 15; i++) {
+      const lease = await call<ClaimResult>('POST', '/api/agents/overflow/claim', { wait: '10s' });
+      assert.equal(lease.status, 200, `claim ${i}: ${JSON.stringify(lease.body)}`);
+      leased.add(lease.body.stepId);
+    }
+    assert.equal(leased.size, 15, 'every task leased once, oldest first, past the 12 the memo lists');
+    await h.cancel();
+  });
 });
