@@ -11,6 +11,7 @@ import { requestLogger } from './logging';
 import { mountMetrics, type MetricsAppOptions } from './metrics';
 import { rateLimiter } from './overload';
 import { pagesRouter } from './pages';
+import { linksRouter } from './pages/links';
 import { mcpRouter } from '../mcp/http';
 import { JSON_TYPES, mountRoutes, TEXT_TYPES } from './route';
 import { allRoutes } from './routes';
@@ -53,6 +54,7 @@ export function createPhasegateApp(opts: AppOptions & MetricsAppOptions): Phaseg
   app.use(mcpRouter(deps)); // POST /mcp: MCP over Streamable HTTP, the same routes in-process (client/mcp/http.ts)
   mountRoutes(app, allRoutes(), deps);
   app.use(pagesRouter(deps)); // people-facing pages: /, /runs, /runs/:runId (see pages/index.ts)
+  app.use(linksRouter(deps)); // approve by link: GET/POST /links/:token (see pages/links.ts)
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return { app, deps };

@@ -25,6 +25,8 @@ export interface AppOptions {
   tokens?: TokenStore;
   /** Approver groups from `PHASEGATE_GROUPS` (token `groups` are added to them). */
   groups?: GroupMembers;
+  /** `PHASEGATE_LINK_SECRET`: verifies approval links (`/links/…`); unset, links are off. */
+  linkSecret?: string;
   /** Largest accepted request body, e.g. `1mb` (default `1mb`). */
   maxBody?: string;
   /** Logger for request lines and errors (default: JSON to stdout at `info`). */
@@ -58,6 +60,8 @@ export interface AppDeps {
   tokens: TokenStore;
   /** Who is in each approver group (environment and token groups). */
   groups: GroupDirectory;
+  /** Key of approval links, if they are on. */
+  linkSecret?: string;
   maxBody: string;
   /** `maxBody` in bytes. */
   maxBodyBytes: number;
@@ -141,6 +145,7 @@ export function resolveDeps(opts: AppOptions): AppDeps {
     plansDir: dir,
     tokens: opts.tokens ?? new TokenStore({}),
     groups: new GroupDirectory(opts.groups ?? {}, (opts.tokens ?? new TokenStore({})).tokenGroups()),
+    ...(opts.linkSecret ? { linkSecret: opts.linkSecret } : {}),
     maxBody: opts.maxBody ?? '1mb',
     maxBodyBytes: parseByteSize(opts.maxBody ?? '1mb'),
     logger: opts.logger ?? pino({ name: 'phasegate-api' }),

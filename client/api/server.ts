@@ -97,6 +97,7 @@ async function main(): Promise<void> {
     plansDir: plansDir(env),
     tokens,
     groups: parseGroupSpec(env.PHASEGATE_GROUPS ?? ''),
+    ...(env.PHASEGATE_LINK_SECRET ? { linkSecret: env.PHASEGATE_LINK_SECRET } : {}),
     maxBody: env.PHASEGATE_MAX_BODY,
     logger,
     metrics: new ApiMetrics({ processMetrics: true }),

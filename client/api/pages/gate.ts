@@ -42,13 +42,20 @@ export function votesList(gate: GateStatus): SafeHtml {
   return html`<ul class="votes">${items}</ul>`;
 }
 
+/** ` (alice, bob)` after a `group:<name>` approver: the members the run started with. */
+function groupMembers(gate: GateStatus, approver: string): SafeHtml {
+  if (!approver.startsWith('group:')) return html``;
+  const members = gate.approverGroups?.[approver.slice('group:'.length)] ?? [];
+  return html` <span class="group-members">(${members.length > 0 ? members.join(', ') : 'no members'})</span>`;
+}
+
 /** One sentence on what the gate needs: quorum, approvers, votes so far, deadline. */
 export function quorumLine(gate: GateStatus): SafeHtml {
   if (gate.approvers.length === 0) return html`<p>Automatic gate: decided by its checks alone.</p>`;
   const goVotes = gate.votes.filter((v) => v.decision === 'go').length;
   return html`<p class="quorum">
     Needs <strong>${gate.quorum}</strong> go ${gate.quorum === 1 ? 'vote' : 'votes'} (any no-go rejects) from
-    ${gate.approvers.map((a, i) => html`${i > 0 ? ', ' : ''}<span class="approver-name">${a}</span>`)}.
+    ${gate.approvers.map((a, i) => html`${i > 0 ? ', ' : ''}<span class="approver-name">${a}</span>${groupMembers(gate, a)}`)}.
     Go votes so far: <strong class="go-count">${goVotes} of ${gate.quorum}</strong>.
     ${gate.deadline && gate.state === 'awaiting-approval' ? html`Decision due by ${when(gate.deadline)}.` : ''}
   </p>`;
