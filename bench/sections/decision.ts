@@ -50,11 +50,11 @@ function nowMs(): number {
  * awaits: the decision then finds the API as a person finds it (it has just served that run).
  */
 async function awaiting(h: Harness, handle: WorkflowHandle): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     const r = await api<RunStatus>(h.api, 'GET', `/api/runs/${handle.workflowId}`);
     if (r.status === 200 && r.body.gates[0]?.state === 'awaiting-approval') return;
-    if (Date.now() > deadline) throw new Error(`${handle.workflowId} never reached its gate`);
+    if (Date.now() > deadline) throw new Error(`${handle.workflowId} never reached its gate: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
     await delay(20);
   }
 }
