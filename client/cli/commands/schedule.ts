@@ -22,7 +22,7 @@ const path = (id: string, action = '') => `/api/schedules/${encodeURIComponent(i
 /** A schedule as a few lines: spec, state, next and recent runs. */
 export function renderSchedule(s: ScheduleView, paint: Paint): string {
   const when = s.cron !== null ? `cron "${s.cron}" (${s.timezone})` : `every ${s.every}`;
-  const state = s.paused ? paint('yellow', `paused${s.note ? `: ${s.note}` : ''}`) : paint('green', 'active');
+  const state = s.paused ? paint('yellow', `paused${s.note ? `: ${s.note}` : ''}`) : `${paint('green', 'active')}${s.note ? ` (note: ${s.note})` : ''}`;
   const lines = [
     `${paint('cyan', s.id)}  plan ${s.plan}  ${when}  overlap ${s.overlap}  ${state}`,
     `  runs: ${s.actionsTaken} started, ${s.skippedOverlap} skipped (overlap); run ids ${s.runIdPrefix}-<time>`,
