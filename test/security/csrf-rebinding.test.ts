@@ -2,7 +2,8 @@
  * Rows 1 and 2 of the security review: with auth off (loopback, the `npm start` default), a web page
  * on another origin must not change anything (CSRF), and a page that rebinds its own name to
  * 127.0.0.1 must not reach the API (DNS rebinding). Tried from a second origin in real Chromium and
- * with raw requests; the approvals page itself (same origin, JSON) still votes.
+ * with raw requests; the approvals page itself still votes, with JavaScript (same-origin JSON) and
+ * without (a same-origin form post).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -150,6 +151,33 @@ describe('row 2: DNS rebinding', () => {
 });
 
 describe('the approvals page keeps working', () => {
+  it('without JavaScript, its vote form posts (same origin only) and the vote counts', async () => {
+    const started = await json(apiServer.base, 'POST', '/api/runs', {
+      plan: { id: 'csrf-nojs', steps: [{ id: 'build', run: { kind: 'simulate' } }, { id: 'gate', gate: { needs: ['build'], approval: { approvers: ['alice'] } } }] },
+    });
+    const runId = (started.json as { runId: string }).runId;
+    await waitForStatus(env.client.workflow.getHandle(runId), (s) => s.gates[0]?.state === 'awaiting-approval', 60_000);
+    const foreign = await raw(apiServer.base, 'POST', `/runs/${runId}/decisions`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' },
+      body: 'gate=gate&decision=go&approver=alice',
+    });
+    assert.equal(foreign.status, 403, 'a form post from another origin is refused');
+    const noOrigin = await raw(apiServer.base, 'POST', `/runs/${runId}/decisions`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'gate=gate&decision=go&approver=alice' });
+    assert.equal(noOrigin.status, 403, 'a form post without Origin is refused');
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${apiServer.base}/`);
+    const form = page.locator(`form.vote-form[data-run="${runId}"]`);
+    await form.locator('input[name="approver"]').fill('alice');
+    await form.locator('textarea[name="comment"]').fill('no script needed');
+    await form.locator('button[value="go"]').click();
+    await page.waitForSelector('.notice-ok', { timeout: 30_000 });
+    assert.match(await page.textContent('.notice-ok') ?? '', /Your go vote on gate gate counted/);
+    await context.close();
+    const s = await waitForStatus(env.client.workflow.getHandle(runId), (x) => x.gates[0]?.state === 'go', 30_000);
+    assert.equal(s.gates[0]?.votes[0]?.comment, 'no script needed');
+  });
+
   it('votes from the page itself (same origin, JSON) count, and it is served with helmet headers', async () => {
     const started = await json(apiServer.base, 'POST', '/api/runs', {
       plan: { id: 'csrf-page', steps: [{ id: 'build', run: { kind: 'simulate' } }, { id: 'gate', gate: { needs: ['build'], approval: { approvers: ['alice'] } } }] },

@@ -69,8 +69,12 @@ export function quorumLine(gate: GateStatus): SafeHtml {
 export function voteForm(runId: string, gate: GateStatus): SafeHtml {
   const id = domId('vote', runId, gate.id);
   const context = `on gate ${gate.id} of run ${runId}`;
-  return html`<form class="vote-form" data-run="${runId}" data-gate="${gate.id}" aria-labelledby="${id}-h">
+  // Without JavaScript the form posts itself (form-vote.ts), with the approver typed in it.
+  return html`<form class="vote-form" method="post" action="/runs/${encodeURIComponent(runId)}/decisions" data-run="${runId}" data-gate="${gate.id}" aria-labelledby="${id}-h">
     <h4 id="${id}-h">Your decision</h4>
+    <input type="hidden" name="gate" value="${gate.id}">
+    <noscript><label for="${id}-approver">Your name (approver)</label>
+    <input id="${id}-approver" name="approver" type="text" autocomplete="username" maxlength="200" required></noscript>
     <label for="${id}-comment">Comment <span class="muted">(optional, kept in the audit trail)</span></label>
     <textarea id="${id}-comment" name="comment" rows="2" maxlength="2000"></textarea>
     <div class="actions">

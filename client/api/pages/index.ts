@@ -30,6 +30,7 @@ import type { SafeHtml } from './html';
 import { renderPage, type PageSpec } from './layout';
 import { runFragment } from './run-view';
 import { runsFragment } from './runs-view';
+import { mountFormVotes } from './form-vote';
 
 const ASSETS_DIR = join(__dirname, 'assets');
 
@@ -38,7 +39,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
+  // Not `no-referrer`: with it Chromium posts forms with `Origin: null`, which the guard refuses.
+  'Referrer-Policy': 'same-origin',
   'X-Frame-Options': 'DENY',
 };
 
@@ -127,6 +129,15 @@ function readAsset(name: string): string {
 export function pagesRouter(deps: AppDeps): Router {
   const router = Router();
   const authOn = deps.tokens.size > 0;
+  // helmet's defaults (HSTS off: the API may be plain http on loopback) under our stricter CSP.
+  router.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+      strictTransportSecurity: false,
+      referrerPolicy: { policy: 'same-origin' },
+      frameguard: { action: 'deny' },
+    }),
+  );
   // Read once: two small files, and a missing one should fail at startup, not on first request.
   const assets = { css: readAsset('pages.css'), js: readAsset('pages.js') };
 
@@ -144,15 +155,6 @@ export function pagesRouter(deps: AppDeps): Router {
         return;
       }
       if (authOn) {
-  // helmet's defaults (HSTS off: the API may be plain http on loopback) under our stricter CSP.
-  router.use(
-    helmet({
-      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
-      strictTransportSecurity: false,
-      referrerPolicy: { policy: 'no-referrer' },
-      frameguard: { action: 'deny' },
-    }),
-  );
         send(res, 200, renderPage(spec));
         return;
       }
@@ -177,5 +179,6 @@ export function pagesRouter(deps: AppDeps): Router {
     });
   }
   router.use('/fragments', fragments);
+  mountFormVotes(router, deps);
   return router;
 }
