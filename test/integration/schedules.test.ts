@@ -117,8 +117,9 @@ describe('schedule routes', () => {
     assert.match(runId, /^sch-quick-every-hour-\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
     // The run id (with its colons) is a run for every run route.
-    const status = await until(() => call<{ outcome: string | null }>('GET', `/api/runs/${runId}`), (r) => r.status === 200 && r.body.outcome === 'succeeded');
+    const status = await until(() => call<{ outcome: string | null; scheduleId: string | null }>('GET', `/api/runs/${runId}`), (r) => r.status === 200 && r.body.outcome === 'succeeded');
     assert.equal(status.body.outcome, 'succeeded');
+    assert.equal(status.body.scheduleId, 'every-hour');
     const handle = env.client.workflow.getHandle(runId);
     const described = await handle.describe();
     assert.deepEqual(described.searchAttributes.TemporalScheduledById, ['every-hour']);
