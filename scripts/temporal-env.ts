@@ -9,7 +9,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap, Runtime, DefaultLogger } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { ensureTemporalCli } from './temporal-cli';
+import { ensureTestServer } from './temporal-test-server';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createPhaseWorker, WORKFLOWS_PATH } from '../workers/worker';
 import type { ActivityConfig } from '../activities';
@@ -35,6 +37,21 @@ export async function createTestEnv(extraArgs: string[] = []): Promise<TestWorkf
       ...(extraArgs.length ? { extraArgs } : {}),
     },
   });
+}
+
+/**
+ * Starts the time-skipping test server: timers (escalations, deadlines, approval timeouts) of
+ * hours pass in moments while the client awaits a result or calls `env.sleep`. Activities still
+ * take real time, so plans for it wait in the workflow (gates, unclaimed agent tasks), not in
+ * activities.
+ */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: ensureTestServer() } } });
+  // The test server takes no search-attribute flags, but registers them through the operator API.
+  const searchAttributes = Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${k.type}`]]));
+  await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
+  return env;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;

@@ -1,0 +1,95 @@
+/**
+ * Timers at their real lengths (hours, quarter hours) on Temporal's time-skipping test server:
+ * approval timeouts, escalations and deadlines as plans write them, instead of sub-second stand-ins.
+ * Time jumps while the client awaits a result, so these plans wait in the workflow (a gate, an
+ * unclaimed agent task), never in an activity, which would take real time.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowFailedError } from '@temporalio/client';
+import { createTimeSkippingEnv, startWorker, type TestWorker } from '../helpers/temporal';
+import { startRun } from '../../client/runs';
+import { statusQuery } from '../../workflows/messages';
+import type { PhasePlan } from '../../workflows/plan/schema';
+import type { RunStatus } from '../../workflows/status';
+
+let env: TestWorkflowEnvironment;
+let worker: TestWorker;
+before(async () => {
+  env = await createTimeSkippingEnv();
+  worker = await startWorker(env);
+});
+after(async () => {
+  await worker?.stop();
+  await env?.teardown();
+});
+
+/** Runs `plan` to its end (time skipping while waiting) and returns its final status and failure type, if any. */
+async function runToEnd(plan: PhasePlan): Promise<{ status: RunStatus; failureType: string | undefined; elapsedMs: number }> {
+  const started = Date.now();
+  const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });
+  let failureType: string | undefined;
+  try {
+    await handle.result();
+  } catch (err) {
+    assert.ok(err instanceof WorkflowFailedError, String(err));
+    failureType = (err.cause as { type?: string } | undefined)?.type;
+  }
+  return { status: await handle.query(statusQuery), failureType, elapsedMs: Date.now() - started };
+}
+
+const hours = (iso1: string, iso2: string) => (Date.parse(iso2) - Date.parse(iso1)) / 3_600_000;
+
+describe('timers at real lengths (time-skipping server)', () => {
+  it('closes a gate nobody decides as its 24h approval timeout says, after escalating it once at 15m', async () => {
+    const plan: PhasePlan = {
+      id: 'approval-24h',
+      escalateAfter: '15m',
+      steps: [{ id: 'release', gate: { approval: { approvers: ['cto'], timeout: '24h' } } }],
+    };
+    const { status, failureType, elapsedMs } = await runToEnd(plan);
+    assert.equal(status.outcome, 'rejected');
+    assert.equal(failureType, 'PhaseRejected');
+    const gate = status.gates[0];
+    assert.equal(gate?.decidedBy, 'timeout');
+    assert.deepEqual(gate?.votes.map((v) => [v.approver, v.decision, v.via]), [['timeout', 'no-go', 'timeout']]);
+    assert.ok(Math.abs(hours(gate?.startedAt ?? '', gate?.endedAt ?? '') - 24) < 0.01, `gate open for 24h of workflow time (${gate?.startedAt} → ${gate?.endedAt})`);
+    assert.deepEqual(status.escalations.map((e) => [e.step, e.reason]), [['release', 'awaiting-approval longer than 15m']]);
+    assert.ok(Math.abs(hours(gate?.startedAt ?? '', status.escalations[0]?.at ?? '') - 0.25) < 0.01, 'escalated 15m after the gate opened');
+    assert.ok(elapsedMs < 60_000, `a day of workflow time took ${elapsedMs} ms`);
+  });
+
+  it('goes on by onTimeout: go when nobody decides within 24h', async () => {
+    const plan: PhasePlan = {
+      id: 'approval-24h-go',
+      steps: [
+        { id: 'release', gate: { approval: { approvers: ['cto'], timeout: '24h', onTimeout: 'go' } } },
+        { id: 'after', needs: ['release'], run: { kind: 'simulate', duration: '10ms' } },
+      ],
+    };
+    const { status } = await runToEnd(plan);
+    assert.equal(status.outcome, 'succeeded');
+    assert.equal(status.gates[0]?.state, 'go');
+    assert.equal(status.gates[0]?.decidedBy, 'timeout');
+    assert.equal(status.gates[0]?.votes[0]?.via, 'timeout');
+    assert.equal(status.steps[0]?.state, 'succeeded');
+  });
+
+  it('times the run out at its 15m deadline while an agent task waits for a claim, escalating the task at 10m', async () => {
+    const plan: PhasePlan = {
+      id: 'deadline-15m',
+      deadline: '15m',
+      escalateAfter: '10m',
+      steps: [{ id: 'review', agent: 'reviewer', run: { kind: 'agent', instructions: 'nobody comes' }, timeout: '24h' }],
+    };
+    const { status, failureType } = await runToEnd(plan);
+    assert.equal(status.outcome, 'timed-out');
+    assert.equal(failureType, 'PhaseTimedOut');
+    assert.match(status.cause ?? '', /deadline of 15m passed/);
+    assert.deepEqual(status.escalations.map((e) => [e.step, e.reason]), [['review', 'running longer than 10m']]);
+    const started = status.events.find((e) => e.type === 'started')?.at ?? '';
+    const deadline = status.events.find((e) => e.type === 'deadline')?.at ?? '';
+    assert.ok(Math.abs(hours(started, deadline) - 0.25) < 0.01, `deadline 15m after the start (${started} → ${deadline})`);
+  });
+});
