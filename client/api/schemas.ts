@@ -329,7 +329,7 @@ export const ClaimResultSchema = z
     expiresAt: z.string().optional().describe('when the lease lapses without a heartbeat'),
     metrics: z.array(z.string()).describe('metric names the plan expects'),
   })
-  .meta({ id: 'Lease' });
+  .meta({ id: 'ClaimResult' });
 /** A lease, as the API sends it. */
 export type Lease = z.infer<typeof ClaimResultSchema>;
 const _claimFits = (c: ClaimResult): Lease => c;
