@@ -20,6 +20,7 @@
  * so nothing it spawned outlives it. A worker or API that crashes is restarted with back-off and
  * a line saying why; the dev server's own exit stops everything (see `supervise.ts`). POSIX only.
  */
+import { DEV_SERVER_ARGS } from '../config/server-settings';
 import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -183,6 +184,7 @@ async function startDevServer(cli: string, env: Env): Promise<string> {
     '--ui-port', String(DEV_UI_PORT),
     '--ip', DEV_HOST,
     '--log-level', 'warn',
+    ...DEV_SERVER_ARGS, // eager activities: a step starts in its workflow task's round trip
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_SEARCH_ATTRIBUTE_TYPE[key.type] as string}`]),
   ];
   log(`starting the Temporal dev server (data in ${join(DATA_DIR === join(PROJECT_ROOT, '.data') ? '.data' : DATA_DIR, 'temporal.db')}) ...`);

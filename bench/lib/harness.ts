@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DEV_SERVER_ARGS } from '../../config/server-settings';
 import { createPhaseWorker } from '../../workers/worker';
 import { createTestEnv } from '../../test/helpers/temporal';
 import { freePort } from '../../test/helpers/processes';
@@ -76,7 +77,8 @@ export interface HarnessOptions {
 
 /** Starts the dev server (or uses `opts.address`), the worker and the API; `plans` become the API's bundled plans. */
 export async function createHarness(plans: PhasePlan[], opts: HarnessOptions = {}): Promise<Harness> {
-  const devArgs = (process.env.BENCH_DEV_SERVER_ARGS ?? '').split(' ').filter(Boolean); // experiments only
+  // The dev server as `npm start` runs it (eager activities); BENCH_DEV_SERVER_ARGS=none measures without.
+  const devArgs = process.env.BENCH_DEV_SERVER_ARGS === 'none' ? [] : [...DEV_SERVER_ARGS];
   const env = opts.address ? await TestWorkflowEnvironment.createFromExistingServer({ address: opts.address, namespace: 'default' }) : await createTestEnv(devArgs);
   const taskQueue = `bench-${randomUUID()}`;
   const sinkQueue = `bench-sink-${randomUUID()}`;

@@ -7,6 +7,7 @@
  * Every one can be moved by environment variable; the services Temporal keeps internal (history,
  * matching, worker and their membership ports) follow the frontend port so one variable moves all.
  */
+import { EAGER_ACTIVITIES_FLAG } from '../../config/server-settings';
 import { dirname, join } from 'node:path';
 import { cacheDir, PROJECT_ROOT, TOOLS_DIR } from '../temporal-cli';
 
@@ -231,6 +232,9 @@ system.namespaceCacheRefreshInterval:
 # No call-home from a local cluster.
 frontend.enableServerVersionCheck:
   - value: false
+# Eager activities: a step starts in the reply to the workflow task that scheduled it (config/server-settings.ts).
+${EAGER_ACTIVITIES_FLAG}:
+  - value: true
 `;
 }
 
