@@ -66,8 +66,8 @@ interface Reply<T> {
   body: T & { error?: string; details?: { path: string; message: string }[] };
 }
 
-async function call<T = Record<string, unknown>>(server: LoopbackServer, method: 'GET' | 'POST', path: string, body?: unknown, token?: string): Promise<Reply<T>> {
-  const headers: Record<string, string> = method === 'POST' ? { 'content-type': 'application/json' } : {};
+async function call<T = Record<string, unknown>>(server: LoopbackServer, method: 'GET' | 'POST', path: string, body?: unknown, token?: string, extra: Record<string, string> = {}): Promise<Reply<T>> {
+  const headers: Record<string, string> = method === 'POST' ? { 'content-type': 'application/json', ...extra } : { ...extra };
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`${server.base}${path}`, { method, headers, ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}) });
   return { status: res.status, body: (await res.json()) as Reply<T>['body'] };
@@ -117,8 +117,10 @@ describe('approver groups and separation of duties', () => {
     assert.equal(first.status, 200, JSON.stringify(first.body));
     assert.equal(first.body.state, 'awaiting-approval'); // quorum 2: distinct people
     assert.equal((await vote('alice')).status, 409);
-    const second = await vote('cto');
+    // `phase mcp` sends its decide calls with x-phasegate-via: mcp; the vote says so.
+    const second = await call<GateStatus>(open, 'POST', `/api/runs/${runId}/decisions`, { gate: 'ship', decision: 'go', approver: 'cto' }, undefined, { 'x-phasegate-via': 'mcp' });
     assert.equal(second.body.state, 'go');
+    assert.deepEqual(second.body.votes.map((v) => [v.approver, v.via]), [['alice', 'update'], ['cto', 'mcp']]);
     assert.equal((await until(open, runId, (s) => s.outcome !== null)).outcome, 'succeeded');
   });
 

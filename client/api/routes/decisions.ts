@@ -35,7 +35,7 @@ export const decideRoute = defineRoute({
     404: error('no such run or gate'),
     409: error('the gate is not awaiting a decision, the approver already voted, or the run has ended'),
   },
-  async handler({ params, body, principal, deps }) {
+  async handler({ params, body, principal, deps, req }) {
     let approver: string;
     if (principal) {
       if (body.approver !== undefined) {
@@ -48,7 +48,9 @@ export const decideRoute = defineRoute({
       }
       approver = body.approver;
     }
-    const decision: Decision = { gate: body.gate, decision: body.decision, approver, ...(body.comment !== undefined ? { comment: body.comment } : {}) };
+    // MCP tool calls reach this route in-process under /mcp, or over HTTP from `phase mcp` with x-phasegate-via.
+    const viaMcp = req.originalUrl.startsWith('/mcp') || req.get('x-phasegate-via') === 'mcp';
+    const decision: Decision = { gate: body.gate, decision: body.decision, approver, ...(body.comment !== undefined ? { comment: body.comment } : {}), ...(viaMcp ? { via: 'mcp' as const } : {}) };
     const gate = await updateRunOrPhase(deps, params.runId, `gate "${body.gate}"`, (h) => h.executeUpdate(decideUpdate, { args: [decision] }));
     deps.logger.info({ runId: params.runId, gate: body.gate, decision: body.decision, approver }, 'decision recorded');
     return { status: 200, body: gate };
