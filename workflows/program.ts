@@ -52,11 +52,16 @@ function inherited(input: ProgramRunInput): Omit<PhaseRunInput, 'plan'> {
   };
 }
 
+/** The phase with its program's `notify` targets added to its own: a program's people hear of every phase. */
+function withProgramNotify(plan: ResolvedProgramPlan, phase: PhasePlan): PhasePlan {
+  return plan.notify ? { ...phase, notify: [...(phase.notify ?? []), ...plan.notify] } : phase;
+}
+
 function childOptions(plan: ResolvedProgramPlan, phase: PhasePlan, record: PhaseRecord & { runId: string }, input: ProgramRunInput) {
   return {
     workflowId: record.runId,
     // Runs recorded before these inputs existed had none, so their child starts are unchanged.
-    args: [{ plan: phase, ...inherited(input) }] as [PhaseRunInput],
+    args: [{ plan: withProgramNotify(plan, phase), ...inherited(input) }] as [PhaseRunInput],
     staticSummary: `Phase ${phase.id} of program ${plan.id}: ${phase.title ?? phase.id}`,
     typedSearchAttributes: [
       { key: PhasePlanKey, value: phase.id },

@@ -183,4 +183,21 @@ describe('notifications', () => {
       .map((e) => Buffer.from(e.userMetadata?.summary?.data ?? new Uint8Array()).toString('utf8'));
     assert.ok(summaries.includes('"checkpoint 1 (every 1s)"'), JSON.stringify(summaries));
   });
+
+  it("a program's notify targets hear of every phase", async () => {
+    hits = [];
+    const program = {
+      id: 'notify-program',
+      kind: 'program' as const,
+      notify: [{ url: `${base}/program`, events: ['ended' as const] }],
+      phases: [
+        { id: 'notify-p1', steps: [{ id: 'a', run: { kind: 'simulate' as const, duration: '10ms' } }] },
+        { id: 'notify-p2', steps: [{ id: 'b', run: { kind: 'simulate' as const, duration: '10ms' } }] },
+      ],
+    };
+    const handle = await startRun(env.client, program, { taskQueue: worker.taskQueue });
+    assert.equal((await waitForOutcome(handle)).outcome, 'succeeded');
+    await eventually(() => hits.filter((h) => h.path === '/program').length === 2, 'one ended per phase');
+    assert.deepEqual(hits.filter((h) => h.path === '/program').map((h) => h.body.runId).sort(), [`${handle.workflowId}--notify-p1`, `${handle.workflowId}--notify-p2`]);
+  });
 });

@@ -265,6 +265,7 @@ export const ProgramPlanSchema = z.strictObject({
   source: z.string().max(1000).optional(),
   startAt: StartAtSchema.optional(),
   deadline: DurationSchema.optional().describe('whole-program limit; passing it cancels the running phase (which rolls back) with outcome timed-out'),
+  notify: z.array(NotifyTargetSchema).min(1).max(20).optional().describe('where the run events of every phase are POSTed (added to the notify of each phase)'),
   phases: z.array(z.union([IdSchema, PhasePlanSchema])).min(1).max(100),
 });
 export type ProgramPlan = z.infer<typeof ProgramPlanSchema>;
