@@ -105,22 +105,29 @@ export function browserGuard(opts: GuardOptions): RequestHandler {
   };
 }
 
-/** True when `value` nests objects/arrays deeper than `max` (iterative: a deep value cannot overflow the stack here). */
-export function nestedDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
+/**
+ * Where `value` nests objects/arrays deeper than `max`: the path of the first value too deep (its
+ * first segments, e.g. `plan.junk.a…`), or undefined when it does not. Iterative, so a deep value
+ * cannot overflow the stack here.
+ */
+export function tooDeepAt(value: unknown, max: number): string | undefined {
+  const stack: [unknown, number, readonly string[]][] = [[value, 0, []]];
   while (stack.length > 0) {
-    const [v, depth] = stack.pop() as [unknown, number];
+    const [v, depth, path] = stack.pop() as [unknown, number, readonly string[]];
     if (typeof v !== 'object' || v === null) continue;
-    if (depth >= max) return true;
-    for (const child of Object.values(v as object)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    if (depth >= max) return path.slice(0, 3).join('.') + (path.length > 3 ? '…' : '');
+    for (const [k, child] of Object.entries(v as object)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1, path.length < 4 ? [...path, Array.isArray(v) ? `[${k}]` : k] : path]);
+    }
   }
-  return false;
+  return undefined;
 }
 
-/** Throws a 400 when `value` is nested deeper than {@link MAX_BODY_DEPTH}. */
+/** Throws a 400 naming where `value` is nested deeper than {@link MAX_BODY_DEPTH}. */
 export function assertDepth(value: unknown, what = 'request body'): void {
-  if (nestedDeeperThan(value, MAX_BODY_DEPTH)) {
-    throw new ApiError(400, `${what} is nested too deeply: at most ${MAX_BODY_DEPTH} levels`, [{ path: '', message: `nested deeper than ${MAX_BODY_DEPTH} levels` }]);
+  const at = tooDeepAt(value, MAX_BODY_DEPTH);
+  if (at !== undefined) {
+    throw new ApiError(400, `${what} is nested too deeply at ${at || '(top)'}: at most ${MAX_BODY_DEPTH} levels`, [{ path: at, message: `nested deeper than ${MAX_BODY_DEPTH} levels` }]);
   }
 }
 

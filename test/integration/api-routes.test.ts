@@ -78,7 +78,8 @@ interface Reply<T = Record<string, unknown>> {
 async function call<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: unknown, url = base): Promise<Reply<T>> {
   const res = await fetch(`${url}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // State changes are JSON, body or not (the API refuses other types without tokens: CSRF).
+    headers: body === undefined && method === 'GET' ? {} : { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json()) as Reply<T>['body'] };

@@ -116,7 +116,7 @@ describe('API /metrics', () => {
   });
 
   async function call<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${base}${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+    const res = await fetch(`${base}${path}`, { method, ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' } }), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     return { status: res.status, body: (await res.json()) as T };
   }
 

@@ -36,7 +36,7 @@ interface Reply {
 async function call(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Reply> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined && method === 'GET' ? {} : { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };

@@ -72,7 +72,7 @@ after(async () => {
 });
 
 async function api<T>(method: string, path: string, body?: unknown, base = url): Promise<{ status: number; body: T; text: string; type: string }> {
-  const res = await fetch(`${base}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(`${base}${path}`, { method, headers: body || method !== 'GET' ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
   const text = await res.text();
   let parsed: unknown = undefined;
   try {

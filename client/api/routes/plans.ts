@@ -5,6 +5,7 @@ import { validatePlan, type PlanError } from '../../../workflows/plan/validate';
 import { parsePlanText } from '../../plans';
 import { ApiError } from '../api-error';
 import { summarize } from '../errors';
+import { assertDepth } from '../guard';
 import { defineRoute } from '../route';
 import {
   ErrorSchema,
@@ -94,6 +95,7 @@ export const validatePlanRoute = defineRoute({
       const parsed = parsePlanText(text);
       if (!parsed.ok) throw invalid(parsed.errors);
       value = parsed.value;
+      assertDepth(value, 'plan'); // the JSON parser's depth limit does not see YAML text
     }
     const catalog = await deps.catalog();
     const result = validatePlan(value, new Set(catalog.plans.keys()));
