@@ -260,7 +260,7 @@ describe('MCP with tokens: the same roles as /api', () => {
     assert.match(await toolError(alice, 'decide', { runId, gate: 'release', decision: 'go', approver: 'mallory' }), /approver/);
     const gate = await ok<GateStatus>(alice, 'decide', { runId, gate: 'release', decision: 'go', comment: 'checks are green' });
     assert.equal(gate.state, 'go');
-    assert.deepEqual(gate.votes.map((v) => [v.approver, v.decision]), [['alice', 'go']]);
+    assert.deepEqual(gate.votes.map((v) => [v.approver, v.decision, v.via]), [['alice', 'go', 'mcp']]);
     const done = await untilTool<RunStatus>(ops, 'get_run', { runId }, finished);
     assert.equal(done.outcome, 'succeeded');
   });
