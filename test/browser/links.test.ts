@@ -138,6 +138,8 @@ describe('approve by link (Chromium)', () => {
     await page.goto(`${http.base}/`);
     const section = page.locator(`section.gate[data-gate="release"]`).filter({ has: page.locator(`form[data-run="${runId}"]`) });
     await section.waitFor();
+    // No auto-refresh while typing and voting: a refresh re-renders the form under the click.
+    await page.locator('#auto-refresh').uncheck();
     assert.match(await section.locator('.quorum').innerText(), /cto, group:release \(alice, bob\)/);
     const form = section.locator('form.vote-form');
     await page.getByLabel('Your name (approver)').fill('mallory');
