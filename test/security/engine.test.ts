@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TokenStore } from '../../client/api/auth';
 import { signDecision } from '../../config/signing';
-import { decideSignal, type Decision } from '../../workflows/messages';
+import { actSignal, decideSignal, type Decision } from '../../workflows/messages';
 import type { RunStatus } from '../../workflows/status';
 import type { LoopbackServer } from '../helpers/http';
 import { createTestEnv, startWorker, waitForStatus, type TestWorker } from '../helpers/temporal';
@@ -94,6 +94,18 @@ describe('row 5: signed signal decisions', () => {
     s = await signalAndSee(runId, payload, (x) => x.gates[0]?.state === 'go');
     assert.equal(s.gates[0]?.votes[0]?.approver, 'alice');
     assert.equal(s.gates[0]?.votes[0]?.comment, 'signed');
+  });
+
+  it('with tokens, operator actions by signal are ignored (the API with an operator token is the way)', async () => {
+    const res = await json(withTokens.base, 'POST', '/api/runs', { plan: { id: 'signal-act', steps: [{ id: 'tests', run: { kind: 'simulate', failAttempts: 100 }, retry: { maximumAttempts: 1 }, onFailure: 'hold' }] } }, 'tok-author');
+    const runId = (res.json as { runId: string }).runId;
+    const handle = env.client.workflow.getHandle(runId);
+    await waitForStatus(handle, (s) => s.state === 'held', 60_000);
+    await handle.signal(actSignal, { step: 'tests', action: 'skip', operator: 'olga' });
+    const s = await waitForStatus(handle, ignored(/operator actions on this run need the API/), 30_000);
+    assert.equal(s.state, 'held', 'not skipped');
+    const skip = await json(withTokens.base, 'POST', `/api/runs/${runId}/steps/tests/skip`, {}, 'tok-ops');
+    assert.equal(skip.status, 200, skip.text);
   });
 
   it('without tokens, signals count as sent', async () => {

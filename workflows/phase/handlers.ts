@@ -98,6 +98,13 @@ function registerOperatorActions(run: PhaseRun): void {
     { validator: (a) => void validateAct(run, a) },
   );
   setHandler(actSignal, (a) => {
+    // A Signal names no caller: on a run started with tokens, retry/skip/abort go through the API
+    // (an operator token), never through whoever can reach Temporal.
+    if (run.signedSignals) {
+      run.event('invalid-signal', 'action ignored: operator actions on this run need the API (an operator token), not a signal', typeof a?.step === 'string' ? a.step : undefined);
+      run.publish();
+      return;
+    }
     try {
       applyAction(run, validateAct(run, a), a);
     } catch (err) {
