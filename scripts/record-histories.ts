@@ -11,7 +11,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { ensureTemporalCli } from './temporal-cli';
 import { createTestEnv, startWorker, waitForOutcome, waitForStatus } from './temporal-env';
-import { startRun } from '../client/runs';
+import { startRun, type RunInputExtras } from '../client/runs';
 import { actUpdate, claimUpdate, completeUpdate, decideSignal, decideUpdate } from '../workflows/messages';
 import type { PhasePlan, ResolvedProgramPlan } from '../workflows/plan/schema';
 
@@ -31,7 +31,7 @@ const gated: PhasePlan = {
   ],
 };
 
-type Scenario = (taskQueue: string, start: (plan: PhasePlan | ResolvedProgramPlan) => Promise<WorkflowHandle>) => Promise<WorkflowHandle>;
+type Scenario = (taskQueue: string, start: (plan: PhasePlan | ResolvedProgramPlan, extras?: RunInputExtras) => Promise<WorkflowHandle>) => Promise<WorkflowHandle>;
 
 const scenarios: Record<string, Scenario> = {
   async 'gate-approved'(_q, start) {
@@ -102,6 +102,25 @@ const scenarios: Record<string, Scenario> = {
       ],
     });
   },
+  // Approver groups, separation of duties, a held task, checkpoints and every notification event.
+  async 'people-notify-checkpoint'(_q, start) {
+    const plan: PhasePlan = {
+      id: 'replay-people',
+      checkpoint: '300ms',
+      steps: [
+        { id: 'flaky', run: { kind: 'simulate', duration: '20ms', failAttempts: 1 }, retry: { maximumAttempts: 1 }, onFailure: 'hold' },
+        { id: 'gate', gate: { needs: ['flaky'], approval: { approvers: ['cto', 'group:release'], quorum: 2, separateDuties: true } } },
+      ],
+    };
+    const h = await start(plan, { groups: { release: ['alice', 'bob'] } });
+    await waitForStatus(h, (s) => s.steps[0]?.held === true);
+    await h.executeUpdate(actUpdate, { args: [{ step: 'flaky', action: 'skip' }] });
+    await waitForStatus(h, (s) => s.gates[0]?.state === 'awaiting-approval' && (s.checkpoints?.length ?? 0) >= 1);
+    await h.executeUpdate(decideUpdate, { args: [{ gate: 'gate', decision: 'go', approver: 'alice', via: 'link', linkNonce: 'n-1' }] });
+    await h.signal(decideSignal, { gate: 'gate', decision: 'go', approver: 'mallory' });
+    await h.executeUpdate(decideUpdate, { args: [{ gate: 'gate', decision: 'go', approver: 'cto' }] });
+    return h;
+  },
 };
 
 async function main(): Promise<void> {
@@ -109,8 +128,11 @@ async function main(): Promise<void> {
   const env = await createTestEnv();
   const worker = await startWorker(env);
   try {
+    // SCENARIOS=a,b records only those (new scenarios, without re-recording the others).
+    const only = process.env.SCENARIOS?.split(',').filter(Boolean);
     for (const [name, scenario] of Object.entries(scenarios)) {
-      const h = await scenario(worker.taskQueue, (plan) => startRun(env.client, plan, { taskQueue: worker.taskQueue, runId: name }));
+      if (only && !only.includes(name)) continue;
+      const h = await scenario(worker.taskQueue, (plan, extras) => startRun(env.client, plan, { taskQueue: worker.taskQueue, runId: name, ...extras }));
       const status = await waitForOutcome(h);
       // The CLI writes the canonical JSON history format that historyFromJSON reads.
       const json = execFileSync(ensureTemporalCli(), ['workflow', 'show', '--address', env.address, '--workflow-id', h.workflowId, '--output', 'json'], { encoding: 'utf8' });
