@@ -6,6 +6,7 @@
  * async activity completion or activities on a per-agent task queue.
  */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
+import { AGENT_ATTEMPT_TIMEOUT, AGENT_CLAIM_TIMEOUT, AGENT_FAILED, AGENT_HEARTBEAT_TIMEOUT } from './failures';
 import type { AgentCompletion, AgentFailure, AgentHeartbeat, RejectionType } from './messages';
 import type { AgentTaskState, MetricValue, StepStatus } from './status';
 
@@ -103,10 +104,10 @@ export interface AgentTimeouts {
 export async function awaitAgent(open: OpenAttempt, t: AgentTimeouts, onChange: () => void): Promise<AgentOutcome & { ok: true }> {
   for (;;) {
     const now = Date.now();
-    const deadlines: [number, string, string][] = [[open.openedAtMs + t.attemptMs, 'AgentAttemptTimeout', 'attempt timed out']];
-    if (t.claimMs !== undefined && open.state.claimedBy === null) deadlines.push([open.openedAtMs + t.claimMs, 'AgentClaimTimeout', 'no agent claimed the task in time']);
+    const deadlines: [number, string, string][] = [[open.openedAtMs + t.attemptMs, AGENT_ATTEMPT_TIMEOUT, 'attempt timed out']];
+    if (t.claimMs !== undefined && open.state.claimedBy === null) deadlines.push([open.openedAtMs + t.claimMs, AGENT_CLAIM_TIMEOUT, 'no agent claimed the task in time']);
     if (t.heartbeatMs !== undefined && open.state.claimedBy !== null) {
-      deadlines.push([(open.lastHeartbeatMs ?? open.openedAtMs) + t.heartbeatMs, 'AgentHeartbeatTimeout', `no heartbeat from "${open.state.claimedBy}" in time; claim released`]);
+      deadlines.push([(open.lastHeartbeatMs ?? open.openedAtMs) + t.heartbeatMs, AGENT_HEARTBEAT_TIMEOUT, `no heartbeat from "${open.state.claimedBy}" in time; claim released`]);
     }
     deadlines.sort((a, b) => a[0] - b[0]);
     const [first, type, message] = deadlines[0] as [number, string, string];
@@ -118,6 +119,6 @@ export async function awaitAgent(open: OpenAttempt, t: AgentTimeouts, onChange: 
     const outcome = open.outcome;
     if (outcome === undefined) continue;
     if (outcome.ok) return outcome;
-    throw ApplicationFailure.create({ type: 'AgentFailed', message: outcome.reason, nonRetryable: !outcome.retryable });
+    throw ApplicationFailure.create({ type: AGENT_FAILED, message: outcome.reason, nonRetryable: !outcome.retryable });
   }
 }

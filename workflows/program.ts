@@ -79,8 +79,18 @@ function programCause(status: RunStatus, plan: ResolvedProgramPlan, outcome: Out
   return stopped ? `phase ${stopped.plan} ${stopped.outcome}` : outcome;
 }
 
-/** Runs a program's phases one after another. Ends like `phaseWorkflow` does. */
-export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus> {
+/** What the parts of a program run share: its input, its status, and how a change is recorded and shown. */
+interface ProgramRun {
+  input: ProgramRunInput;
+  plan: ResolvedProgramPlan;
+  status: RunStatus;
+  event(type: string, message: string, step?: string): void;
+  /** Upserts `PhaseState` and re-renders the current details. */
+  publish(): void;
+}
+
+/** Builds the run's status and registers its queries (synchronous: no command). */
+function newProgramRun(input: ProgramRunInput): ProgramRun {
   const plan = input.plan;
   const status = newProgramStatus(workflowInfo().workflowId, plan);
   status.source = input.source ?? null;
@@ -88,17 +98,61 @@ export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus
   status.scheduleId = input.scheduleId ?? null;
   setHandler(statusQuery, () => status);
   setHandler(statusPageQuery, (request) => statusPage(status, request));
-  const event = (type: string, message: string, step?: string) => appendEvent(status, type, message, step);
-  const publish = () => {
-    upsertSearchAttributes([{ key: PhaseState, value: status.state }]);
-    setCurrentDetails(renderMarkdown(status));
+  return {
+    input,
+    plan,
+    status,
+    event: (type, message, step) => appendEvent(status, type, message, step),
+    publish: () => {
+      upsertSearchAttributes([{ key: PhaseState, value: status.state }]);
+      setCurrentDetails(renderMarkdown(status));
+    },
   };
+}
+
+/**
+ * The program's main scope: wait for `startAt`, then run each phase as a child to its end; a phase
+ * that does not succeed rethrows its failure. (The same `await`s the inline version had: an extra
+ * async layer would shift commands on replay.)
+ */
+async function runPhases(run: ProgramRun, scheduled: boolean, summaries: boolean): Promise<void> {
+  const { plan, status, event } = run;
+  const wait = startWait(plan.startAt, (begin) => event('scheduled', `waiting until ${begin} to start`), summaries);
+  if (wait) await wait;
+  if (scheduled) {
+    markStarted(status);
+    run.publish();
+  }
+  for (const [i, phase] of plan.phases.entries()) {
+    const record = status.phases?.[i];
+    if (!record) continue;
+    const started = Object.assign(record, { runId: phaseRunId(status.runId, phase.id), state: 'running' as const });
+    event('phase-started', `phase ${i + 1} of ${plan.phases.length}: ${phase.id}`, phase.id);
+    setCurrentDetails(renderMarkdown(status));
+    try {
+      await executeChild(phaseWorkflow, childOptions(plan, phase, started, run.input));
+      record.outcome = 'succeeded';
+      record.state = 'succeeded';
+      event('phase-succeeded', `${phase.id} succeeded`, phase.id);
+    } catch (err) {
+      record.outcome = outcomeOf(err);
+      record.state = record.outcome;
+      event('phase-ended', `${phase.id} ${record.outcome}: program stops`, phase.id);
+      throw err;
+    }
+  }
+}
+
+/** Runs a program's phases one after another. Ends like `phaseWorkflow` does. */
+export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus> {
+  const run = newProgramRun(input);
+  const { plan, status, event } = run;
   // Waiting for startAt is `scheduled`, in the status and in PhaseState (runs recorded before
   // SCHEDULED_STATE said `running` while they waited).
   const scheduled = willWait(plan.startAt) && patched(SCHEDULED_STATE);
   if (scheduled) markScheduled(status, plan.startAt as string);
   else if (startAtPassed(plan.startAt)) event('start-at-passed', `startAt ${plan.startAt} had already passed: started at once`);
-  publish();
+  run.publish();
 
   const summaries = hasTimers(plan) && patched(PROGRAM_TIMER_SUMMARIES);
   let outcome: Outcome = 'succeeded';
@@ -111,32 +165,7 @@ export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus
     onPassed: (d) => event('deadline', `deadline of ${d} passed: cancelling the running phase`),
   });
   try {
-    await main.run(async () => {
-      const wait = startWait(plan.startAt, (begin) => event('scheduled', `waiting until ${begin} to start`), summaries);
-      if (wait) await wait;
-      if (scheduled) {
-        markStarted(status);
-        publish();
-      }
-      for (const [i, phase] of plan.phases.entries()) {
-        const record = status.phases?.[i];
-        if (!record) continue;
-        const started = Object.assign(record, { runId: phaseRunId(status.runId, phase.id), state: 'running' as const });
-        event('phase-started', `phase ${i + 1} of ${plan.phases.length}: ${phase.id}`, phase.id);
-        setCurrentDetails(renderMarkdown(status));
-        try {
-          await executeChild(phaseWorkflow, childOptions(plan, phase, started, input));
-          record.outcome = 'succeeded';
-          record.state = 'succeeded';
-          event('phase-succeeded', `${phase.id} succeeded`, phase.id);
-        } catch (err) {
-          record.outcome = outcomeOf(err);
-          record.state = record.outcome;
-          event('phase-ended', `${phase.id} ${record.outcome}: program stops`, phase.id);
-          throw err;
-        }
-      }
-    });
+    await main.run(() => runPhases(run, scheduled, summaries));
   } catch (err) {
     failure = err;
     outcome = deadline.hit ? 'timed-out' : outcomeOf(err);
@@ -145,6 +174,6 @@ export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus
   recordOutcome(status, outcome, programCause(status, plan, outcome, deadline.hit));
   status.state = outcome;
   event('outcome', status.cause ? `${outcome}: ${status.cause}` : outcome);
-  publish();
+  run.publish();
   return endRun(status, failure);
 }

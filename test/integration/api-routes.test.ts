@@ -106,13 +106,13 @@ async function start(plan: string | object, runId?: string): Promise<string> {
 }
 
 describe('health and plans', () => {
-  it('GET /healthz → 200 when Temporal answers', async () => {
+  it('reports healthy (200) while Temporal answers', async () => {
     const r = await call('GET', '/healthz');
     assert.equal(r.status, 200);
     assert.equal(r.body.temporal, 'reachable');
   });
 
-  it('GET /api/plans → the bundled plans with steps', async () => {
+  it('lists the bundled plans with their steps', async () => {
     const r = await call<{ id: string; steps: { id: string; type: string }[] }[]>('GET', '/api/plans');
     assert.equal(r.status, 200);
     assert.deepEqual(r.body.map((p) => p.id).sort(), Object.keys(PLANS).sort());
@@ -120,7 +120,7 @@ describe('health and plans', () => {
     assert.deepEqual(approval?.steps.map((s) => `${s.id}:${s.type}`), ['build:task', 'release:gate', 'publish:task']);
   });
 
-  it('GET /api/openapi.json → 200', async () => {
+  it('serves its OpenAPI document', async () => {
     const r = await call('GET', '/api/openapi.json');
     assert.equal(r.status, 200);
     assert.ok((r.body.paths as Record<string, unknown>)['/api/agents/{agent}/tasks']);
@@ -128,7 +128,7 @@ describe('health and plans', () => {
 });
 
 describe('runs and decisions', () => {
-  it('start → 201 with uiUrl; status; list filters; go vote; the run succeeds', async () => {
+  it('starts a run (201 with its UI link), shows its status, finds it by filter and counts a go vote until it succeeds', async () => {
     const r = await call<{ runId: string; uiUrl: string }>('POST', '/api/runs', { plan: 'it-approval' });
     assert.equal(r.status, 201);
     const runId = r.body.runId;
@@ -168,7 +168,7 @@ describe('runs and decisions', () => {
     assert.equal(afterEnd.status, 409, 'a vote on an ended run is a conflict');
   });
 
-  it('no-go → rejected', async () => {
+  it('rejects the run on a no-go vote', async () => {
     const runId = await start('it-approval');
     await until(runId, (s) => s.state === 'awaiting-approval');
     const vote = await call<GateStatus>('POST', `/api/runs/${runId}/decisions`, { gate: 'release', decision: 'no-go', approver: 'bob', comment: 'not yet' });
@@ -177,7 +177,7 @@ describe('runs and decisions', () => {
     assert.equal((await until(runId, ended)).outcome, 'rejected');
   });
 
-  it('custom run id; 409 when taken; 404 unknown run', async () => {
+  it('starts a run under a chosen id, refuses a taken id (409) and answers 404 for an unknown run', async () => {
     const runId = `custom-${Date.now()}`;
     assert.equal(await start('it-quick', runId), runId);
     const taken = await call('POST', '/api/runs', { plan: 'it-quick', runId });
@@ -211,7 +211,7 @@ describe('runs and decisions', () => {
     );
   });
 
-  it('cancel → 202 and the run rolls back; 409 once ended; 404 unknown', async () => {
+  it('cancels a run (202) so it rolls back, and refuses to cancel an ended run (409) or an unknown one (404)', async () => {
     const runId = await start('it-slow');
     await until(runId, (s) => s.steps[0]?.state === 'running');
     const r = await call('POST', `/api/runs/${runId}/cancel`);
@@ -225,7 +225,7 @@ describe('runs and decisions', () => {
     assert.ok(item?.closeTime, 'closed runs carry closeTime');
   });
 
-  it('retry and skip a held task: 200; 409 when not held; 404 unknown step', async () => {
+  it('retries and skips a held task, and refuses a task that is not held (409) or unknown (404)', async () => {
     const runId = await start('it-hold');
     await until(runId, (s) => s.state === 'held');
     assert.equal((await call('POST', `/api/runs/${runId}/steps/after/retry`)).status, 409, 'not held');
@@ -242,7 +242,7 @@ describe('runs and decisions', () => {
     assert.equal((await call('POST', `/api/runs/${runId}/steps/flaky/retry`)).status, 409, 'the run has ended');
   });
 
-  it('pagination: pageSize and nextPageToken; a bad token is 400', async () => {
+  it('pages the run list by pageSize and nextPageToken and refuses a bad token (400)', async () => {
     const first = await call<{ runs: { runId: string }[]; nextPageToken: string | null }>('GET', '/api/runs?pageSize=1');
     assert.equal(first.status, 200);
     assert.equal(first.body.runs.length, 1);
@@ -259,7 +259,7 @@ describe('runs and decisions', () => {
 });
 
 describe('external agent protocol', () => {
-  it('list → claim → heartbeat → complete; conflicts and stale leases are 409', async () => {
+  it('lets an agent list, claim, heartbeat and complete a task, and refuses conflicting claims and stale leases (409)', async () => {
     const runId = await start('it-agent');
     let tasks: { runId: string; stepId: string; title: string; agent: string; attempt: number; claimedBy: string | null }[] = [];
     const deadline = Date.now() + 20_000;
@@ -305,7 +305,7 @@ describe('external agent protocol', () => {
     assert.equal((await call('POST', `/api/runs/${runId}/steps/review/complete`, { leaseId: 'later' })).status, 409, 'the run has ended');
   });
 
-  it('fail (not retryable) fails the task and the run', async () => {
+  it('fails the task and the run when the agent reports a failure that is not retryable', async () => {
     const runId = await start('it-agent');
     await until(runId, (s) => s.steps[0]?.agentTask != null);
     const claimed = await call<{ leaseId: string }>('POST', `/api/runs/${runId}/steps/review/claim`, { claimant: 'session-9' });

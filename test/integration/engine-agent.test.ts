@@ -4,26 +4,17 @@
  * stale reports are refused, a claim repeated with its leaseId and a repeated completion are
  * idempotent. Reports here use the pre-lease form (attempt + claimant) the recorded histories hold.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
+import { waitForOutcome, waitForStatus } from '../helpers/temporal';
+import { env, useTemporal, worker } from '../helpers/fixture';
 import { startRun } from '../../client/runs';
 import { agentHeartbeatUpdate, claimUpdate, completeUpdate, failUpdate, type ClaimResult } from '../../workflows/messages';
 import type { PhasePlan } from '../../workflows/plan/schema';
 import type { RunStatus } from '../../workflows/status';
 
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-before(async () => {
-  env = await createTestEnv();
-  worker = await startWorker(env);
-});
-after(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
+useTemporal();
 
 const review = (s: RunStatus) => s.steps.find((x) => x.id === 'review');
 const rejectedType = async (p: Promise<unknown>): Promise<string | undefined> => {

@@ -2,32 +2,18 @@
  * Gates and decisions through the real dev server: quorum, duplicate votes, validator rejections,
  * signals (valid, invalid, early), check failures, approval timeouts, automatic gates.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
+import { waitForOutcome, waitForStatus } from '../helpers/temporal';
+import { env, useTemporal, worker } from '../helpers/fixture';
+import { gateOf } from '../helpers/status';
 import { startRun } from '../../client/runs';
 import { decideSignal, decideUpdate, type Decision } from '../../workflows/messages';
 import type { PhasePlan, Step } from '../../workflows/plan/schema';
-import type { GateStatus, RunStatus } from '../../workflows/status';
 
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-before(async () => {
-  env = await createTestEnv();
-  worker = await startWorker(env);
-});
-after(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
+useTemporal();
 
-const gateOf = (s: RunStatus, id = 'gate'): GateStatus => {
-  const g = s.gates.find((x) => x.id === id);
-  assert.ok(g, `gate ${id}`);
-  return g;
-};
 
 function gatedPlan(id: string, gate: NonNullable<Step['gate']>, extra: Step[] = []): PhasePlan {
   return {

@@ -1,24 +1,15 @@
 /**
  * Programs: phases as child workflows, chained; a rejected phase stops the program; startAt delays.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
+import { waitForOutcome, waitForStatus } from '../helpers/temporal';
+import { env, useTemporal, worker } from '../helpers/fixture';
 import { startRun } from '../../client/runs';
 import { decideUpdate, statusQuery } from '../../workflows/messages';
 import type { PhasePlan, ResolvedProgramPlan } from '../../workflows/plan/schema';
 
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-before(async () => {
-  env = await createTestEnv();
-  worker = await startWorker(env);
-});
-after(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
+useTemporal();
 
 const phase = (id: string, gate = false): PhasePlan => ({
   id,

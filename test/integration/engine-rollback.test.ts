@@ -5,29 +5,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
+import { startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
+import { env, useTemporal, worker } from '../helpers/fixture';
+import { stepOf } from '../helpers/status';
 import { startRun } from '../../client/runs';
 import { actSignal, actUpdate, decideUpdate } from '../../workflows/messages';
 import type { PhasePlan } from '../../workflows/plan/schema';
-import type { RunStatus, StepStatus } from '../../workflows/status';
 
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-before(async () => {
-  env = await createTestEnv();
-  worker = await startWorker(env);
-});
-after(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
+useTemporal();
 
-const stepOf = (s: RunStatus, id: string): StepStatus => {
-  const found = s.steps.find((x) => x.id === id);
-  assert.ok(found, `step ${id}`);
-  return found;
-};
 const undo = { kind: 'simulate' as const, duration: '50ms' };
 
 describe('rollback', () => {

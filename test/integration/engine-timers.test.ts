@@ -4,26 +4,16 @@
  * Time jumps while the client awaits a result, so these plans wait in the workflow (a gate, an
  * unclaimed agent task), never in an activity, which would take real time.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
-import { createTimeSkippingEnv, startWorker, type TestWorker } from '../helpers/temporal';
+import { env, useTemporal, worker } from '../helpers/fixture';
 import { startRun } from '../../client/runs';
 import { statusQuery } from '../../workflows/messages';
 import type { PhasePlan } from '../../workflows/plan/schema';
 import type { RunStatus } from '../../workflows/status';
 
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-before(async () => {
-  env = await createTimeSkippingEnv();
-  worker = await startWorker(env);
-});
-after(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
+useTemporal({ timeSkipping: true });
 
 /** Runs `plan` to its end (time skipping while waiting) and returns its final status and failure type, if any. */
 async function runToEnd(plan: PhasePlan): Promise<{ status: RunStatus; failureType: string | undefined; elapsedMs: number }> {

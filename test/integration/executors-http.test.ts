@@ -13,7 +13,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { httpTask } from '../../activities/http';
 import type { TaskFailureDetails, TaskInput, TaskResult } from '../../activities/types';
 import type { HttpExecutor, MetricRule, PhasePlan } from '../../workflows/plan/schema';
-import type { RunStatus, StepStatus } from '../../workflows/status';
+import { stepOf } from '../helpers/status';
 import { startRun } from '../../client/runs';
 import { createTestEnv, startWorker, waitForOutcome, type TestWorker } from '../helpers/temporal';
 
@@ -110,7 +110,7 @@ describe('httpTask (activity)', () => {
     assert.equal(seen[0]?.headers['idempotency-key'], 'run-http-1/notify/rollback');
   });
 
-  it('400 fails for good; 429 and 408 retry', async () => {
+  it('fails for good on a 400 and retries on 429 and 408', async () => {
     handlers.set('/bad', (_req, res) => json(res, 400, { error: 'missing field version' }));
     handlers.set('/busy', (_req, res) => res.writeHead(429).end());
     handlers.set('/slowpoke', (_req, res) => res.writeHead(408).end());
@@ -217,12 +217,6 @@ describe('http steps through the phase workflow (dev server)', () => {
     await worker?.stop();
     await env?.teardown();
   });
-
-  function stepOf(s: RunStatus, id: string): StepStatus {
-    const found = s.steps.find((x) => x.id === id);
-    assert.ok(found, `step ${id} in status`);
-    return found;
-  }
 
   it('500 then 200: succeeds on attempt 2 with the same Idempotency-Key and the JSON metrics', async () => {
     handlers.set('/release', (_req, res, _s, n) =>

@@ -14,7 +14,7 @@ import { shellTask, OUTPUT_TAIL_BYTES } from '../../activities/shell';
 import { readProcStat } from '../../activities/process-group';
 import type { TaskFailureDetails, TaskInput, TaskResult } from '../../activities/types';
 import type { ShellExecutor, MetricRule, PhasePlan } from '../../workflows/plan/schema';
-import type { RunStatus, StepStatus } from '../../workflows/status';
+import { stepOf } from '../helpers/status';
 import { startRun } from '../../client/runs';
 import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
 
@@ -247,12 +247,6 @@ describe('shell steps through the phase workflow (dev server)', () => {
     await worker?.stop();
     await env?.teardown();
   });
-
-  function stepOf(s: RunStatus, id: string): StepStatus {
-    const found = s.steps.find((x) => x.id === id);
-    assert.ok(found, `step ${id} in status`);
-    return found;
-  }
 
   it('puts ::metric lines and regex metrics into the step status', async () => {
     const plan: PhasePlan = {

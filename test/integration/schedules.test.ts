@@ -72,7 +72,7 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs =
 const show = async (id: string) => (await call('GET', `/api/schedules/${id}`)).body;
 
 describe('schedule routes', () => {
-  it('create → 201; bad definitions → 400 naming the field; unknown plan → 404; taken id → 409', async () => {
+  it('creates a schedule (201) and refuses bad definitions (400 naming the field), an unknown plan (404) and a taken id (409)', async () => {
     const created = await call('POST', '/api/schedules', { id: 'weekly-quick', plan: 'sch-quick', cron: '0 9 * * MON', timezone: 'Europe/Berlin' });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.cron, '0 9 * * MON');
@@ -156,7 +156,7 @@ describe('schedule routes', () => {
     await env.client.workflow.getHandle(running.runningRuns[0] as string).cancel();
   });
 
-  it('list, delete → 204, then 404', async () => {
+  it('lists schedules, deletes one (204) and then answers 404 for it', async () => {
     const list = await until(() => call<{ schedules: ScheduleView[] }>('GET', '/api/schedules'), (r) => r.body.schedules.some((s) => s.id === 'pausable'));
     assert.ok(list.body.schedules.every((s) => typeof s.actionsTaken === 'number'));
     const del = await call('DELETE', '/api/schedules/pausable');
@@ -165,7 +165,7 @@ describe('schedule routes', () => {
     assert.equal((await call('DELETE', '/api/schedules/pausable')).status, 404);
   });
 
-  it('PUT (apply) creates, leaves an unchanged one alone, updates a changed one and keeps an operator pause', async () => {
+  it('applying a definition creates the schedule, leaves an unchanged one alone, updates a changed one and keeps an operator pause', async () => {
     const def = { id: 'applied', plan: 'sch-quick', cron: '30 8 * * *' };
     const first = await call<{ result: string; schedule: ScheduleView }>('PUT', '/api/schedules/applied', def);
     assert.equal(first.status, 201);

@@ -5,25 +5,16 @@
  * `cancelled`; a run waiting for `startAt` is `scheduled`; after an operator's retry the back-off
  * starts again from the first interval.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startRun } from '../../client/runs';
 import { actUpdate, decideUpdate, statusQuery } from '../../workflows/messages';
 import type { PhasePlan, ResolvedProgramPlan } from '../../workflows/plan/schema';
 import { AwaitingApproval, PendingAgents, PhaseState } from '../../workflows/search-attributes';
-import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
+import { waitForOutcome, waitForStatus } from '../helpers/temporal';
+import { env, useTemporal, worker } from '../helpers/fixture';
 
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-before(async () => {
-  env = await createTestEnv();
-  worker = await startWorker(env);
-});
-after(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
+useTemporal();
 
 const week = (id: string): PhasePlan => ({
   id,
