@@ -78,7 +78,8 @@ function gateDetails(g: GateStatus, paint: Paint): string {
   const parts = g.checks.map((c) => `${c.passed ? paint('green', '✔') : paint('red', '✘')} ${c.metric} ${c.op} ${String(c.value)} (actual ${c.actual === null ? 'n/a' : String(c.actual)})`);
   if (g.approvers.length > 0) {
     const go = g.votes.filter((v) => v.decision === 'go').length;
-    parts.push(`go votes ${go}/${g.quorum} · approvers: ${g.approvers.join(', ')}`);
+    const shown = g.approvers.map((a) => (a.startsWith('group:') && g.approverGroups ? `${a} (${(g.approverGroups[a.slice('group:'.length)] ?? []).join(', ') || 'no members'})` : a));
+    parts.push(`go votes ${go}/${g.quorum} · approvers: ${shown.join(', ')}`);
   }
   if (g.deadline && g.state === 'awaiting-approval') parts.push(`decide before ${g.deadline}`);
   return parts.join('\n');

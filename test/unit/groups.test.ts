@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GroupDirectory, groupsNamedBy, parseGroupSpec } from '../../client/groups';
+import { pendingGates } from '../../client/mcp/tools/decisions';
 import { barredVoters, tally, validateDecision } from '../../workflows/gates';
 import { eligibleVoters, unreachableQuorums } from '../../workflows/plan/groups';
 import { validatePlan } from '../../workflows/plan/validate';
@@ -97,5 +98,14 @@ void describe('votes with groups and separation of duties', () => {
     assert.equal(validateDecision(decide('carol'), g, false, { groups, barred }), null);
     assert.equal(validateDecision(decide('alice'), g, false, { groups, barred }), null);
     assert.deepEqual(barredVoters(null, steps, new Set()), []);
+  });
+});
+
+void describe('groups outside the run', () => {
+  void it('MCP pending_decisions lists a group gate for its members only', () => {
+    const status = { runId: 'r', plan: 'p', title: 't', gates: [gate(['cto', 'group:release'], { approverGroups: { release: ['alice', 'bob'] } })] } as never;
+    assert.deepEqual(pendingGates(status, 'alice').map((g) => g.gate), ['release']);
+    assert.deepEqual(pendingGates(status, 'mallory'), []);
+    assert.deepEqual(pendingGates(status, 'cto').map((g) => g.gate), ['release']);
   });
 });

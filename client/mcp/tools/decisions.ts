@@ -25,9 +25,14 @@ export interface PendingDecision {
 /** How many runs awaiting approval are looked at (newest first). */
 const MAX_RUNS = 100;
 
-/** True when `approver` may still vote on `gate` as far as the outside can tell (group membership is checked by the run). */
+/**
+ * True when `approver` may still vote on `gate` as far as the outside can tell: listed, or a
+ * member of a listed group (as the run resolved it at its start; a run from before groups were
+ * resolved counts every group as possibly theirs). Separation of duties is checked by the run.
+ */
 function openFor(gate: GateStatus, approver: string): boolean {
-  const listed = gate.approvers.includes(approver) || gate.approvers.some((a) => a.startsWith('group:'));
+  const inGroup = (a: string) => a.startsWith('group:') && (gate.approverGroups ? (gate.approverGroups[a.slice('group:'.length)] ?? []).includes(approver) : true);
+  const listed = gate.approvers.includes(approver) || gate.approvers.some(inGroup);
   return listed && !gate.votes.some((v) => v.approver === approver);
 }
 
