@@ -122,7 +122,7 @@ async function decide(h: Harness, ids: string[]): Promise<number[]> {
 }
 
 /** Runs the section; each side gets a budget to park its runs in (the whole bench must stay under 15 minutes). */
-export async function benchParked(h: Harness, budgetMs = 180_000, baselineBudgetMs = 90_000, cachedRuns = 1000): Promise<ParkedResult> {
+export async function benchParked(h: Harness, budgetMs = 150_000, baselineBudgetMs = 60_000, cachedRuns = 1000): Promise<ParkedResult> {
   const last = STAGES[STAGES.length - 1] as number;
   const ids = Array.from({ length: last }, (_, i) => `bench-parked-${i}-${randomUUID().slice(0, 8)}`);
   const phase = await parkStages(h, 'phase', budgetMs, ids);
