@@ -8,26 +8,16 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Server } from 'node:http';
 import pino from 'pino';
-import { createTestEnv, startWorker, type TestWorker } from '../helpers/temporal';
+import { env, useTemporal, worker } from '../helpers/fixture';
 import { listenOnLoopback } from '../helpers/http';
 import { freePort, until } from '../helpers/processes';
 import { createApp } from '../../client/api/app';
 import type { RunStatus } from '../../workflows/status';
 
 const ROOT = join(__dirname, '..', '..');
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-before(async () => {
-  env = await createTestEnv();
-  worker = await startWorker(env);
-});
-after(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
+useTemporal();
 
 interface Reply {
   status: number;
