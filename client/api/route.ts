@@ -64,6 +64,11 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   query?: Q;
   body?: BodySpec<B>;
   responses: Record<number, ResponseSpec>;
+  /**
+   * Checks of the parsed inputs that need no Temporal call (e.g. who may send which field); run
+   * before the is-this-a-Phasegate-run look-up, so a bad request is a 400 even while Temporal is down.
+   */
+  precheck?(ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): void;
   handler(ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<RouteResult>;
 }
 
@@ -118,8 +123,10 @@ export async function invokeRoute(route: AnyRoute, input: RouteInput, principal:
   const query = parseRequest(route.query ?? NoQuerySchema, input.query, 'query');
   const body = route.body ? parseRequest(route.body.schema, input.body(), 'body') : undefined;
   // Inputs first (a bad request is a 400 without a Temporal call), then: is this one of our runs?
+  const ctx = { params, query, body, principal, deps, req, res };
+  route.precheck?.(ctx);
   if (typeof runId === 'string') await requirePhasegateRun(deps, runId);
-  return route.handler({ params, query, body, principal, deps, req, res });
+  return route.handler(ctx);
 }
 
 /** Mounts the routes on the app, each parsing its inputs before its handler runs. */

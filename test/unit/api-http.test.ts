@@ -193,7 +193,7 @@ void describe('API without auth (Temporal unreachable)', () => {
       ['unknown query', await send(h, 'GET', '/api/plans?verbose=1'), 400, 'verbose'],
       ['bad state', await send(h, 'GET', '/api/runs?state=exploded'), 400, 'state'],
       ['unknown route', await send(h, 'GET', '/api/nothing-here'), 404, /no route/],
-      ['wrong method', await send(h, 'DELETE', '/api/runs'), 404, /no route/],
+      ['wrong method', await send(h, 'DELETE', '/api/runs', { json: {} }), 404, /no route/],
     ];
     for (const [name, r, status, expected] of cases) {
       assert.equal(r.status, status, `${name}: ${r.text}`);

@@ -35,19 +35,11 @@ export const decideRoute = defineRoute({
     404: error('no such run or gate'),
     409: error('the gate is not awaiting a decision, the approver already voted, or the run has ended'),
   },
+  precheck({ body, principal }) {
+    approverOf(body.approver, principal);
+  },
   async handler({ params, body, principal, deps, req }) {
-    let approver: string;
-    if (principal) {
-      if (body.approver !== undefined) {
-        throw new ApiError(400, 'approver cannot be set in the body: it is the identity of your token', [{ path: 'approver', message: 'not allowed when authenticated' }]);
-      }
-      approver = principal.identity;
-    } else {
-      if (body.approver === undefined) {
-        throw new ApiError(400, 'approver is required (the server runs without tokens, so it cannot tell who you are)', [{ path: 'approver', message: 'required' }]);
-      }
-      approver = body.approver;
-    }
+    const approver = approverOf(body.approver, principal);
     // MCP tool calls reach this route in-process under /mcp, or over HTTP from `phase mcp` with x-phasegate-via.
     const viaMcp = req.originalUrl.startsWith('/mcp') || req.get('x-phasegate-via') === 'mcp';
     const decision: Decision = { gate: body.gate, decision: body.decision, approver, ...(body.comment !== undefined ? { comment: body.comment } : {}), ...(viaMcp ? { via: 'mcp' as const } : {}) };
@@ -90,3 +82,20 @@ function operatorRoute(action: 'retry' | 'skip') {
 export const retryRoute = operatorRoute('retry');
 /** `POST /api/runs/:runId/steps/:stepId/skip` */
 export const skipRoute = operatorRoute('skip');
+
+/**
+ * The approver of a vote: the token identity with tokens, the body's `approver` without them.
+ * Thrown (400, naming `approver`) when the body sets it with tokens, or lacks it without them.
+ */
+function approverOf(bodyApprover: string | undefined, principal: { identity: string } | undefined): string {
+  if (principal) {
+    if (bodyApprover !== undefined) {
+      throw new ApiError(400, 'approver cannot be set in the body: it is the identity of your token', [{ path: 'approver', message: 'not allowed when authenticated' }]);
+    }
+    return principal.identity;
+  }
+  if (bodyApprover === undefined) {
+    throw new ApiError(400, 'approver is required (the server runs without tokens, so it cannot tell who you are)', [{ path: 'approver', message: 'required' }]);
+  }
+  return bodyApprover;
+}
