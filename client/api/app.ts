@@ -42,9 +42,10 @@ export function createPhasegateApp(opts: AppOptions & MetricsAppOptions): Phaseg
   app.set('etag', false);
   app.set('json spaces', 0);
   app.use(requestLogger(deps.logger));
-  // Before anything reads the request: a foreign Host or a cross-site state change never reaches a route.
-  app.use(browserGuard({ authOn: deps.tokens.size > 0, allowedHosts: deps.allowedHosts }));
-  mountMetrics(app, deps, opts); // GET /metrics and per-request metrics, outside /api's auth (see metrics.ts)
+  // Before anything reads the request (only the metrics observer counts it first): a foreign Host or a
+  // cross-site state change never reaches a route, nor /metrics.
+  const guard = browserGuard({ authOn: deps.tokens.size > 0, allowedHosts: deps.allowedHosts });
+  mountMetrics(app, deps, opts, guard); // GET /metrics and per-request metrics, outside /api's auth (see metrics.ts)
   app.use(['/api', '/mcp', '/fragments'], rateLimiter(deps.rateLimit));
   app.use('/api', authenticate(deps.tokens));
   app.use('/mcp', authenticate(deps.tokens)); // the same tokens: a bad one is a 401 before MCP sees the request

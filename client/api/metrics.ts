@@ -240,13 +240,15 @@ export function metricsAccess(tokens: TokenStore, metricsToken: string | undefin
  * Mounts `GET /metrics` and the request instruments on `app`. Call right after the request logger,
  * before auth and routes, so every request is measured and `/metrics` is not under `/api`'s auth.
  */
-export function mountMetrics(app: Express, deps: AppDeps, opts: MetricsAppOptions = {}): ApiMetrics {
+export function mountMetrics(app: Express, deps: AppDeps, opts: MetricsAppOptions = {}, guard?: RequestHandler): ApiMetrics {
   const metrics = opts.metrics ?? new ApiMetrics();
   metrics.countOutcomesWith(
     () => countRunsByOutcome(deps),
     (err) => deps.logger.warn({ err: (err as Error).message }, 'metrics: counting runs by outcome failed; serving the last counts'),
   );
   app.use(metrics.observe(allRoutes()));
+  // The guard comes after the observer, so requests it refuses are counted too, and before /metrics.
+  if (guard) app.use(guard);
   app.get('/metrics', metricsAccess(deps.tokens, opts.metricsToken), async (_req, res) => {
     const text = await metrics.registry.metrics();
     res.set('Content-Type', metrics.registry.contentType).set('Cache-Control', 'no-store').send(text);

@@ -177,9 +177,9 @@ describe('httpTask (activity)', () => {
 
   it('resolves ${ENV} in header values on the worker; an unset variable fails for good without a request', async () => {
     handlers.set('/secure', (req, res) => (req.headers.authorization === 'Bearer s3cr3t-value' ? json(res, 200, {}) : res.writeHead(401).end()));
-    process.env.PHASEGATE_TEST_TOKEN = 's3cr3t-value';
+    process.env.PHASEGATE_SECRET_TEST_TOKEN = 's3cr3t-value';
     try {
-      await run(mockEnv(), input({ url: `${base}/secure`, headers: { Authorization: 'Bearer ${PHASEGATE_TEST_TOKEN}', 'X-Run': 'id-${PHASEGATE_TEST_TOKEN}-x' } }));
+      await run(mockEnv(), input({ url: `${base}/secure`, headers: { Authorization: 'Bearer ${PHASEGATE_SECRET_TEST_TOKEN}', 'X-Run': 'id-${PHASEGATE_SECRET_TEST_TOKEN}-x' } }));
       assert.equal(seen[0]?.headers['x-run'], 'id-s3cr3t-value-x');
       delete process.env.PHASEGATE_TEST_MISSING;
       const err = await failure(run(mockEnv(), input({ url: `${base}/secure`, headers: { Authorization: 'Bearer ${PHASEGATE_TEST_MISSING}' } })), 'HttpConfigError');
@@ -188,10 +188,10 @@ describe('httpTask (activity)', () => {
       assert.equal(seen.length, 1);
       // A 401 message never echoes the resolved secret.
       handlers.set('/secure', (_req, res) => res.writeHead(401).end('unauthorized'));
-      const denied = await failure(run(mockEnv(), input({ url: `${base}/secure`, headers: { Authorization: 'Bearer ${PHASEGATE_TEST_TOKEN}' } })), 'HttpClientError');
+      const denied = await failure(run(mockEnv(), input({ url: `${base}/secure`, headers: { Authorization: 'Bearer ${PHASEGATE_SECRET_TEST_TOKEN}' } })), 'HttpClientError');
       assert.doesNotMatch(JSON.stringify({ m: denied.message, d: denied.details }), /s3cr3t/);
     } finally {
-      delete process.env.PHASEGATE_TEST_TOKEN;
+      delete process.env.PHASEGATE_SECRET_TEST_TOKEN;
     }
   });
 
