@@ -161,7 +161,12 @@ describe('Temporal cluster on PostgreSQL', () => {
     // Phasegate schedules each attempt as its own activity: the first started on the killed worker,
     // the second on the new one (a worker's identity is `<pid>@<host>` by default).
     const events = (await handle.fetchHistory()).events ?? [];
-    const identities = events.flatMap((e) => e.activityTaskStartedEventAttributes?.identity ?? []);
+    // Only the shell attempts: the run also schedules notification activities.
+    const shellScheduled = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'shellTask').map((e) => String(e.eventId)));
+    const identities = events.flatMap((e) => {
+      const started = e.activityTaskStartedEventAttributes;
+      return started && shellScheduled.has(String(started.scheduledEventId)) ? [started.identity ?? ''] : [];
+    });
     assert.equal(identities.length, 2, JSON.stringify(identities));
     assert.match(identities[0] ?? '', new RegExp(`^${first.child.pid}@`));
     assert.match(identities[1] ?? '', new RegExp(`^${second.child.pid}@`));
