@@ -9,6 +9,7 @@
  * `phase schedule apply`, which sees the changed input).
  */
 import { z } from 'zod';
+import { listSetting, specEntries } from '../config/env';
 import type { Plan } from '../workflows/plan/schema';
 import { GROUP_PREFIX } from '../workflows/plan/groups';
 
@@ -26,24 +27,15 @@ export type GroupMembers = Record<string, string[]>;
  */
 export function parseGroupSpec(spec: string, source = 'PHASEGATE_GROUPS'): GroupMembers {
   const out: GroupMembers = {};
-  spec
-    .split(';')
-    .map((e) => e.trim())
-    .filter(Boolean)
-    .forEach((entry, i) => {
-      const eq = entry.indexOf('=');
-      const where = `${source}: entry #${i + 1}`;
-      if (eq <= 0) throw new Error(`${where}: expected group=member1,member2`);
-      const name = entry.slice(0, eq).trim();
-      if (!GroupNameSchema.safeParse(name).success) throw new Error(`${where}: "${name.slice(0, 40)}" is not a group name (lowercase letters, digits, - and _)`);
-      const members = entry
-        .slice(eq + 1)
-        .split(',')
-        .map((m) => m.trim())
-        .filter(Boolean);
-      if (members.some((m) => m.length > 200)) throw new Error(`${where}: a member name is longer than 200 characters`);
-      out[name] = [...new Set([...(out[name] ?? []), ...members])];
-    });
+  for (const { entry, where } of specEntries(spec, source)) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new Error(`${where}: expected group=member1,member2`);
+    const name = entry.slice(0, eq).trim();
+    if (!GroupNameSchema.safeParse(name).success) throw new Error(`${where}: "${name.slice(0, 40)}" is not a group name (lowercase letters, digits, - and _)`);
+    const members = listSetting(entry.slice(eq + 1));
+    if (members.some((m) => m.length > 200)) throw new Error(`${where}: a member name is longer than 200 characters`);
+    out[name] = [...new Set([...(out[name] ?? []), ...members])];
+  }
   return out;
 }
 

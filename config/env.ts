@@ -36,6 +36,19 @@ export function listSetting(value: string | undefined): string[] {
   return (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
 }
 
+/**
+ * Splits a `key=value;key=value` setting (tokens, groups) into its trimmed, non-empty entries,
+ * each with `where` (`<source>: entry #n`) for error messages that name an entry by position
+ * and never echo it.
+ */
+export function specEntries(spec: string, source: string): { entry: string; where: string }[] {
+  return spec
+    .split(';')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map((entry, i) => ({ entry, where: `${source}: entry #${i + 1}` }));
+}
+
 /** The variables Phasegate reads, with their defaults. Meanings and readers: `config/env-docs.ts`. */
 export const EnvSchema = z.object({
   TEMPORAL_ADDRESS: hostPort('my-namespace.a1b2c.tmprl.cloud:7233').default('127.0.0.1:7233').describe('Temporal frontend host:port'),

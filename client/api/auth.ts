@@ -16,6 +16,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
+import { listSetting, specEntries } from '../../config/env';
 import { ApiError } from './api-error';
 
 /** The roles a token can carry. */
@@ -81,27 +82,18 @@ export function parseTokenSpec(spec: string, source = 'PHASEGATE_TOKENS'): Token
     return parsed.data;
   }
   const map: TokenMap = {};
-  text
-    .split(';')
-    .map((e) => e.trim())
-    .filter(Boolean)
-    .forEach((entry, i) => {
-      const eq = entry.indexOf('=');
-      const colon = entry.indexOf(':', eq + 1);
-      const where = `${source}: entry #${i + 1}`;
-      if (eq <= 0 || colon < 0) throw new Error(`${where}: expected token=identity:role1,role2`);
-      const token = entry.slice(0, eq).trim();
-      const identity = entry.slice(eq + 1, colon).trim();
-      const roles = entry
-        .slice(colon + 1)
-        .split(',')
-        .map((r) => r.trim())
-        .filter(Boolean);
-      const grant = TokenGrantSchema.safeParse({ identity, roles });
-      if (!grant.success) throw new Error(`${where}: ${grant.error.issues.map((x) => `${x.path.join('.') || 'grant'}: ${x.message}`).join('; ')}`);
-      if (Object.hasOwn(map, token)) throw new Error(`${where}: the same token appears twice`);
-      map[token] = grant.data;
-    });
+  for (const { entry, where } of specEntries(text, source)) {
+    const eq = entry.indexOf('=');
+    const colon = entry.indexOf(':', eq + 1);
+    if (eq <= 0 || colon < 0) throw new Error(`${where}: expected token=identity:role1,role2`);
+    const token = entry.slice(0, eq).trim();
+    const identity = entry.slice(eq + 1, colon).trim();
+    const roles = listSetting(entry.slice(colon + 1));
+    const grant = TokenGrantSchema.safeParse({ identity, roles });
+    if (!grant.success) throw new Error(`${where}: ${grant.error.issues.map((x) => `${x.path.join('.') || 'grant'}: ${x.message}`).join('; ')}`);
+    if (Object.hasOwn(map, token)) throw new Error(`${where}: the same token appears twice`);
+    map[token] = grant.data;
+  }
   return map;
 }
 
