@@ -63,7 +63,11 @@ export function resolveEnvRefs(value: string, header: string, env: NodeJS.Proces
     }
     const resolved = env[name];
     if (resolved === undefined) {
-      throw ApplicationFailure.nonRetryable(`header ${header} references environment variable ${name}, which is not set on the worker`, 'HttpConfigError', {} satisfies TaskFailureDetails);
+      throw ApplicationFailure.nonRetryable(
+        `header ${header} references environment variable ${name}, which is not set on the worker`,
+        'HttpConfigError',
+        {} satisfies TaskFailureDetails,
+      );
     }
     return resolved;
   });
@@ -85,7 +89,8 @@ export function classifyStatus(status: number): 'ok' | 'retry' | 'fail' {
  */
 export async function httpTask(input: TaskInput): Promise<TaskResult> {
   const exec = input.executor;
-  if (exec.kind !== 'http') throw ApplicationFailure.nonRetryable(`httpTask got a ${exec.kind} executor`, 'BadExecutor');
+  if (exec.kind !== 'http')
+    throw ApplicationFailure.nonRetryable(`httpTask got a ${exec.kind} executor`, 'BadExecutor');
   requireExecutorEnabled('http');
   const ctx = Context.current();
   if (ctx.cancellationSignal.aborted) throw cancellationError(ctx.cancellationSignal);
@@ -120,8 +125,13 @@ export async function httpTask(input: TaskInput): Promise<TaskResult> {
   } catch (err) {
     if (ctx.cancellationSignal.aborted) throw cancellationError(ctx.cancellationSignal);
     const details: TaskFailureDetails = status !== undefined ? { httpStatus: status, bodyTail: tail(text) } : {};
-    if (timedOut) throw ApplicationFailure.retryable(`${method} ${target} timed out after ${timeout}`, 'HttpTimeout', details);
-    throw ApplicationFailure.retryable(`${method} ${target} failed: ${describeNetworkError(err)}`, 'HttpNetworkError', details);
+    if (timedOut)
+      throw ApplicationFailure.retryable(`${method} ${target} timed out after ${timeout}`, 'HttpTimeout', details);
+    throw ApplicationFailure.retryable(
+      `${method} ${target} failed: ${describeNetworkError(err)}`,
+      'HttpNetworkError',
+      details,
+    );
   } finally {
     clearTimeout(timer);
     clearInterval(heartbeats);
@@ -139,14 +149,23 @@ export async function httpTask(input: TaskInput): Promise<TaskResult> {
   }
 
   const json = parseJsonObject(text, contentType);
-  const metrics: Record<string, MetricValue> = mergeMetrics(pickMetricValues(json?.metrics), extractMetrics(input.metricRules, { body: text }));
+  const metrics: Record<string, MetricValue> = mergeMetrics(
+    pickMetricValues(json?.metrics),
+    extractMetrics(input.metricRules, { body: text }),
+  );
   const summary =
-    typeof json?.summary === 'string' && json.summary.trim() ? json.summary.trim().slice(0, MAX_METRIC_STRING) : `HTTP ${status} from ${method} ${target} in ${durationMs}ms`;
+    typeof json?.summary === 'string' && json.summary.trim()
+      ? json.summary.trim().slice(0, MAX_METRIC_STRING)
+      : `HTTP ${status} from ${method} ${target} in ${durationMs}ms`;
   return { metrics, summary, httpStatus: status, durationMs };
 }
 
 /** Headers (with `${ENV}` resolved and the idempotency key set) and the encoded body. */
-function buildRequest(exec: HttpExecutor, method: string, input: TaskInput): { headers: Headers; body: string | undefined } {
+function buildRequest(
+  exec: HttpExecutor,
+  method: string,
+  input: TaskInput,
+): { headers: Headers; body: string | undefined } {
   const headers = new Headers();
   for (const [name, value] of Object.entries(exec.headers ?? {})) {
     const resolved = resolveEnvRefs(value, name);
@@ -154,7 +173,11 @@ function buildRequest(exec: HttpExecutor, method: string, input: TaskInput): { h
       headers.set(name, resolved);
     } catch {
       // The message of the TypeError may quote the value; name the header only.
-      throw ApplicationFailure.nonRetryable(`header ${name} has an invalid name or value`, 'HttpConfigError', {} satisfies TaskFailureDetails);
+      throw ApplicationFailure.nonRetryable(
+        `header ${name} has an invalid name or value`,
+        'HttpConfigError',
+        {} satisfies TaskFailureDetails,
+      );
     }
   }
   // Ours wins over a plan-supplied key: the guarantee is that every attempt carries the same one.
@@ -162,7 +185,12 @@ function buildRequest(exec: HttpExecutor, method: string, input: TaskInput): { h
   if (!headers.has('user-agent')) headers.set('user-agent', 'phasegate');
   let body: string | undefined;
   if (exec.body !== undefined) {
-    if (method === 'GET') throw ApplicationFailure.nonRetryable('a GET request cannot carry a body', 'HttpConfigError', {} satisfies TaskFailureDetails);
+    if (method === 'GET')
+      throw ApplicationFailure.nonRetryable(
+        'a GET request cannot carry a body',
+        'HttpConfigError',
+        {} satisfies TaskFailureDetails,
+      );
     if (typeof exec.body === 'string') body = exec.body;
     else {
       body = JSON.stringify(exec.body);
@@ -196,7 +224,9 @@ function parseJsonObject(text: string, contentType: string): Record<string, unkn
   if (!/json/i.test(contentType) && !text.trimStart().startsWith('{')) return undefined;
   try {
     const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -213,7 +243,11 @@ function tail(text: string): string {
 
 /** First non-empty line of a response body, cut to 200 characters, for messages. */
 function firstLine(text: string): string {
-  const line = text.split('\n').find((l) => l.trim())?.trim() ?? '';
+  const line =
+    text
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? '';
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 

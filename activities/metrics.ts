@@ -130,7 +130,8 @@ export function pickMetricValues(value: unknown): Record<string, MetricValue> {
   for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
     if (typeof v === 'number' && Number.isFinite(v)) setMetric(out, name, v);
     else if (typeof v === 'boolean') setMetric(out, name, v);
-    else if (typeof v === 'string') setMetric(out, name, v.length > MAX_METRIC_STRING ? v.slice(0, MAX_METRIC_STRING) : v);
+    else if (typeof v === 'string')
+      setMetric(out, name, v.length > MAX_METRIC_STRING ? v.slice(0, MAX_METRIC_STRING) : v);
   }
   return out;
 }

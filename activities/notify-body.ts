@@ -18,7 +18,10 @@ export interface NotificationLinks {
 }
 
 /** The JSON body: the event, its key, and its links. */
-export type NotificationBody = Omit<RunNotification, 'targets'> & { event: NonNullable<RunNotification['event']>; links: NotificationLinks };
+export type NotificationBody = Omit<RunNotification, 'targets'> & {
+  event: NonNullable<RunNotification['event']>;
+  links: NotificationLinks;
+};
 
 /** The JSON body of `n` (targets removed: a receiver need not know where else it went). */
 export function jsonBody(n: RunNotification, links: NotificationLinks): NotificationBody {
@@ -44,8 +47,13 @@ function esc(text: string): string {
 function gateLines(b: NotificationBody): string[] {
   const g = b.gate;
   if (!g) return [];
-  const checks = g.checks.map((c) => `${c.passed ? ':white_check_mark:' : ':x:'} \`${esc(c.metric)} ${esc(c.op)} ${esc(String(c.value))}\` (actual ${esc(String(c.actual ?? 'missing'))})`);
-  const votes = g.votes.map((v) => `${v.decision === 'go' ? ':+1:' : ':-1:'} ${esc(v.approver)}${v.comment ? `: ${esc(v.comment)}` : ''}`);
+  const checks = g.checks.map(
+    (c) =>
+      `${c.passed ? ':white_check_mark:' : ':x:'} \`${esc(c.metric)} ${esc(c.op)} ${esc(String(c.value))}\` (actual ${esc(String(c.actual ?? 'missing'))})`,
+  );
+  const votes = g.votes.map(
+    (v) => `${v.decision === 'go' ? ':+1:' : ':-1:'} ${esc(v.approver)}${v.comment ? `: ${esc(v.comment)}` : ''}`,
+  );
   return [
     ...checks,
     `*Approvers:* ${esc(g.approversResolved.join(', ') || '(anyone)')} · quorum ${g.quorum}${g.due ? ` · due ${g.due}` : ''}`,
@@ -56,10 +64,15 @@ function gateLines(b: NotificationBody): string[] {
 function detailLines(b: NotificationBody): string[] {
   if (b.checkpoint) {
     const d = b.checkpoint;
-    const steps = Object.entries(d.steps).map(([s, n]) => `${n} ${s}`).join(', ');
-    return [`*Progress:* ${esc(steps)} · ${d.escalations} escalation(s) · ${d.elapsed} in${d.gatesWaiting.length ? ` · waiting: ${esc(d.gatesWaiting.join(', '))}` : ''}`];
+    const steps = Object.entries(d.steps)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(', ');
+    return [
+      `*Progress:* ${esc(steps)} · ${d.escalations} escalation(s) · ${d.elapsed} in${d.gatesWaiting.length ? ` · waiting: ${esc(d.gatesWaiting.join(', '))}` : ''}`,
+    ];
   }
-  if (b.held) return [`*Error:* ${esc(b.held.error ?? 'failed')} (${b.held.attempts} attempt(s)) · retry, skip or abort`];
+  if (b.held)
+    return [`*Error:* ${esc(b.held.error ?? 'failed')} (${b.held.attempts} attempt(s)) · retry, skip or abort`];
   if (b.outcome) return [`*Outcome:* ${esc(b.outcome.outcome)}${b.outcome.cause ? ` · ${esc(b.outcome.cause)}` : ''}`];
   return gateLines(b);
 }
@@ -67,7 +80,11 @@ function detailLines(b: NotificationBody): string[] {
 /** A Slack-compatible message (incoming webhook body): `text` plus section, context and action blocks. */
 export function slackBody(b: NotificationBody): { text: string; blocks: unknown[] } {
   const title = `${ICON[b.event] ?? ''} *${esc(b.title ?? b.plan)}* (${esc(b.runId)}): ${esc(b.message)}`.trim();
-  const links = [`<${b.links.run}|run page>`, `<${b.links.temporal}|Temporal UI>`, ...(b.links.approvals ? [`<${b.links.approvals}|approvals>`] : [])].join(' · ');
+  const links = [
+    `<${b.links.run}|run page>`,
+    `<${b.links.temporal}|Temporal UI>`,
+    ...(b.links.approvals ? [`<${b.links.approvals}|approvals>`] : []),
+  ].join(' · ');
   const blocks: unknown[] = [
     { type: 'section', text: { type: 'mrkdwn', text: [title, ...detailLines(b)].join('\n') } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${esc(b.event)} · ${links}` }] },
@@ -75,7 +92,11 @@ export function slackBody(b: NotificationBody): { text: string; blocks: unknown[
   if (b.links.approve && b.links.approve.length > 0) {
     blocks.push({
       type: 'actions',
-      elements: b.links.approve.slice(0, 25).map((l) => ({ type: 'button', text: { type: 'plain_text', text: `Decide as ${l.approver}`.slice(0, 75) }, url: l.url })),
+      elements: b.links.approve.slice(0, 25).map((l) => ({
+        type: 'button',
+        text: { type: 'plain_text', text: `Decide as ${l.approver}`.slice(0, 75) },
+        url: l.url,
+      })),
     });
   }
   return { text: `${b.title ?? b.plan} (${b.runId}): ${b.message}`, blocks };

@@ -38,9 +38,17 @@ export interface NotifyResult {
 /** `${NAME}` in a target URL → the worker's variable, if it is a secret this worker may expand. */
 export function expandUrl(url: string, env: NodeJS.ProcessEnv = process.env): string {
   return url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-    if (!secretAllowed(name)) throw ApplicationFailure.nonRetryable(`notify url references ${name}, which is not a secret this worker may expand (PHASEGATE_SECRETS or PHASEGATE_SECRET_*)`, 'NotifyConfigError');
+    if (!secretAllowed(name))
+      throw ApplicationFailure.nonRetryable(
+        `notify url references ${name}, which is not a secret this worker may expand (PHASEGATE_SECRETS or PHASEGATE_SECRET_*)`,
+        'NotifyConfigError',
+      );
     const value = env[name];
-    if (value === undefined) throw ApplicationFailure.nonRetryable(`notify url references ${name}, which is not set on the worker`, 'NotifyConfigError');
+    if (value === undefined)
+      throw ApplicationFailure.nonRetryable(
+        `notify url references ${name}, which is not set on the worker`,
+        'NotifyConfigError',
+      );
     return value;
   });
 }
@@ -71,7 +79,11 @@ async function post(target: NotifyTarget, body: unknown, key: string | undefined
   const url = expandUrl(target.url);
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'user-agent': 'phasegate', ...(key ? { 'idempotency-key': key } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'phasegate',
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
@@ -110,8 +122,16 @@ export function makeNotify(config: NotifyConfig | string | undefined) {
       }
       ctx.heartbeat({ delivered: [...done] });
     }
-    if (retry) throw ApplicationFailure.retryable(`notification ${n.key ?? n.type} not delivered: ${problems.join('; ')}`, 'WebhookUnavailable');
-    if (problems.length > 0 && problems.length === targets.length) throw ApplicationFailure.nonRetryable(`notification ${n.key ?? n.type} refused: ${problems.join('; ')}`, 'WebhookRejected');
+    if (retry)
+      throw ApplicationFailure.retryable(
+        `notification ${n.key ?? n.type} not delivered: ${problems.join('; ')}`,
+        'WebhookUnavailable',
+      );
+    if (problems.length > 0 && problems.length === targets.length)
+      throw ApplicationFailure.nonRetryable(
+        `notification ${n.key ?? n.type} refused: ${problems.join('; ')}`,
+        'WebhookRejected',
+      );
     return { delivered: true, targets: targets.length, ...(last !== undefined ? { status: last } : {}) };
   };
 }

@@ -23,7 +23,13 @@ export const ALL_EXECUTORS = ['shell', 'http', 'agent', 'simulate'] as const;
 export const SECRET_PREFIX = 'PHASEGATE_SECRET_';
 
 /** Worker variables never passed to a shell task: the worker's own credentials. */
-const WORKER_CREDENTIALS = ['PHASEGATE_SIGNING_KEY', 'PHASEGATE_TOKENS', 'PHASEGATE_TOKENS_FILE', 'PHASEGATE_METRICS_TOKEN', 'TEMPORAL_API_KEY'];
+const WORKER_CREDENTIALS = [
+  'PHASEGATE_SIGNING_KEY',
+  'PHASEGATE_TOKENS',
+  'PHASEGATE_TOKENS_FILE',
+  'PHASEGATE_METRICS_TOKEN',
+  'TEMPORAL_API_KEY',
+];
 
 /** Throws a non-retryable `ExecutorDisabled` failure unless `kind` is in `PHASEGATE_EXECUTORS`. */
 export function requireExecutorEnabled(kind: string): void {
@@ -45,14 +51,23 @@ export function requireExecutorEnabled(kind: string): void {
 export function confinedCwd(cwd: string | undefined): string {
   const given = cwd ?? '.';
   const base = realpathSync(process.env.PHASEGATE_WORKDIR ?? process.cwd());
-  const outside = () => ApplicationFailure.nonRetryable(`cwd "${given}" is outside the worker's work folder (PHASEGATE_WORKDIR): refused`, 'ShellSpawnError', {} satisfies TaskFailureDetails);
+  const outside = () =>
+    ApplicationFailure.nonRetryable(
+      `cwd "${given}" is outside the worker's work folder (PHASEGATE_WORKDIR): refused`,
+      'ShellSpawnError',
+      {} satisfies TaskFailureDetails,
+    );
   // Lexically first: a path outside is refused without looking at it, so errors say nothing about the host.
   if (!inside(base, resolve(base, given))) throw outside();
   let real: string;
   try {
     real = realpathSync(resolve(base, given));
   } catch {
-    throw ApplicationFailure.nonRetryable(`working directory "${given}" does not exist in the worker's work folder`, 'ShellSpawnError', {} satisfies TaskFailureDetails);
+    throw ApplicationFailure.nonRetryable(
+      `working directory "${given}" does not exist in the worker's work folder`,
+      'ShellSpawnError',
+      {} satisfies TaskFailureDetails,
+    );
   }
   if (!inside(base, real)) throw outside();
   return real;
@@ -68,9 +83,17 @@ function inside(base: string, path: string): boolean {
  * over it. Throws a non-retryable `ShellSpawnError` when the task's `env` sets a loader or shell
  * start-up variable.
  */
-export function shellEnvironment(taskEnv: Readonly<Record<string, string>> | undefined, extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
+export function shellEnvironment(
+  taskEnv: Readonly<Record<string, string>> | undefined,
+  extra: Readonly<Record<string, string>>,
+): NodeJS.ProcessEnv {
   for (const name of Object.keys(taskEnv ?? {})) {
-    if (isRefusedEnvName(name)) throw ApplicationFailure.nonRetryable(`env: ${refusedEnvMessage(name)}`, 'ShellSpawnError', {} satisfies TaskFailureDetails);
+    if (isRefusedEnvName(name))
+      throw ApplicationFailure.nonRetryable(
+        `env: ${refusedEnvMessage(name)}`,
+        'ShellSpawnError',
+        {} satisfies TaskFailureDetails,
+      );
   }
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of WORKER_CREDENTIALS) delete env[name];

@@ -47,12 +47,22 @@ const DRAIN_MS = 200;
  * group, so a crashed worker leaves no orphans running a task whose attempt will be retried
  * elsewhere. The command itself gets /dev/null as stdin. `$0` names the guard in bash's errors.
  */
-const GUARD_SCRIPT = 'exec 3<&0; { cat <&3 >/dev/null 2>&1; kill -KILL 0; } >/dev/null 2>&1 & exec "$@" 3<&- </dev/null';
+const GUARD_SCRIPT =
+  'exec 3<&0; { cat <&3 >/dev/null 2>&1; kill -KILL 0; } >/dev/null 2>&1 & exec "$@" 3<&- </dev/null';
 const GUARD_NAME = 'phasegate-guard';
 // Longest partial line kept while looking for `::metric` lines; longer lines cannot be metrics.
 const MAX_LINE_CHARS = 64 * 1024;
 // Spawn errors that no retry can fix: missing or non-executable program / directory.
-const PERMANENT_SPAWN_ERRORS = new Set(['ENOENT', 'EACCES', 'ENOTDIR', 'EPERM', 'ENOEXEC', 'EISDIR', 'ELOOP', 'ENAMETOOLONG']);
+const PERMANENT_SPAWN_ERRORS = new Set([
+  'ENOENT',
+  'EACCES',
+  'ENOTDIR',
+  'EPERM',
+  'ENOEXEC',
+  'EISDIR',
+  'ELOOP',
+  'ENAMETOOLONG',
+]);
 
 /**
  * Runs one shell attempt and returns its metrics, a summary (`exit 0 in 1.2s — <last stdout line>`)
@@ -69,14 +79,21 @@ const PERMANENT_SPAWN_ERRORS = new Set(['ENOENT', 'EACCES', 'ENOTDIR', 'EPERM', 
  */
 export async function shellTask(input: TaskInput): Promise<TaskResult> {
   const exec = input.executor;
-  if (exec.kind !== 'shell') throw ApplicationFailure.nonRetryable(`shellTask got a ${exec.kind} executor`, 'BadExecutor');
+  if (exec.kind !== 'shell')
+    throw ApplicationFailure.nonRetryable(`shellTask got a ${exec.kind} executor`, 'BadExecutor');
   const ctx = Context.current();
   if (ctx.cancellationSignal.aborted) throw cancellationError(ctx.cancellationSignal);
 
   requireExecutorEnabled('shell');
   const cwd = confinedCwd(exec.cwd);
-  if (!isDirectory(cwd)) throw ApplicationFailure.nonRetryable(`working directory "${exec.cwd ?? '.'}" is not a directory`, 'ShellSpawnError', {} satisfies TaskFailureDetails);
-  const [file, args] = exec.script !== undefined ? ['bash', ['-c', exec.script]] : [exec.command?.[0] ?? '', exec.command?.slice(1) ?? []];
+  if (!isDirectory(cwd))
+    throw ApplicationFailure.nonRetryable(
+      `working directory "${exec.cwd ?? '.'}" is not a directory`,
+      'ShellSpawnError',
+      {} satisfies TaskFailureDetails,
+    );
+  const [file, args] =
+    exec.script !== undefined ? ['bash', ['-c', exec.script]] : [exec.command?.[0] ?? '', exec.command?.slice(1) ?? []];
   const env = shellEnvironment(exec.env, {
     PHASEGATE_RUN_ID: input.runId,
     PHASEGATE_STEP_ID: input.stepId,
@@ -88,7 +105,12 @@ export async function shellTask(input: TaskInput): Promise<TaskResult> {
   const started = Date.now();
 
   // detached: the child leads a new process group (pgid = pid) that we can signal as a whole.
-  const child = spawn('bash', ['-c', GUARD_SCRIPT, GUARD_NAME, file, ...args], { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('bash', ['-c', GUARD_SCRIPT, GUARD_NAME, file, ...args], {
+    cwd,
+    env,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   // The guard may already be gone (group killed): writing nothing, we only care that it closes.
   child.stdin.on('error', () => undefined);
   const pid = child.pid;
@@ -159,33 +181,52 @@ export async function shellTask(input: TaskInput): Promise<TaskResult> {
   if ('spawnError' in outcome) {
     const err = outcome.spawnError;
     const message = `could not start ${label}: ${err.code ?? err.message}`;
-    if (err.code !== undefined && PERMANENT_SPAWN_ERRORS.has(err.code)) throw ApplicationFailure.nonRetryable(message, 'ShellSpawnError', details);
+    if (err.code !== undefined && PERMANENT_SPAWN_ERRORS.has(err.code))
+      throw ApplicationFailure.nonRetryable(message, 'ShellSpawnError', details);
     throw ApplicationFailure.retryable(message, 'ShellSpawnError', details);
   }
   if (stopReason === 'cancelled') throw cancellationError(ctx.cancellationSignal);
   if (stopReason === 'timeout') {
-    throw ApplicationFailure.retryable(`${label} timed out after ${exec.timeout}; its process group was killed${lastLineSuffix(stderrTail, stdoutTail)}`, 'ShellTimeout', {
-      ...details,
-      ...(outcome.signal ? { signal: outcome.signal } : {}),
-    });
+    throw ApplicationFailure.retryable(
+      `${label} timed out after ${exec.timeout}; its process group was killed${lastLineSuffix(stderrTail, stdoutTail)}`,
+      'ShellTimeout',
+      {
+        ...details,
+        ...(outcome.signal ? { signal: outcome.signal } : {}),
+      },
+    );
   }
   if (outcome.signal) {
-    throw ApplicationFailure.retryable(`${label} was killed by ${outcome.signal}${lastLineSuffix(stderrTail, stdoutTail)}`, 'ShellSignaled', { ...details, signal: outcome.signal });
+    throw ApplicationFailure.retryable(
+      `${label} was killed by ${outcome.signal}${lastLineSuffix(stderrTail, stdoutTail)}`,
+      'ShellSignaled',
+      { ...details, signal: outcome.signal },
+    );
   }
   const code = outcome.code ?? 0;
   // bash's exec could not start the program (126 not executable, 127 not found): permanent.
-  const execFailure = (code === 126 || code === 127) && stderrTail.split('\n').find((l) => l.startsWith(`${GUARD_NAME}: `) && l.includes('exec: '));
+  const execFailure =
+    (code === 126 || code === 127) &&
+    stderrTail.split('\n').find((l) => l.startsWith(`${GUARD_NAME}: `) && l.includes('exec: '));
   if (execFailure) {
-    throw ApplicationFailure.nonRetryable(`could not start ${label}: ${execFailure.replace(/^.*exec: /, '')}`, 'ShellSpawnError', details);
+    throw ApplicationFailure.nonRetryable(
+      `could not start ${label}: ${execFailure.replace(/^.*exec: /, '')}`,
+      'ShellSpawnError',
+      details,
+    );
   }
   if (code !== 0) {
     const message = `${label} exited with code ${code}${lastLineSuffix(stderrTail, stdoutTail)}`;
     const failureDetails: TaskFailureDetails = { ...details, exitCode: code };
-    if (exec.nonRetryableExitCodes?.includes(code)) throw ApplicationFailure.nonRetryable(message, 'ShellExitCode', failureDetails);
+    if (exec.nonRetryableExitCodes?.includes(code))
+      throw ApplicationFailure.nonRetryable(message, 'ShellExitCode', failureDetails);
     throw ApplicationFailure.retryable(message, 'ShellExitCode', failureDetails);
   }
 
-  const metrics = mergeMetrics(lineMetrics, extractMetrics(input.metricRules, { stdout: stdout.text(), stderr: stderr.text() }));
+  const metrics = mergeMetrics(
+    lineMetrics,
+    extractMetrics(input.metricRules, { stdout: stdout.text(), stderr: stderr.text() }),
+  );
   const lastOut = lastLine(stdoutTail, (l) => parseMetricLine(l) === undefined);
   return {
     metrics,
@@ -271,7 +312,10 @@ export class LineSplitter {
 
 /** A short name for the command in messages: the argv (cut), or `script` with its first line. */
 function describeCommand(exec: ShellExecutor): string {
-  const text = exec.script !== undefined ? `script \`${exec.script.trim().split('\n')[0] ?? ''}\`` : `\`${(exec.command ?? []).join(' ')}\``;
+  const text =
+    exec.script !== undefined
+      ? `script \`${exec.script.trim().split('\n')[0] ?? ''}\``
+      : `\`${(exec.command ?? []).join(' ')}\``;
   return text.length > 120 ? `${text.slice(0, 117)}…\`` : text;
 }
 

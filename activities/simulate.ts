@@ -9,7 +9,8 @@ import type { TaskInput, TaskResult } from './types';
 
 /** Runs one simulated attempt. Fails retryably with type `SimulatedFailure` while `attempt <= failAttempts`. */
 export async function simulateTask(input: TaskInput): Promise<TaskResult> {
-  if (input.executor.kind !== 'simulate') throw ApplicationFailure.nonRetryable(`simulateTask got a ${input.executor.kind} executor`, 'BadExecutor');
+  if (input.executor.kind !== 'simulate')
+    throw ApplicationFailure.nonRetryable(`simulateTask got a ${input.executor.kind} executor`, 'BadExecutor');
   requireExecutorEnabled('simulate');
   const started = Date.now();
   const ctx = Context.current();
@@ -19,7 +20,14 @@ export async function simulateTask(input: TaskInput): Promise<TaskResult> {
     await ctx.sleep(Math.min(500, total - (Date.now() - started)));
   }
   if (input.attempt <= (input.executor.failAttempts ?? 0)) {
-    throw ApplicationFailure.retryable(`simulated failure of attempt ${input.attempt} (failAttempts: ${input.executor.failAttempts})`, 'SimulatedFailure');
+    throw ApplicationFailure.retryable(
+      `simulated failure of attempt ${input.attempt} (failAttempts: ${input.executor.failAttempts})`,
+      'SimulatedFailure',
+    );
   }
-  return { metrics: { ...(input.executor.metrics ?? {}) }, summary: `simulated ${input.purpose} of ${input.stepId}`, durationMs: Date.now() - started };
+  return {
+    metrics: { ...(input.executor.metrics ?? {}) },
+    summary: `simulated ${input.purpose} of ${input.stepId}`,
+    durationMs: Date.now() - started,
+  };
 }

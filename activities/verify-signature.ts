@@ -22,9 +22,21 @@ export interface VerifyDecisionResult {
 /** Checks one signed decision. Never throws for a bad signature: it answers `valid: false`. */
 export async function verifyDecisionSignature(input: VerifyDecisionInput): Promise<VerifyDecisionResult> {
   const key = process.env.PHASEGATE_SIGNING_KEY;
-  if (!key) return { valid: false, reason: 'this worker has no PHASEGATE_SIGNING_KEY, so no signed decision can count' };
+  if (!key)
+    return { valid: false, reason: 'this worker has no PHASEGATE_SIGNING_KEY, so no signed decision can count' };
   const d = input.decision;
-  if (d.signature === undefined) return { valid: false, reason: 'unsigned: signal decisions on this run need a signature (phase sign)' };
-  const ok = verifyDecision(key, input.runId, { gate: d.gate, decision: d.decision, approver: d.approver, ...(d.comment !== undefined ? { comment: d.comment } : {}) }, d.signature);
+  if (d.signature === undefined)
+    return { valid: false, reason: 'unsigned: signal decisions on this run need a signature (phase sign)' };
+  const ok = verifyDecision(
+    key,
+    input.runId,
+    {
+      gate: d.gate,
+      decision: d.decision,
+      approver: d.approver,
+      ...(d.comment !== undefined ? { comment: d.comment } : {}),
+    },
+    d.signature,
+  );
   return ok ? { valid: true } : { valid: false, reason: 'the signature does not match this decision on this run' };
 }

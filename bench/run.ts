@@ -32,7 +32,17 @@ function say(msg: string): void {
 }
 
 /** Section names in the order a full run takes them (apiStart late: it leaves never-run workflows behind). */
-const ORDER = ['overhead', 'overheadConcurrent', 'decision', 'statusReads', 'bigPlan', 'parked', 'growth', 'apiStart', 'swarm'] as const;
+const ORDER = [
+  'overhead',
+  'overheadConcurrent',
+  'decision',
+  'statusReads',
+  'bigPlan',
+  'parked',
+  'growth',
+  'apiStart',
+  'swarm',
+] as const;
 type SectionName = (typeof ORDER)[number];
 
 function previousRun(): BenchRun {
@@ -45,7 +55,12 @@ function argAfter(flag: string): string | undefined {
 }
 
 /** Runs the named sections on `h`, in {@link ORDER}; `run` collects what they measured. */
-async function runSections(h: Harness, names: readonly SectionName[], run: Partial<BenchRun>, load: Record<string, number>): Promise<void> {
+async function runSections(
+  h: Harness,
+  names: readonly SectionName[],
+  run: Partial<BenchRun>,
+  load: Record<string, number>,
+): Promise<void> {
   // Each section is timed and logged; `load` records how busy the (shared) machine was.
   async function section<T>(name: string, fn: () => Promise<T>): Promise<T> {
     load[name] = load1();
@@ -57,12 +72,22 @@ async function runSections(h: Harness, names: readonly SectionName[], run: Parti
   }
   const fns: Record<SectionName, () => Promise<void>> = {
     overhead: async () => void (run.overhead = await section('overhead', () => benchOverhead(h))),
-    overheadConcurrent: async () => void (run.overheadConcurrent = await section('overheadConcurrent', () => benchOverheadConcurrent(h))),
+    overheadConcurrent: async () =>
+      void (run.overheadConcurrent = await section('overheadConcurrent', () => benchOverheadConcurrent(h))),
     decision: async () => void (run.decision = await section('decision', () => benchDecision(h))),
     statusReads: async () => void (run.statusReads = await section('statusReads', () => benchStatusReads(h))),
     bigPlan: async () => void (run.bigPlan = await section('bigPlan', () => benchBigPlan(h))),
     // BENCH_PARKED_BUDGET_S: a longer parking budget for a separate `--only parked` measurement.
-    parked: async () => void (run.parked = await section('parked', () => (process.env.BENCH_PARKED_BUDGET_S ? benchParked(h, Number(process.env.BENCH_PARKED_BUDGET_S) * 1000, Number(process.env.BENCH_PARKED_BUDGET_S) * 1000) : benchParked(h)))),
+    parked: async () =>
+      void (run.parked = await section('parked', () =>
+        process.env.BENCH_PARKED_BUDGET_S
+          ? benchParked(
+              h,
+              Number(process.env.BENCH_PARKED_BUDGET_S) * 1000,
+              Number(process.env.BENCH_PARKED_BUDGET_S) * 1000,
+            )
+          : benchParked(h),
+      )),
     growth: async () => void (run.growth = await section('growth', () => benchGrowth(h, run.bigPlan, run.parked))),
     apiStart: async () => void (run.apiStart = await section('apiStart', () => benchApiStart(h))),
     // Optional in the report: a failure here is recorded and the figures measured so far are kept.
@@ -84,7 +109,8 @@ async function main(): Promise<void> {
   }
   const cluster = process.argv.includes('--cluster');
   const only = argAfter('--only')?.split(',') as SectionName[] | undefined;
-  for (const name of only ?? []) if (!ORDER.includes(name)) throw new Error(`--only: unknown section "${name}" (known: ${ORDER.join(', ')})`);
+  for (const name of only ?? [])
+    if (!ORDER.includes(name)) throw new Error(`--only: unknown section "${name}" (known: ${ORDER.join(', ')})`);
   const t0 = performance.now();
   const load: Record<string, number> = {};
   const address = cluster ? frontendAddress(clusterSettings()) : undefined;
@@ -95,7 +121,16 @@ async function main(): Promise<void> {
       const got: Partial<BenchRun> = {};
       await runSections(h, ['overhead', 'decision'], got, load);
       const previous = previousRun();
-      writeReports(__dirname, { ...previous, cluster: { date: new Date().toISOString(), address: address as string, load, overhead: got.overhead as BenchRun['overhead'], decision: got.decision as BenchRun['decision'] } });
+      writeReports(__dirname, {
+        ...previous,
+        cluster: {
+          date: new Date().toISOString(),
+          address: address as string,
+          load,
+          overhead: got.overhead as BenchRun['overhead'],
+          decision: got.decision as BenchRun['decision'],
+        },
+      });
       say('merged the cluster figures into bench/results.json and bench/RESULTS.md');
       return;
     }

@@ -31,7 +31,8 @@ export function parseGroupSpec(spec: string, source = 'PHASEGATE_GROUPS'): Group
     const eq = entry.indexOf('=');
     if (eq <= 0) throw new Error(`${where}: expected group=member1,member2`);
     const name = entry.slice(0, eq).trim();
-    if (!GroupNameSchema.safeParse(name).success) throw new Error(`${where}: "${name.slice(0, 40)}" is not a group name (lowercase letters, digits, - and _)`);
+    if (!GroupNameSchema.safeParse(name).success)
+      throw new Error(`${where}: "${name.slice(0, 40)}" is not a group name (lowercase letters, digits, - and _)`);
     const members = listSetting(entry.slice(eq + 1));
     if (members.some((m) => m.length > 200)) throw new Error(`${where}: a member name is longer than 200 characters`);
     out[name] = [...new Set([...(out[name] ?? []), ...members])];
@@ -45,7 +46,9 @@ export function groupsNamedBy(plan: Plan | { kind?: string; phases?: unknown[]; 
   const visit = (p: unknown) => {
     if (typeof p !== 'object' || p === null) return;
     const steps = (p as { steps?: { gate?: { approval?: { approvers?: string[] } } }[] }).steps ?? [];
-    for (const s of steps) for (const a of s.gate?.approval?.approvers ?? []) if (a.startsWith(GROUP_PREFIX)) names.add(a.slice(GROUP_PREFIX.length));
+    for (const s of steps)
+      for (const a of s.gate?.approval?.approvers ?? [])
+        if (a.startsWith(GROUP_PREFIX)) names.add(a.slice(GROUP_PREFIX.length));
     for (const phase of (p as { phases?: unknown[] }).phases ?? []) visit(phase);
   };
   visit(plan);
@@ -56,7 +59,10 @@ export function groupsNamedBy(plan: Plan | { kind?: string; phases?: unknown[]; 
 export class GroupDirectory {
   private readonly members = new Map<string, Set<string>>();
 
-  constructor(fromEnv: GroupMembers = {}, tokenGroups: readonly { identity: string; groups: readonly string[] }[] = []) {
+  constructor(
+    fromEnv: GroupMembers = {},
+    tokenGroups: readonly { identity: string; groups: readonly string[] }[] = [],
+  ) {
     for (const [g, list] of Object.entries(fromEnv)) for (const m of list) this.add(g, m);
     for (const t of tokenGroups) for (const g of t.groups) this.add(g, t.identity);
   }
@@ -74,7 +80,10 @@ export class GroupDirectory {
 
   /** The groups `identity` belongs to. */
   groupsOf(identity: string): string[] {
-    return [...this.members.entries()].filter(([, set]) => set.has(identity)).map(([g]) => g).sort();
+    return [...this.members.entries()]
+      .filter(([, set]) => set.has(identity))
+      .map(([g]) => g)
+      .sort();
   }
 
   /** The snapshot a run carries: each group the plan names → its members now (unknown groups are empty). */

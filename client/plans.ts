@@ -36,9 +36,20 @@ export type ParsedText = { ok: true; value: unknown } | { ok: false; errors: Pla
 export function parsePlanText(text: string, fileName = ''): ParsedText {
   // A plan document in prose (the markdown a plan is written *from*) is not a plan: one clear
   // message instead of a screenful of YAML errors about its headings and tables.
-  if (/\.(md|markdown)$/i.test(fileName) || (/^\s*#{1,6} \S/.test(text) && /\n\s*(#{1,6} |[-*] |\|)/.test(text) && parseDocument(text).errors.length > 0)) {
+  if (
+    /\.(md|markdown)$/i.test(fileName) ||
+    (/^\s*#{1,6} \S/.test(text) && /\n\s*(#{1,6} |[-*] |\|)/.test(text) && parseDocument(text).errors.length > 0)
+  ) {
     const heading = /^\s*#{1,6} (.+)$/m.exec(text)?.[1]?.trim();
-    return { ok: false, errors: [{ path: '', message: `not a YAML/JSON plan: this is a markdown document${heading ? ` ("${heading.slice(0, 80)}")` : ''}; write its steps as a YAML plan (see plans/*.yaml and schema/plan.schema.json)` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          path: '',
+          message: `not a YAML/JSON plan: this is a markdown document${heading ? ` ("${heading.slice(0, 80)}")` : ''}; write its steps as a YAML plan (see plans/*.yaml and schema/plan.schema.json)`,
+        },
+      ],
+    };
   }
   const looksJson = fileName.toLowerCase().endsWith('.json') || /^\s*\{/.test(text);
   if (looksJson) {
@@ -46,7 +57,8 @@ export function parsePlanText(text: string, fileName = ''): ParsedText {
       return { ok: true, value: JSON.parse(text) as unknown };
     } catch (err) {
       // A JSON-looking text that is not JSON may still be valid YAML flow syntax; only .json files are strict.
-      if (fileName.toLowerCase().endsWith('.json')) return { ok: false, errors: [{ path: '', message: `malformed JSON: ${(err as Error).message}` }] };
+      if (fileName.toLowerCase().endsWith('.json'))
+        return { ok: false, errors: [{ path: '', message: `malformed JSON: ${(err as Error).message}` }] };
     }
   }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
@@ -81,7 +93,13 @@ export async function readPlanFile(file: string, knownPlanIds?: ReadonlySet<stri
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    return { ok: false, file, errors: [{ path: '', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }] };
+    return {
+      ok: false,
+      file,
+      errors: [
+        { path: '', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` },
+      ],
+    };
   }
   const parsed = parsePlanText(text, file);
   if (!parsed.ok) return { ok: false, file, errors: parsed.errors };
@@ -111,7 +129,11 @@ export interface PlanCatalog {
 export async function loadPlanCatalog(dir: string): Promise<PlanCatalog> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => n !== SCHEDULES_FILE && (PLAN_FILE_EXTENSIONS as readonly string[]).includes(extname(n).toLowerCase())).sort();
+    names = (await readdir(dir))
+      .filter(
+        (n) => n !== SCHEDULES_FILE && (PLAN_FILE_EXTENSIONS as readonly string[]).includes(extname(n).toLowerCase()),
+      )
+      .sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { dir, plans: new Map(), problems: [] };
     throw err;
@@ -133,7 +155,16 @@ export async function loadPlanCatalog(dir: string): Promise<PlanCatalog> {
   for (const { file, value } of parsed) {
     const result = validatePlan(value, ids);
     if (!result.ok) problems.push({ file, errors: result.errors });
-    else if (plans.has(result.plan.id)) problems.push({ file, errors: [{ path: 'id', message: `duplicate plan id "${result.plan.id}" (also defined by another file in ${basename(dir)}/)` }] });
+    else if (plans.has(result.plan.id))
+      problems.push({
+        file,
+        errors: [
+          {
+            path: 'id',
+            message: `duplicate plan id "${result.plan.id}" (also defined by another file in ${basename(dir)}/)`,
+          },
+        ],
+      });
     else plans.set(result.plan.id, result.plan);
   }
   return { dir, plans, problems };

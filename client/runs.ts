@@ -5,7 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { type Client, type WorkflowHandle, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
-import { statusQuery, WORKFLOW_TYPES, type PhaseRunInput, type ProgramRunInput, type RunSourceInput } from '../workflows/messages';
+import {
+  statusQuery,
+  WORKFLOW_TYPES,
+  type PhaseRunInput,
+  type ProgramRunInput,
+  type RunSourceInput,
+} from '../workflows/messages';
 import type { PhasePlan, ResolvedProgramPlan } from '../workflows/plan/schema';
 import { PhaseKind, PhasePlan as PhasePlanKey, PhaseSource, PhaseState } from '../workflows/search-attributes';
 import type { RunStatus } from '../workflows/status';
@@ -93,9 +99,13 @@ export function runStartTemplate(plan: RunnablePlan, extras: RunInputExtras = {}
     ...(extras.startedBy ? { startedBy: extras.startedBy } : {}),
     ...(extras.signedSignals ? { signedSignals: true } : {}),
   };
-  const args: [PhaseRunInput] | [ProgramRunInput] = isProgram ? [{ plan: plan as ResolvedProgramPlan, ...more }] : [{ plan: plan as PhasePlan, ...more }];
+  const args: [PhaseRunInput] | [ProgramRunInput] = isProgram
+    ? [{ plan: plan as ResolvedProgramPlan, ...more }]
+    : [{ plan: plan as PhasePlan, ...more }];
   const title = plan.title ?? plan.id;
-  const stepCount = isProgram ? `${(plan as ResolvedProgramPlan).phases.length} phases` : `${(plan as PhasePlan).steps.length} steps`;
+  const stepCount = isProgram
+    ? `${(plan as ResolvedProgramPlan).phases.length} phases`
+    : `${(plan as PhasePlan).steps.length} steps`;
   return {
     workflowType: isProgram ? WORKFLOW_TYPES.program : WORKFLOW_TYPES.phase,
     args,
@@ -112,7 +122,12 @@ export function runStartTemplate(plan: RunnablePlan, extras: RunInputExtras = {}
   };
 }
 
-async function startWithId(client: Client, plan: RunnablePlan, opts: StartRunOptions, runId: string): Promise<WorkflowHandle> {
+async function startWithId(
+  client: Client,
+  plan: RunnablePlan,
+  opts: StartRunOptions,
+  runId: string,
+): Promise<WorkflowHandle> {
   const { workflowType, typedSearchAttributes, ...template } = runStartTemplate(plan, opts);
   try {
     return await client.workflow.start(workflowType, {

@@ -18,7 +18,11 @@ export function getTemporalClient(env: Env): Promise<Client> {
       .then((connection) => {
         if (!env.PHASEGATE_OTEL) return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
         startTracing('phasegate-api', env);
-        return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
+        return new Client({
+          connection,
+          namespace: env.TEMPORAL_NAMESPACE,
+          interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+        });
       })
       .catch((err: unknown) => {
         clientPromise = undefined;

@@ -57,16 +57,21 @@ export function verifyLink(secret: string, token: string, now = Date.now()): Lin
   const [, payload, sig] = m as unknown as [string, string, string];
   const expected = mac(secret, payload);
   const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new LinkError('tampered', 'this approval link is not valid: it was altered or not issued by this Phasegate');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw new LinkError('tampered', 'this approval link is not valid: it was altered or not issued by this Phasegate');
   let claims: LinkClaims;
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as LinkClaims;
   } catch {
     throw new LinkError('malformed', 'this is not an approval link');
   }
-  if (![claims.run, claims.gate, claims.approver, claims.nonce].every((v) => typeof v === 'string' && v !== '') || typeof claims.exp !== 'number') {
+  if (
+    ![claims.run, claims.gate, claims.approver, claims.nonce].every((v) => typeof v === 'string' && v !== '') ||
+    typeof claims.exp !== 'number'
+  ) {
     throw new LinkError('malformed', 'this is not an approval link');
   }
-  if (claims.exp * 1000 <= now) throw new LinkError('expired', `this approval link expired at ${new Date(claims.exp * 1000).toISOString()}`);
+  if (claims.exp * 1000 <= now)
+    throw new LinkError('expired', `this approval link expired at ${new Date(claims.exp * 1000).toISOString()}`);
   return claims;
 }

@@ -7,7 +7,12 @@
 import { ExportResultCode, hrTimeToMilliseconds, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Env } from './env';
@@ -73,7 +78,9 @@ let active: Tracing | undefined;
 export function startTracing(service: string, env: Pick<Env, 'OTEL_EXPORTER_OTLP_ENDPOINT'>): Tracing {
   if (active) return active;
   const resource = Resource.default().merge(new Resource({ 'service.name': service }));
-  const exporter = env.OTEL_EXPORTER_OTLP_ENDPOINT ? new OTLPTraceExporter({ url: otlpTracesUrl(env.OTEL_EXPORTER_OTLP_ENDPOINT) }) : new JsonLineSpanExporter(service);
+  const exporter = env.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? new OTLPTraceExporter({ url: otlpTracesUrl(env.OTEL_EXPORTER_OTLP_ENDPOINT) })
+    : new JsonLineSpanExporter(service);
   const spanProcessor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 });
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   // Global registration also installs the AsyncLocalStorage context manager and W3C propagation,

@@ -131,7 +131,9 @@ export function main(args: readonly string[], options: MainOptions = {}): number
       log(`${shown} is up to date`);
       return 0;
     }
-    error(`${shown} is ${committed === undefined ? 'missing' : 'out of date with workflows/plan/schema.ts'}: run \`npm run schema\` and commit the result`);
+    error(
+      `${shown} is ${committed === undefined ? 'missing' : 'out of date with workflows/plan/schema.ts'}: run \`npm run schema\` and commit the result`,
+    );
     return 1;
   }
   mkdirSync(dirname(file), { recursive: true });

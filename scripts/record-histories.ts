@@ -24,14 +24,36 @@ const gated: PhasePlan = {
   title: 'Gated release',
   escalateAfter: '300ms',
   steps: [
-    { id: 'build', agent: 'ci', run: { kind: 'simulate', duration: '100ms', metrics: { warnings: 3 } }, metrics: { warnings: {} }, rollback: undo },
-    { id: 'docs', agent: 'writer', run: { kind: 'simulate', duration: '50ms', failAttempts: 1 }, retry: { initialInterval: '50ms' }, rollback: undo },
-    { id: 'gate', gate: { needs: ['build', 'docs'], checks: [{ metric: 'build.warnings', op: '<', value: 20 }], approval: { approvers: ['alice', 'bob'], quorum: 2 } } },
+    {
+      id: 'build',
+      agent: 'ci',
+      run: { kind: 'simulate', duration: '100ms', metrics: { warnings: 3 } },
+      metrics: { warnings: {} },
+      rollback: undo,
+    },
+    {
+      id: 'docs',
+      agent: 'writer',
+      run: { kind: 'simulate', duration: '50ms', failAttempts: 1 },
+      retry: { initialInterval: '50ms' },
+      rollback: undo,
+    },
+    {
+      id: 'gate',
+      gate: {
+        needs: ['build', 'docs'],
+        checks: [{ metric: 'build.warnings', op: '<', value: 20 }],
+        approval: { approvers: ['alice', 'bob'], quorum: 2 },
+      },
+    },
     { id: 'ship', needs: ['gate'], run: { kind: 'simulate', duration: '20ms' } },
   ],
 };
 
-type Scenario = (taskQueue: string, start: (plan: PhasePlan | ResolvedProgramPlan, extras?: RunInputExtras) => Promise<WorkflowHandle>) => Promise<WorkflowHandle>;
+type Scenario = (
+  taskQueue: string,
+  start: (plan: PhasePlan | ResolvedProgramPlan, extras?: RunInputExtras) => Promise<WorkflowHandle>,
+) => Promise<WorkflowHandle>;
 
 const scenarios: Record<string, Scenario> = {
   async 'gate-approved'(_q, start) {
@@ -46,7 +68,9 @@ const scenarios: Record<string, Scenario> = {
   async 'gate-rejected-rollback'(_q, start) {
     const h = await start({ ...gated, id: 'replay-rejected' });
     await waitForStatus(h, (s) => s.gates[0]?.state === 'awaiting-approval');
-    await h.executeUpdate(decideUpdate, { args: [{ gate: 'gate', decision: 'no-go', approver: 'bob', comment: 'no' }] });
+    await h.executeUpdate(decideUpdate, {
+      args: [{ gate: 'gate', decision: 'no-go', approver: 'bob', comment: 'no' }],
+    });
     return h;
   },
   async 'hold-retry-then-failure'(_q, start) {
@@ -54,7 +78,12 @@ const scenarios: Record<string, Scenario> = {
       id: 'replay-hold',
       defaults: { onFailure: 'hold', retry: { maximumAttempts: 1 } },
       steps: [
-        { id: 'one', run: { kind: 'simulate' }, rollback: { kind: 'simulate', failAttempts: 5 }, retry: { maximumAttempts: 2, initialInterval: '10ms' } },
+        {
+          id: 'one',
+          run: { kind: 'simulate' },
+          rollback: { kind: 'simulate', failAttempts: 5 },
+          retry: { maximumAttempts: 2, initialInterval: '10ms' },
+        },
         { id: 'two', needs: ['one'], run: { kind: 'simulate', failAttempts: 1 } },
         { id: 'three', needs: ['two'], run: { kind: 'simulate', failAttempts: 9 }, onFailure: 'fail' },
       ],
@@ -67,13 +96,21 @@ const scenarios: Record<string, Scenario> = {
     const h = await start({
       id: 'replay-agent',
       steps: [
-        { id: 'review', agent: 'reviewer', run: { kind: 'agent', instructions: 'review' }, metrics: { score: {} }, heartbeat: '30s' },
+        {
+          id: 'review',
+          agent: 'reviewer',
+          run: { kind: 'agent', instructions: 'review' },
+          metrics: { score: {} },
+          heartbeat: '30s',
+        },
         { id: 'gate', gate: { needs: ['review'], checks: [{ metric: 'review.score', op: '>=', value: 0.9 }] } },
       ],
     });
     await waitForStatus(h, (s) => s.steps[0]?.agentTask != null);
     await h.executeUpdate(claimUpdate, { args: [{ step: 'review', claimant: 'session-1' }] });
-    await h.executeUpdate(completeUpdate, { args: [{ step: 'review', attempt: 1, claimant: 'session-1', metrics: { score: 0.95 }, summary: 'fine' }] });
+    await h.executeUpdate(completeUpdate, {
+      args: [{ step: 'review', attempt: 1, claimant: 'session-1', metrics: { score: 0.95 }, summary: 'fine' }],
+    });
     return h;
   },
   async 'cancelled-mid-task'(_q, start) {
@@ -89,10 +126,17 @@ const scenarios: Record<string, Scenario> = {
     await h.cancel();
     return h;
   },
-  async 'deadline'(_q, start) {
-    return start({ id: 'replay-deadline', deadline: '1s', steps: [{ id: 'a', run: { kind: 'simulate' }, rollback: undo }, { id: 'b', needs: ['a'], run: { kind: 'simulate', duration: '1m' } }] });
+  async deadline(_q, start) {
+    return start({
+      id: 'replay-deadline',
+      deadline: '1s',
+      steps: [
+        { id: 'a', run: { kind: 'simulate' }, rollback: undo },
+        { id: 'b', needs: ['a'], run: { kind: 'simulate', duration: '1m' } },
+      ],
+    });
   },
-  async 'program'(_q, start) {
+  async program(_q, start) {
     return start({
       id: 'replay-program',
       kind: 'program',
@@ -108,15 +152,28 @@ const scenarios: Record<string, Scenario> = {
       id: 'replay-people',
       checkpoint: '300ms',
       steps: [
-        { id: 'flaky', run: { kind: 'simulate', duration: '20ms', failAttempts: 1 }, retry: { maximumAttempts: 1 }, onFailure: 'hold' },
-        { id: 'gate', gate: { needs: ['flaky'], approval: { approvers: ['cto', 'group:release'], quorum: 2, separateDuties: true } } },
+        {
+          id: 'flaky',
+          run: { kind: 'simulate', duration: '20ms', failAttempts: 1 },
+          retry: { maximumAttempts: 1 },
+          onFailure: 'hold',
+        },
+        {
+          id: 'gate',
+          gate: {
+            needs: ['flaky'],
+            approval: { approvers: ['cto', 'group:release'], quorum: 2, separateDuties: true },
+          },
+        },
       ],
     };
     const h = await start(plan, { groups: { release: ['alice', 'bob'] } });
     await waitForStatus(h, (s) => s.steps[0]?.held === true);
     await h.executeUpdate(actUpdate, { args: [{ step: 'flaky', action: 'skip' }] });
     await waitForStatus(h, (s) => s.gates[0]?.state === 'awaiting-approval' && (s.checkpoints?.length ?? 0) >= 1);
-    await h.executeUpdate(decideUpdate, { args: [{ gate: 'gate', decision: 'go', approver: 'alice', via: 'link', linkNonce: 'n-1' }] });
+    await h.executeUpdate(decideUpdate, {
+      args: [{ gate: 'gate', decision: 'go', approver: 'alice', via: 'link', linkNonce: 'n-1' }],
+    });
     await h.signal(decideSignal, { gate: 'gate', decision: 'go', approver: 'mallory' });
     await h.executeUpdate(decideUpdate, { args: [{ gate: 'gate', decision: 'go', approver: 'cto' }] });
     return h;
@@ -132,10 +189,16 @@ async function main(): Promise<void> {
     const only = process.env.SCENARIOS?.split(',').filter(Boolean);
     for (const [name, scenario] of Object.entries(scenarios)) {
       if (only && !only.includes(name)) continue;
-      const h = await scenario(worker.taskQueue, (plan, extras) => startRun(env.client, plan, { taskQueue: worker.taskQueue, runId: name, ...extras }));
+      const h = await scenario(worker.taskQueue, (plan, extras) =>
+        startRun(env.client, plan, { taskQueue: worker.taskQueue, runId: name, ...extras }),
+      );
       const status = await waitForOutcome(h);
       // The CLI writes the canonical JSON history format that historyFromJSON reads.
-      const json = execFileSync(ensureTemporalCli(), ['workflow', 'show', '--address', env.address, '--workflow-id', h.workflowId, '--output', 'json'], { encoding: 'utf8' });
+      const json = execFileSync(
+        ensureTemporalCli(),
+        ['workflow', 'show', '--address', env.address, '--workflow-id', h.workflowId, '--output', 'json'],
+        { encoding: 'utf8' },
+      );
       writeFileSync(join(OUT, `${name}.json`), json.endsWith('\n') ? json : `${json}\n`);
       console.log(`${name}: ${status.outcome}, ${(JSON.parse(json) as { events: unknown[] }).events.length} events`);
     }

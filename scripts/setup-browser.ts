@@ -21,7 +21,6 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.PHASEGATE_CHROMIUM || DEFAULT_CHROMIUM_PATH;
 }
 
-
 function hasCommand(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }
@@ -33,9 +32,15 @@ function version(path: string): string {
 
 function run(log: (line: string) => void, command: string, args: string[]): void {
   log(`$ ${[command, ...args].join(' ')}`);
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const result = spawnSync(command, args, {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (result.error) throw new Error(`${command} could not run: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`"${[command, ...args].join(' ')}" failed with exit code ${result.status}: install the Debian package "${CHROMIUM_PACKAGE}" by hand`);
+  if (result.status !== 0)
+    throw new Error(
+      `"${[command, ...args].join(' ')}" failed with exit code ${result.status}: install the Debian package "${CHROMIUM_PACKAGE}" by hand`,
+    );
 }
 
 /**
@@ -50,12 +55,17 @@ export function ensureChromium(log: (line: string) => void = console.log): strin
   }
   if (process.env.PHASEGATE_CHROMIUM) throw new Error(`PHASEGATE_CHROMIUM=${path} is not an executable file`);
   const manual = `install the Debian package "${CHROMIUM_PACKAGE}" (apt-get update && apt-get install -y ${CHROMIUM_PACKAGE}), or set PHASEGATE_CHROMIUM to a Chromium or Chrome binary`;
-  if (process.platform !== 'linux' || !hasCommand('apt-get')) throw new Error(`Chromium not found at ${path} and apt-get is not available: ${manual}`);
-  if (process.getuid?.() !== 0) throw new Error(`Chromium not found at ${path}; installing it needs root: as root, ${manual}`);
+  if (process.platform !== 'linux' || !hasCommand('apt-get'))
+    throw new Error(`Chromium not found at ${path} and apt-get is not available: ${manual}`);
+  if (process.getuid?.() !== 0)
+    throw new Error(`Chromium not found at ${path}; installing it needs root: as root, ${manual}`);
   log(`Chromium not found at ${path}: installing the Debian package "${CHROMIUM_PACKAGE}"`);
   run(log, 'apt-get', ['update']);
   run(log, 'apt-get', ['install', '-y', CHROMIUM_PACKAGE]);
-  if (!isExecutable(path)) throw new Error(`the package "${CHROMIUM_PACKAGE}" is installed but ${path} is still missing: set PHASEGATE_CHROMIUM to the browser's path`);
+  if (!isExecutable(path))
+    throw new Error(
+      `the package "${CHROMIUM_PACKAGE}" is installed but ${path} is still missing: set PHASEGATE_CHROMIUM to the browser's path`,
+    );
   log(`Chromium installed: ${path} (${version(path)})`);
   return path;
 }

@@ -97,7 +97,11 @@ function splitAddress(address: string): { host: string; port: number } {
 /** One health probe through the CLI; `SERVING` means the frontend accepts requests. */
 async function temporalHealthy(cli: string, address: string): Promise<boolean> {
   try {
-    const { stdout } = await execFileAsync(cli, ['operator', 'cluster', 'health', '--address', address, '--command-timeout', '3s'], { timeout: 5_000 });
+    const { stdout } = await execFileAsync(
+      cli,
+      ['operator', 'cluster', 'health', '--address', address, '--command-timeout', '3s'],
+      { timeout: 5_000 },
+    );
     return stdout.includes('SERVING');
   } catch {
     return false;
@@ -112,12 +116,22 @@ function pipeLines(stream: NodeJS.ReadableStream, name: string, out: NodeJS.Writ
 }
 
 /** Starts a child in its own process group: the worker and the API are restarted when they crash. */
-function startChild(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv, supervised: boolean, whenItExits?: string): Child {
+function startChild(
+  name: string,
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  supervised: boolean,
+  whenItExits?: string,
+): Child {
   const pipe = (proc: ChildProcess) => {
     if (proc.stdout) pipeLines(proc.stdout, name, process.stdout);
     if (proc.stderr) pipeLines(proc.stderr, name, process.stderr);
   };
-  const child = startSupervised({ name, command, args, env, cwd: PROJECT_ROOT, supervised, pipe, ...(whenItExits ? { whenItExits } : {}) }, hooks);
+  const child = startSupervised(
+    { name, command, args, env, cwd: PROJECT_ROOT, supervised, pipe, ...(whenItExits ? { whenItExits } : {}) },
+    hooks,
+  );
   children.push(child);
   return child;
 }
@@ -158,7 +172,9 @@ async function registerSearchAttributes(cli: string, address: string, namespace:
   try {
     await ensureSearchAttributes(cli, address, namespace, log);
   } catch (err) {
-    logError(`could not register Phasegate's search attributes on ${namespace}: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`);
+    logError(
+      `could not register Phasegate's search attributes on ${namespace}: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`,
+    );
   }
 }
 
@@ -167,34 +183,62 @@ async function startDevServer(cli: string, env: Env): Promise<string> {
   const address = `${DEV_HOST}:${DEV_PORT}`;
   if (await tcpOpen(DEV_HOST, DEV_PORT)) {
     if (await temporalHealthy(cli, address)) {
-      log(`a Temporal server is already running on ${address} (started elsewhere): using it; it keeps running after Ctrl-C`);
+      log(
+        `a Temporal server is already running on ${address} (started elsewhere): using it; it keeps running after Ctrl-C`,
+      );
       await registerSearchAttributes(cli, address, env.TEMPORAL_NAMESPACE);
       return address;
     }
-    throw new Error(`port ${DEV_PORT} is in use by something that is not a healthy Temporal server. Stop it, or set TEMPORAL_ADDRESS to a Temporal server to use.`);
+    throw new Error(
+      `port ${DEV_PORT} is in use by something that is not a healthy Temporal server. Stop it, or set TEMPORAL_ADDRESS to a Temporal server to use.`,
+    );
   }
-  if (await tcpOpen(DEV_HOST, DEV_UI_PORT)) throw new Error(`port ${DEV_UI_PORT} (Temporal UI) is in use; stop whatever listens there.`);
+  if (await tcpOpen(DEV_HOST, DEV_UI_PORT))
+    throw new Error(`port ${DEV_UI_PORT} (Temporal UI) is in use; stop whatever listens there.`);
 
   mkdirSync(DATA_DIR, { recursive: true });
   const args = [
-    'server', 'start-dev',
-    '--db-filename', join(DATA_DIR, 'temporal.db'),
-    '--namespace', env.TEMPORAL_NAMESPACE,
-    '--port', String(DEV_PORT),
-    '--ui-port', String(DEV_UI_PORT),
-    '--ip', DEV_HOST,
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--db-filename',
+    join(DATA_DIR, 'temporal.db'),
+    '--namespace',
+    env.TEMPORAL_NAMESPACE,
+    '--port',
+    String(DEV_PORT),
+    '--ui-port',
+    String(DEV_UI_PORT),
+    '--ip',
+    DEV_HOST,
+    '--log-level',
+    'warn',
     ...DEV_SERVER_ARGS, // eager activities: a step starts in its workflow task's round trip
-    ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_SEARCH_ATTRIBUTE_TYPE[key.type] as string}`]),
+    ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => [
+      '--search-attribute',
+      `${key.name}=${CLI_SEARCH_ATTRIBUTE_TYPE[key.type] as string}`,
+    ]),
   ];
-  log(`starting the Temporal dev server (data in ${join(DATA_DIR === join(PROJECT_ROOT, '.data') ? '.data' : DATA_DIR, 'temporal.db')}) ...`);
-  const server = startChild('temporal', cli, args, process.env, false, `without the Temporal server nothing can run, so the worker and the API stop too. Runs are kept in ${join(DATA_DIR, 'temporal.db')}: \`npm start\` again continues them`);
+  log(
+    `starting the Temporal dev server (data in ${join(DATA_DIR === join(PROJECT_ROOT, '.data') ? '.data' : DATA_DIR, 'temporal.db')}) ...`,
+  );
+  const server = startChild(
+    'temporal',
+    cli,
+    args,
+    process.env,
+    false,
+    `without the Temporal server nothing can run, so the worker and the API stop too. Runs are kept in ${join(DATA_DIR, 'temporal.db')}: \`npm start\` again continues them`,
+  );
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await temporalHealthy(cli, address))) {
     if (stopping) return new Promise<never>(() => {});
-    if (!server.running) throw new Error(`the Temporal server exited before it was ready (${await server.exited}); see its [temporal] output above`);
-    if (Date.now() > deadline) throw new Error(`the Temporal server did not become healthy on ${address} within ${READY_TIMEOUT_MS / 1000}s`);
+    if (!server.running)
+      throw new Error(
+        `the Temporal server exited before it was ready (${await server.exited}); see its [temporal] output above`,
+      );
+    if (Date.now() > deadline)
+      throw new Error(`the Temporal server did not become healthy on ${address} within ${READY_TIMEOUT_MS / 1000}s`);
     await sleep(500);
   }
   // start-dev registers --search-attribute on "default" only; a custom namespace needs them too.
@@ -243,7 +287,9 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const env = loadEnvOrExit();
   if (opts.api && !existsSync(join(PROJECT_ROOT, API_ENTRY))) {
-    throw new Error(`${API_ENTRY} is missing, so the API cannot start. Run \`npm start -- --no-api\` to start Temporal and the worker only.`);
+    throw new Error(
+      `${API_ENTRY} is missing, so the API cannot start. Run \`npm start -- --no-api\` to start Temporal and the worker only.`,
+    );
   }
   if (opts.api && (await tcpOpen(env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST, env.PORT))) {
     throw new Error(`port ${env.PORT} (API) is in use; stop whatever listens there or set PORT`);

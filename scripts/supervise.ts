@@ -60,7 +60,12 @@ export interface SuperviseHooks {
 
 function launch(child: Child, hooks: SuperviseHooks): void {
   const { spec } = child;
-  const proc = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   spec.pipe(proc);
   child.proc = proc;
   child.running = true;
@@ -92,11 +97,16 @@ function onExit(child: Child, how: string, hooks: SuperviseHooks): void {
   }
   child.crashesInARow = Date.now() - child.startedAt >= STABLE_AFTER_MS ? 1 : child.crashesInARow + 1;
   if (child.crashesInARow > MAX_CRASHES_IN_A_ROW) {
-    hooks.shutdown(1, `${name} exited unexpectedly (${how}) ${MAX_CRASHES_IN_A_ROW} times in a row; not restarting it again: stopping the rest`);
+    hooks.shutdown(
+      1,
+      `${name} exited unexpectedly (${how}) ${MAX_CRASHES_IN_A_ROW} times in a row; not restarting it again: stopping the rest`,
+    );
     return;
   }
   const delay = restartDelay(child.crashesInARow);
-  hooks.logError(`${name} exited unexpectedly (${how}); restarting it in ${delay / 1000}s (restart ${child.restarts + 1})`);
+  hooks.logError(
+    `${name} exited unexpectedly (${how}); restarting it in ${delay / 1000}s (restart ${child.restarts + 1})`,
+  );
   child.restartTimer = setTimeout(() => {
     child.restartTimer = undefined;
     if (hooks.stopping()) return;

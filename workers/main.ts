@@ -30,17 +30,25 @@ async function main(): Promise<void> {
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     activities: {
       webhookUrl: env.PHASEGATE_WEBHOOK_URL,
-      notify: { publicUrl: env.PHASEGATE_PUBLIC_URL, uiUrl: env.TEMPORAL_UI_URL, namespace: env.TEMPORAL_NAMESPACE, linkSecret: env.PHASEGATE_LINK_SECRET },
+      notify: {
+        publicUrl: env.PHASEGATE_PUBLIC_URL,
+        uiUrl: env.TEMPORAL_UI_URL,
+        namespace: env.TEMPORAL_NAMESPACE,
+        linkSecret: env.PHASEGATE_LINK_SECRET,
+      },
     },
     cachedRuns: env.PHASEGATE_WORKER_CACHED_RUNS,
     ...(tracing ? { tracing } : {}),
   });
-  log.info(`polling task queue "${env.TEMPORAL_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`, {
-    taskQueue: env.TEMPORAL_TASK_QUEUE,
-    namespace: env.TEMPORAL_NAMESPACE,
-    ...(env.PHASEGATE_WORKER_METRICS ? { metrics: `http://${env.PHASEGATE_WORKER_METRICS}/metrics` } : {}),
-    tracing: env.PHASEGATE_OTEL,
-  });
+  log.info(
+    `polling task queue "${env.TEMPORAL_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`,
+    {
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      namespace: env.TEMPORAL_NAMESPACE,
+      ...(env.PHASEGATE_WORKER_METRICS ? { metrics: `http://${env.PHASEGATE_WORKER_METRICS}/metrics` } : {}),
+      tracing: env.PHASEGATE_OTEL,
+    },
+  );
   // Worker.run() installs SIGINT/SIGTERM handlers that shut the worker down gracefully.
   await worker.run();
   await connection.close();
@@ -50,6 +58,14 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
   if (log) log.error(`fatal: ${message}`, { error: err });
-  else console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', name: WORKER_LOG_NAME, msg: `fatal: ${message}` }));
+  else
+    console.error(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: 'error',
+        name: WORKER_LOG_NAME,
+        msg: `fatal: ${message}`,
+      }),
+    );
   process.exit(1);
 });

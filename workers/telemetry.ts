@@ -15,7 +15,14 @@ import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
-import { DefaultLogger, Runtime, type LogEntry, type LogLevel, type Logger, type WorkerOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  type LogEntry,
+  type LogLevel,
+  type Logger,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type { Env } from '../config/env';
 import type { Tracing } from '../config/tracing';
 
@@ -42,7 +49,8 @@ export function workerLogLevels(level: Env['LOG_LEVEL']): WorkerLogLevels {
 
 /** JSON replacer: errors as their name, message and stack; bigints as strings. */
 function jsonSafe(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { type: value.name, message: value.message, ...(value.stack ? { stack: value.stack } : {}) };
+  if (value instanceof Error)
+    return { type: value.name, message: value.message, ...(value.stack ? { stack: value.stack } : {}) };
   if (typeof value === 'bigint') return value.toString();
   return value;
 }
@@ -57,14 +65,20 @@ export function formatLogEntry(entry: LogEntry, name = WORKER_LOG_NAME): string 
     name,
     msg: entry.message,
     ...(typeof workflowId === 'string' ? { runId: workflowId, workflowId } : {}),
-    ...(runId ?? workflowRunId ? { temporalRunId: runId ?? workflowRunId } : {}),
+    ...((runId ?? workflowRunId) ? { temporalRunId: runId ?? workflowRunId } : {}),
     ...rest,
   };
   try {
     return JSON.stringify(line, jsonSafe);
   } catch (err) {
     // A circular value in the metadata must not lose the message.
-    return JSON.stringify({ time: line.time, level: line.level, name, msg: entry.message, metaError: (err as Error).message });
+    return JSON.stringify({
+      time: line.time,
+      level: line.level,
+      name,
+      msg: entry.message,
+      metaError: (err as Error).message,
+    });
   }
 }
 
@@ -78,7 +92,10 @@ function isSdkLine(entry: LogEntry): boolean {
  * A logger writing JSON lines through `write` (default: stdout), filtering SDK lines at
  * `levels.sdk` and all others at `levels.app`.
  */
-export function jsonLogger(levels: WorkerLogLevels, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
+export function jsonLogger(
+  levels: WorkerLogLevels,
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Logger {
   const lowest = atLeast(levels.app, levels.sdk) ? levels.sdk : levels.app;
   return new DefaultLogger(lowest, (entry) => {
     if (!atLeast(entry.level, isSdkLine(entry) ? levels.sdk : levels.app)) return;
@@ -99,7 +116,9 @@ export function installWorkerRuntime(env: Pick<Env, 'LOG_LEVEL' | 'PHASEGATE_WOR
       logger,
       telemetryOptions: {
         logging: { filter: { core: levels.sdk, other: 'ERROR' }, forward: {} },
-        ...(env.PHASEGATE_WORKER_METRICS ? { metrics: { prometheus: { bindAddress: env.PHASEGATE_WORKER_METRICS } } } : {}),
+        ...(env.PHASEGATE_WORKER_METRICS
+          ? { metrics: { prometheus: { bindAddress: env.PHASEGATE_WORKER_METRICS } } }
+          : {}),
       },
     });
   } catch (err) {

@@ -18,7 +18,12 @@ import {
   OpenTelemetryInternalsInterceptor,
   OpenTelemetryOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry/lib/workflow';
-import type { WorkflowInboundCallsInterceptor, WorkflowInterceptors, WorkflowInternalsInterceptor, WorkflowOutboundCallsInterceptor } from '@temporalio/workflow';
+import type {
+  WorkflowInboundCallsInterceptor,
+  WorkflowInterceptors,
+  WorkflowInternalsInterceptor,
+  WorkflowOutboundCallsInterceptor,
+} from '@temporalio/workflow';
 
 /** The interceptors of one workflow execution (the SDK calls this once per run it instantiates). */
 export const interceptors = (): WorkflowInterceptors => {
@@ -41,7 +46,8 @@ export const interceptors = (): WorkflowInterceptors => {
   const outboundCalls: WorkflowOutboundCallsInterceptor = {
     scheduleActivity: (input, next) => (traced ? outbound.scheduleActivity(input, next) : next(input)),
     scheduleLocalActivity: (input, next) => (traced ? outbound.scheduleLocalActivity(input, next) : next(input)),
-    startChildWorkflowExecution: (input, next) => (traced ? outbound.startChildWorkflowExecution(input, next) : next(input)),
+    startChildWorkflowExecution: (input, next) =>
+      traced ? outbound.startChildWorkflowExecution(input, next) : next(input),
     continueAsNew: (input, next) => (traced ? outbound.continueAsNew(input, next) : next(input)),
     signalWorkflow: (input, next) => (traced ? outbound.signalWorkflow(input, next) : next(input)),
     getLogAttributes: (input, next) => (traced ? outbound.getLogAttributes(input, next) : next(input)),

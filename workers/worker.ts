@@ -47,7 +47,8 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
  */
 export async function createPhaseWorker(opts: PhaseWorkerOptions): Promise<Worker> {
   // The SDK would only warn and drop the workflow interceptors: refuse instead of tracing half a run.
-  if (opts.tracing && opts.workflowBundle) throw new Error('tracing needs the worker to bundle the workflows: do not pass workflowBundle');
+  if (opts.tracing && opts.workflowBundle)
+    throw new Error('tracing needs the worker to bundle the workflows: do not pass workflowBundle');
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -56,7 +57,9 @@ export async function createPhaseWorker(opts: PhaseWorkerOptions): Promise<Worke
     activities: createActivities(opts.activities),
     maxCachedWorkflows: opts.cachedRuns ?? DEFAULT_CACHED_RUNS,
     // The SDK refuses more concurrent workflow tasks than cached runs (a small cache lowers it).
-    ...(opts.cachedRuns !== undefined && opts.cachedRuns > 1 && opts.cachedRuns < 40 ? { maxConcurrentWorkflowTaskExecutions: opts.cachedRuns } : {}),
+    ...(opts.cachedRuns !== undefined && opts.cachedRuns > 1 && opts.cachedRuns < 40
+      ? { maxConcurrentWorkflowTaskExecutions: opts.cachedRuns }
+      : {}),
     maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
     ...(opts.tracing ? workerTracingOptions(opts.tracing) : {}),

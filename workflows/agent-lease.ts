@@ -21,7 +21,8 @@ export type ClaimVerdict = 'new' | 'again';
 export const LEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
 function checkIdentity(req: { claimant?: unknown; leaseId?: unknown; label?: unknown }): void {
-  if (typeof req?.claimant !== 'string' || req.claimant.trim() === '') throw reject('Invalid', 'claimant: required string');
+  if (typeof req?.claimant !== 'string' || req.claimant.trim() === '')
+    throw reject('Invalid', 'claimant: required string');
   if (req.leaseId !== undefined && (typeof req.leaseId !== 'string' || !LEASE_ID.test(req.leaseId))) {
     throw reject('Invalid', 'leaseId: 1-100 characters of [A-Za-z0-9._:-], starting with a letter or digit');
   }
@@ -37,22 +38,35 @@ function usedBefore(t: StepStatus, leaseId: string | undefined, current: number)
  * Validates a claim of one step's open attempt. `'again'` when it repeats the current lease (same
  * `leaseId`, same claimant); throws `Conflict` for a leased attempt otherwise.
  */
-export function validateClaim(step: StepStatus | undefined, open: OpenAttempt | undefined, req: ClaimRequest): ClaimVerdict {
+export function validateClaim(
+  step: StepStatus | undefined,
+  open: OpenAttempt | undefined,
+  req: ClaimRequest,
+): ClaimVerdict {
   checkIdentity(req);
   if (!step) throw reject('NotFound', `unknown step "${req.step}"`);
-  if (step.executor !== 'agent') throw reject('Invalid', `step "${step.id}" is not an agent task (run.kind is ${step.executor})`);
-  if (!open || open.outcome) throw reject('Conflict', `step "${step.id}" has no open attempt to claim (state: ${step.state})`);
+  if (step.executor !== 'agent')
+    throw reject('Invalid', `step "${step.id}" is not an agent task (run.kind is ${step.executor})`);
+  if (!open || open.outcome)
+    throw reject('Conflict', `step "${step.id}" has no open attempt to claim (state: ${step.state})`);
   if (req.attempt !== undefined && req.attempt !== open.state.attempt) {
-    throw reject('Conflict', `attempt ${req.attempt} of step "${step.id}" is not open (current: ${open.state.attempt})`);
+    throw reject(
+      'Conflict',
+      `attempt ${req.attempt} of step "${step.id}" is not open (current: ${open.state.attempt})`,
+    );
   }
   const lease = open.state.leaseId ?? null;
   if (open.state.claimedBy !== null) {
     // Histories from before leases hold claims without an id: only the same claimant repeated those.
     if (lease === null && req.leaseId === undefined && open.state.claimedBy === req.claimant) return 'again';
     if (lease !== null && req.leaseId === lease && open.state.claimedBy === req.claimant) return 'again';
-    throw reject('Conflict', `step "${step.id}" attempt ${open.state.attempt} is already leased${open.state.claimedBy === req.claimant ? ' (by this identity, under another leaseId)' : ` by "${open.state.claimedBy}"`}`);
+    throw reject(
+      'Conflict',
+      `step "${step.id}" attempt ${open.state.attempt} is already leased${open.state.claimedBy === req.claimant ? ' (by this identity, under another leaseId)' : ` by "${open.state.claimedBy}"`}`,
+    );
   }
-  if (usedBefore(step, req.leaseId, open.state.attempt)) throw reject('Conflict', `leaseId "${req.leaseId}" was already used on an earlier attempt of step "${step.id}"`);
+  if (usedBefore(step, req.leaseId, open.state.attempt))
+    throw reject('Conflict', `leaseId "${req.leaseId}" was already used on an earlier attempt of step "${step.id}"`);
   return 'new';
 }
 
@@ -73,12 +87,19 @@ export function pickNext(tasks: readonly OpenTask[], req: ClaimNextRequest): { t
   if (req.leaseId !== undefined) {
     const held = tasks.find((x) => x.open.state.leaseId === req.leaseId);
     if (held) {
-      if (held.open.state.claimedBy !== req.claimant || held.open.outcome) throw reject('Conflict', `lease "${req.leaseId}" is held by someone else or already reported`);
+      if (held.open.state.claimedBy !== req.claimant || held.open.outcome)
+        throw reject('Conflict', `lease "${req.leaseId}" is held by someone else or already reported`);
       return { task: held, verdict: 'again' };
     }
   }
   const free = tasks
-    .filter((x) => x.step.agent === req.agent && x.open.state.claimedBy === null && !x.open.outcome && !usedBefore(x.step, req.leaseId, x.open.state.attempt))
+    .filter(
+      (x) =>
+        x.step.agent === req.agent &&
+        x.open.state.claimedBy === null &&
+        !x.open.outcome &&
+        !usedBefore(x.step, req.leaseId, x.open.state.attempt),
+    )
     .sort((a, b) => a.open.openedAtMs - b.open.openedAtMs);
   const first = free[0];
   if (!first) throw reject('Conflict', `no unleased task of agent "${req.agent}" in this run`);
@@ -86,7 +107,13 @@ export function pickNext(tasks: readonly OpenTask[], req: ClaimNextRequest): { t
 }
 
 /** Grants a new lease on `open` (after validation); returns its id. */
-export function grantLease(t: StepStatus, open: OpenAttempt, req: { claimant: string; label?: string; leaseId?: string }, at: string, nowMs: number): string {
+export function grantLease(
+  t: StepStatus,
+  open: OpenAttempt,
+  req: { claimant: string; label?: string; leaseId?: string },
+  at: string,
+  nowMs: number,
+): string {
   const leaseId = req.leaseId ?? uuid4();
   const label = typeof req.label === 'string' && req.label !== '' ? req.label.slice(0, 200) : null;
   open.state.claimedBy = req.claimant;
@@ -124,20 +151,41 @@ export type AgentReport = AgentHeartbeat | AgentCompletion | AgentFailure;
  * succeeded is `'done'` (idempotent). Without a `leaseId`: the pre-lease check by attempt and
  * claimant (`validateReport`), so old histories replay.
  */
-export function validateAgentReport(step: StepStatus | undefined, open: OpenAttempt | undefined, msg: AgentReport, kind: 'heartbeat' | 'complete' | 'fail'): 'open' | 'done' {
+export function validateAgentReport(
+  step: StepStatus | undefined,
+  open: OpenAttempt | undefined,
+  msg: AgentReport,
+  kind: 'heartbeat' | 'complete' | 'fail',
+): 'open' | 'done' {
   if (msg?.leaseId === undefined) return validateReport(step, open, msg, kind);
-  if (typeof msg.leaseId !== 'string' || !LEASE_ID.test(msg.leaseId)) throw reject('Invalid', 'leaseId: a lease id as the claim returned it');
-  if (msg.claimant !== undefined && (typeof msg.claimant !== 'string' || msg.claimant === '')) throw reject('Invalid', 'claimant: must be a non-empty string');
-  if (msg.attempt !== undefined && (typeof msg.attempt !== 'number' || !Number.isInteger(msg.attempt) || msg.attempt < 1)) throw reject('Invalid', 'attempt: must be a positive integer');
+  if (typeof msg.leaseId !== 'string' || !LEASE_ID.test(msg.leaseId))
+    throw reject('Invalid', 'leaseId: a lease id as the claim returned it');
+  if (msg.claimant !== undefined && (typeof msg.claimant !== 'string' || msg.claimant === ''))
+    throw reject('Invalid', 'claimant: must be a non-empty string');
+  if (
+    msg.attempt !== undefined &&
+    (typeof msg.attempt !== 'number' || !Number.isInteger(msg.attempt) || msg.attempt < 1)
+  )
+    throw reject('Invalid', 'attempt: must be a positive integer');
   if (!step) throw reject('NotFound', `unknown step "${msg.step}"`);
   if (step.executor !== 'agent') throw reject('Invalid', `step "${step.id}" is not an agent task`);
   if (!open || open.state.leaseId !== msg.leaseId) {
     const past = step.attemptHistory.find((a) => a.leaseId === msg.leaseId);
-    if (kind === 'complete' && past?.outcome === 'succeeded' && (msg.claimant === undefined || past.claimedBy === msg.claimant)) return 'done';
-    throw reject('Conflict', `lease "${msg.leaseId}" is not the current lease of step "${step.id}" (expired, released or never granted); claim the task again`);
+    if (
+      kind === 'complete' &&
+      past?.outcome === 'succeeded' &&
+      (msg.claimant === undefined || past.claimedBy === msg.claimant)
+    )
+      return 'done';
+    throw reject(
+      'Conflict',
+      `lease "${msg.leaseId}" is not the current lease of step "${step.id}" (expired, released or never granted); claim the task again`,
+    );
   }
-  if (msg.claimant !== undefined && msg.claimant !== open.state.claimedBy) throw reject('Forbidden', `lease "${msg.leaseId}" is held by "${open.state.claimedBy}", not "${msg.claimant}"`);
-  if (msg.attempt !== undefined && msg.attempt !== open.state.attempt) throw reject('Conflict', `lease "${msg.leaseId}" is for attempt ${open.state.attempt}, not ${msg.attempt}`);
+  if (msg.claimant !== undefined && msg.claimant !== open.state.claimedBy)
+    throw reject('Forbidden', `lease "${msg.leaseId}" is held by "${open.state.claimedBy}", not "${msg.claimant}"`);
+  if (msg.attempt !== undefined && msg.attempt !== open.state.attempt)
+    throw reject('Conflict', `lease "${msg.leaseId}" is for attempt ${open.state.attempt}, not ${msg.attempt}`);
   if (open.outcome) {
     if (kind === 'complete' && open.outcome.ok) return 'done';
     throw reject('Conflict', `lease "${msg.leaseId}" of step "${step.id}" was already reported`);
@@ -153,7 +201,11 @@ export function validateAgentReport(step: StepStatus | undefined, open: OpenAtte
  */
 export function requireDeclaredMetrics(open: OpenAttempt | undefined, msg: AgentCompletion): void {
   const missing = (open?.requiredMetrics ?? []).filter((m) => msg.metrics?.[m] === undefined);
-  if (missing.length > 0) throw reject('Invalid', `metrics: missing declared metric${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
+  if (missing.length > 0)
+    throw reject(
+      'Invalid',
+      `metrics: missing declared metric${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`,
+    );
 }
 
 /** One open agent task in the run's memo (`agentTasks`), what `GET /api/agents/:agent/tasks` lists. */
@@ -195,7 +247,8 @@ export function agentIndex(tasks: readonly OpenTask[]): { index: string[]; memo:
 
 /** When the lease on `open` lapses: its last heartbeat plus the heartbeat timeout, or the attempt's deadline. */
 export function leaseExpiry(open: OpenAttempt): number | undefined {
-  const beat = open.heartbeatMs !== undefined ? (open.lastHeartbeatMs ?? open.openedAtMs) + open.heartbeatMs : undefined;
+  const beat =
+    open.heartbeatMs !== undefined ? (open.lastHeartbeatMs ?? open.openedAtMs) + open.heartbeatMs : undefined;
   const candidates = [beat, open.deadlineMs].filter((x): x is number => x !== undefined);
   return candidates.length ? Math.min(...candidates) : undefined;
 }

@@ -46,8 +46,10 @@ export function validateReport(
   msg: AgentHeartbeat | AgentCompletion | AgentFailure,
   kind: 'heartbeat' | 'complete' | 'fail',
 ): 'open' | 'done' {
-  if (typeof msg?.claimant !== 'string' || msg.claimant.trim() === '') throw reject('Invalid', 'claimant: required string');
-  if (typeof msg.attempt !== 'number' || !Number.isInteger(msg.attempt) || msg.attempt < 1) throw reject('Invalid', 'attempt: required positive integer');
+  if (typeof msg?.claimant !== 'string' || msg.claimant.trim() === '')
+    throw reject('Invalid', 'claimant: required string');
+  if (typeof msg.attempt !== 'number' || !Number.isInteger(msg.attempt) || msg.attempt < 1)
+    throw reject('Invalid', 'attempt: required positive integer');
   return legacyCheck(step, open, msg as typeof msg & { attempt: number; claimant: string }, kind);
 }
 
@@ -63,27 +65,38 @@ function legacyCheck(
   const past = step.attemptHistory[attempt - 1];
   if (!open || open.state.attempt !== msg.attempt) {
     if (kind === 'complete' && past?.outcome === 'succeeded' && past.claimedBy === msg.claimant) return 'done';
-    throw reject('Conflict', `attempt ${msg.attempt} of step "${step.id}" is not open (stale or unknown attempt; current: ${open?.state.attempt ?? 'none'})`);
+    throw reject(
+      'Conflict',
+      `attempt ${msg.attempt} of step "${step.id}" is not open (stale or unknown attempt; current: ${open?.state.attempt ?? 'none'})`,
+    );
   }
   if (open.outcome) {
     if (kind === 'complete' && open.outcome.ok) return 'done';
     throw reject('Conflict', `attempt ${msg.attempt} of step "${step.id}" was already reported`);
   }
-  if (open.state.claimedBy === null) throw reject('Conflict', `attempt ${msg.attempt} of step "${step.id}" is not claimed: claim it first`);
-  if (open.state.claimedBy !== msg.claimant) throw reject('Conflict', `attempt ${msg.attempt} of step "${step.id}" is claimed by "${open.state.claimedBy}"`);
+  if (open.state.claimedBy === null)
+    throw reject('Conflict', `attempt ${msg.attempt} of step "${step.id}" is not claimed: claim it first`);
+  if (open.state.claimedBy !== msg.claimant)
+    throw reject('Conflict', `attempt ${msg.attempt} of step "${step.id}" is claimed by "${open.state.claimedBy}"`);
   checkReportPayload(msg, kind);
   return 'open';
 }
 
 /** Checks a failure's reason and a completion's metric values; throws `Invalid` naming the field. */
-export function checkReportPayload(msg: AgentHeartbeat | AgentCompletion | AgentFailure, kind: 'heartbeat' | 'complete' | 'fail'): void {
-  if (kind === 'fail' && (typeof (msg as AgentFailure).reason !== 'string' || (msg as AgentFailure).reason === '')) throw reject('Invalid', 'reason: required string');
+export function checkReportPayload(
+  msg: AgentHeartbeat | AgentCompletion | AgentFailure,
+  kind: 'heartbeat' | 'complete' | 'fail',
+): void {
+  if (kind === 'fail' && (typeof (msg as AgentFailure).reason !== 'string' || (msg as AgentFailure).reason === ''))
+    throw reject('Invalid', 'reason: required string');
   if (kind === 'complete') {
     const metrics = (msg as AgentCompletion).metrics;
     if (metrics !== undefined) {
-      if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) throw reject('Invalid', 'metrics: must be an object of name → number|string|boolean');
+      if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics))
+        throw reject('Invalid', 'metrics: must be an object of name → number|string|boolean');
       for (const [k, v] of Object.entries(metrics)) {
-        if (!['number', 'string', 'boolean'].includes(typeof v)) throw reject('Invalid', `metrics.${k}: must be a number, string or boolean`);
+        if (!['number', 'string', 'boolean'].includes(typeof v))
+          throw reject('Invalid', `metrics.${k}: must be a number, string or boolean`);
       }
     }
   }
@@ -101,20 +114,34 @@ export interface AgentTimeouts {
  * `ApplicationFailure` (`AgentClaimTimeout`, `AgentHeartbeatTimeout`, `AgentAttemptTimeout`) on a
  * timeout, a retryable or non-retryable `AgentFailed` on a reported failure; rethrows cancellation.
  */
-export async function awaitAgent(open: OpenAttempt, t: AgentTimeouts, onChange: () => void): Promise<AgentOutcome & { ok: true }> {
+export async function awaitAgent(
+  open: OpenAttempt,
+  t: AgentTimeouts,
+  onChange: () => void,
+): Promise<AgentOutcome & { ok: true }> {
   for (;;) {
     const now = Date.now();
-    const deadlines: [number, string, string][] = [[open.openedAtMs + t.attemptMs, AGENT_ATTEMPT_TIMEOUT, 'attempt timed out']];
-    if (t.claimMs !== undefined && open.state.claimedBy === null) deadlines.push([open.openedAtMs + t.claimMs, AGENT_CLAIM_TIMEOUT, 'no agent claimed the task in time']);
+    const deadlines: [number, string, string][] = [
+      [open.openedAtMs + t.attemptMs, AGENT_ATTEMPT_TIMEOUT, 'attempt timed out'],
+    ];
+    if (t.claimMs !== undefined && open.state.claimedBy === null)
+      deadlines.push([open.openedAtMs + t.claimMs, AGENT_CLAIM_TIMEOUT, 'no agent claimed the task in time']);
     if (t.heartbeatMs !== undefined && open.state.claimedBy !== null) {
-      deadlines.push([(open.lastHeartbeatMs ?? open.openedAtMs) + t.heartbeatMs, AGENT_HEARTBEAT_TIMEOUT, `no heartbeat from "${open.state.claimedBy}" in time; claim released`]);
+      deadlines.push([
+        (open.lastHeartbeatMs ?? open.openedAtMs) + t.heartbeatMs,
+        AGENT_HEARTBEAT_TIMEOUT,
+        `no heartbeat from "${open.state.claimedBy}" in time; claim released`,
+      ]);
     }
     deadlines.sort((a, b) => a[0] - b[0]);
     const [first, type, message] = deadlines[0] as [number, string, string];
     if (first <= now) throw ApplicationFailure.retryable(message, type);
     const claimed = open.state.claimedBy;
     const beat = open.lastHeartbeatMs;
-    await condition(() => open.outcome !== undefined || open.state.claimedBy !== claimed || open.lastHeartbeatMs !== beat, first - now);
+    await condition(
+      () => open.outcome !== undefined || open.state.claimedBy !== claimed || open.lastHeartbeatMs !== beat,
+      first - now,
+    );
     onChange();
     const outcome = open.outcome;
     if (outcome === undefined) continue;

@@ -74,7 +74,8 @@ export function applicationFailureOf(err: unknown): ApplicationFailure | undefin
  */
 export function outcomeOfFailure(err: unknown): FailedOutcome | undefined {
   for (const e of causeChain(err)) {
-    if (e instanceof ApplicationFailure && e.type && OUTCOME_OF_FAILURE_TYPE[e.type]) return OUTCOME_OF_FAILURE_TYPE[e.type];
+    if (e instanceof ApplicationFailure && e.type && OUTCOME_OF_FAILURE_TYPE[e.type])
+      return OUTCOME_OF_FAILURE_TYPE[e.type];
   }
   return undefined;
 }
@@ -92,7 +93,12 @@ export function outcomeOf(err: unknown): FailedOutcome {
  * The non-retryable failure a run ends with for `outcome`; details carry `{outcome, runId}` so
  * clients need not parse the message.
  */
-export function runFailure(planId: string, runId: string, outcome: FailedOutcome, cause: string | null): ApplicationFailure {
+export function runFailure(
+  planId: string,
+  runId: string,
+  outcome: FailedOutcome,
+  cause: string | null,
+): ApplicationFailure {
   return ApplicationFailure.create({
     type: FAILURE_TYPE_OF_OUTCOME[outcome],
     message: `${planId} ${outcome}: ${cause}`,

@@ -40,14 +40,23 @@ export function checkPasses(op: Check['op'], actual: MetricValue | undefined, va
 }
 
 /** Evaluates every check against `metricsOf(stepId)`; results keep the plan's order. */
-export function evaluateChecks(checks: readonly Check[], metricsOf: (stepId: string) => Record<string, MetricValue> | undefined): CheckResult[] {
+export function evaluateChecks(
+  checks: readonly Check[],
+  metricsOf: (stepId: string) => Record<string, MetricValue> | undefined,
+): CheckResult[] {
   return checks.map((c) => {
     const dot = c.metric.indexOf('.');
     const metrics = metricsOf(c.metric.slice(0, dot));
     const name = c.metric.slice(dot + 1);
     // Own properties only: `constructor`, `__proto__` … of a task that never reported them are missing, not Object's.
     const actual = metrics && Object.hasOwn(metrics, name) ? metrics[name] : undefined;
-    return { metric: c.metric, op: c.op, value: c.value, actual: actual ?? null, passed: checkPasses(c.op, actual, c.value) };
+    return {
+      metric: c.metric,
+      op: c.op,
+      value: c.value,
+      actual: actual ?? null,
+      passed: checkPasses(c.op, actual, c.value),
+    };
   });
 }
 
@@ -91,7 +100,10 @@ function approverProblem(d: Decision, gate: GateStatus, ctx: DecisionContext): D
     const g = groupOf(a);
     return g === undefined ? a : `${a} (${groups[g]?.join(', ') || 'no members'})`;
   });
-  return { type: 'Forbidden', message: `"${d.approver}" is not an approver of gate "${gate.id}" (approvers: ${shown.join(', ')})` };
+  return {
+    type: 'Forbidden',
+    message: `"${d.approver}" is not an approver of gate "${gate.id}" (approvers: ${shown.join(', ')})`,
+  };
 }
 
 /**
@@ -99,7 +111,12 @@ function approverProblem(d: Decision, gate: GateStatus, ctx: DecisionContext): D
  * list (nor a member of a group on it), barred by separation of duties, second vote, gate not
  * awaiting a decision. `allowNotAwaiting` skips the last rule (used to queue early signal decisions).
  */
-export function validateDecision(d: Decision, gate: GateStatus | undefined, allowNotAwaiting = false, ctx: DecisionContext = {}): DecisionRejection | null {
+export function validateDecision(
+  d: Decision,
+  gate: GateStatus | undefined,
+  allowNotAwaiting = false,
+  ctx: DecisionContext = {},
+): DecisionRejection | null {
   const shape = decisionShapeProblem(d);
   if (shape) return { type: 'Invalid', message: shape };
   if (!gate) return { type: 'NotFound', message: `unknown gate "${d.gate}"` };
@@ -107,10 +124,16 @@ export function validateDecision(d: Decision, gate: GateStatus | undefined, allo
   if (notApprover) return notApprover;
   const barred = ctx.barred?.find((b) => b.identity === d.approver);
   if (barred) {
-    return { type: 'Forbidden', message: `"${d.approver}" may not vote on gate "${gate.id}": separation of duties (${barred.why})` };
+    return {
+      type: 'Forbidden',
+      message: `"${d.approver}" may not vote on gate "${gate.id}": separation of duties (${barred.why})`,
+    };
   }
   if (d.linkNonce !== undefined && gate.votes.some((v) => v.linkNonce === d.linkNonce)) {
-    return { type: 'Conflict', message: `this approval link was already used (by "${d.approver}" on gate "${gate.id}")` };
+    return {
+      type: 'Conflict',
+      message: `this approval link was already used (by "${d.approver}" on gate "${gate.id}")`,
+    };
   }
   if (gate.votes.some((v) => v.approver === d.approver)) {
     return { type: 'Conflict', message: `"${d.approver}" has already voted on gate "${gate.id}"` };
@@ -133,12 +156,17 @@ export function tally(gate: Pick<GateStatus, 'votes' | 'quorum'>): 'go' | 'no-go
  * tokens) and every identity that held a lease on a task the gate needs, directly or through other
  * steps (`needed`: those steps' ids). Each once, with the first reason found.
  */
-export function barredVoters(startedBy: string | null | undefined, steps: readonly { id: string; leaseHolders?: readonly string[] }[], needed: ReadonlySet<string>): BarredVoter[] {
+export function barredVoters(
+  startedBy: string | null | undefined,
+  steps: readonly { id: string; leaseHolders?: readonly string[] }[],
+  needed: ReadonlySet<string>,
+): BarredVoter[] {
   const out = new Map<string, string>();
   if (startedBy) out.set(startedBy, 'started the run');
   for (const s of steps) {
     if (!needed.has(s.id)) continue;
-    for (const holder of s.leaseHolders ?? []) if (!out.has(holder)) out.set(holder, `held a lease on task "${s.id}", which this gate needs`);
+    for (const holder of s.leaseHolders ?? [])
+      if (!out.has(holder)) out.set(holder, `held a lease on task "${s.id}", which this gate needs`);
   }
   return [...out].map(([identity, why]) => ({ identity, why }));
 }

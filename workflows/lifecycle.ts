@@ -44,7 +44,11 @@ export function appendEvent(status: RunStatus, type: string, message: string, st
  * Synchronous on purpose: callers `await` the returned promise themselves, so the workflow keeps
  * the same number of microtask turns (and so the same command order) as before this was shared.
  */
-export function startWait(begin: string | undefined, onWait: (begin: string) => void, summary = true): Promise<void> | undefined {
+export function startWait(
+  begin: string | undefined,
+  onWait: (begin: string) => void,
+  summary = true,
+): Promise<void> | undefined {
   if (!begin) return undefined;
   const wait = Date.parse(begin) - Date.now();
   if (!(wait > 0)) return undefined; // also NaN (an unparsable time): no wait, as before
@@ -107,7 +111,9 @@ export interface DeadlineOptions {
 export function armDeadline(main: CancellationScope, deadline: string | undefined, o: DeadlineOptions): DeadlineState {
   const state = { hit: false };
   if (!deadline) return state;
-  CancellationScope.nonCancellable(() => sleep(parseDuration(deadline), o.summary ? { summary: `deadline ${deadline}` } : undefined)).then(
+  CancellationScope.nonCancellable(() =>
+    sleep(parseDuration(deadline), o.summary ? { summary: `deadline ${deadline}` } : undefined),
+  ).then(
     () => {
       if (o.settled()) return;
       state.hit = true;

@@ -5,9 +5,28 @@
  * cancels the running phase, which rolls itself back; so does passing the program's `deadline`
  * (outcome `timed-out`). Phases that already succeeded are not undone.
  */
-import { CancellationScope, executeChild, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  executeChild,
+  patched,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { outcomeOf } from './failures';
-import { appendEvent, armDeadline, endRun, markScheduled, markStarted, recordOutcome, SCHEDULED_STATE, startAtPassed, startWait, willWait } from './lifecycle';
+import {
+  appendEvent,
+  armDeadline,
+  endRun,
+  markScheduled,
+  markStarted,
+  recordOutcome,
+  SCHEDULED_STATE,
+  startAtPassed,
+  startWait,
+  willWait,
+} from './lifecycle';
 import { statusPageQuery, statusQuery, type PhaseRunInput, type ProgramRunInput } from './messages';
 import { statusPage } from './status-page';
 import type { PhasePlan, ResolvedProgramPlan } from './plan/schema';
@@ -27,7 +46,13 @@ function newProgramStatus(runId: string, plan: ResolvedProgramPlan): RunStatus {
     ...newRunStatus(runId, plan, 'program'),
     // Only what the program knows itself: pending until a phase starts (no run id yet), running once
     // started, then its outcome. The API fills the running phase's live state from the child.
-    phases: plan.phases.map((p) => ({ plan: p.id, runId: null, outcome: null, state: 'pending', title: p.title ?? p.id })),
+    phases: plan.phases.map((p) => ({
+      plan: p.id,
+      runId: null,
+      outcome: null,
+      state: 'pending',
+      title: p.title ?? p.id,
+    })),
   };
 }
 
@@ -57,7 +82,12 @@ function withProgramNotify(plan: ResolvedProgramPlan, phase: PhasePlan): PhasePl
   return plan.notify ? { ...phase, notify: [...(phase.notify ?? []), ...plan.notify] } : phase;
 }
 
-function childOptions(plan: ResolvedProgramPlan, phase: PhasePlan, record: PhaseRecord & { runId: string }, input: ProgramRunInput) {
+function childOptions(
+  plan: ResolvedProgramPlan,
+  phase: PhasePlan,
+  record: PhaseRecord & { runId: string },
+  input: ProgramRunInput,
+) {
   return {
     workflowId: record.runId,
     // Runs recorded before these inputs existed had none, so their child starts are unchanged.
@@ -72,7 +102,12 @@ function childOptions(plan: ResolvedProgramPlan, phase: PhasePlan, record: Phase
 }
 
 /** Why the program ended the way it did: the deadline (and during which phase), else the phase that stopped it. */
-function programCause(status: RunStatus, plan: ResolvedProgramPlan, outcome: Outcome, deadlineHit: boolean): string | null {
+function programCause(
+  status: RunStatus,
+  plan: ResolvedProgramPlan,
+  outcome: Outcome,
+  deadlineHit: boolean,
+): string | null {
   if (outcome === 'succeeded') return null;
   const stopped = status.phases?.find((p) => p.outcome && p.outcome !== 'succeeded');
   if (deadlineHit) return `deadline of ${plan.deadline} passed${stopped ? ` during phase ${stopped.plan}` : ''}`;
@@ -151,7 +186,8 @@ export async function programWorkflow(input: ProgramRunInput): Promise<RunStatus
   // SCHEDULED_STATE said `running` while they waited).
   const scheduled = willWait(plan.startAt) && patched(SCHEDULED_STATE);
   if (scheduled) markScheduled(status, plan.startAt as string);
-  else if (startAtPassed(plan.startAt)) event('start-at-passed', `startAt ${plan.startAt} had already passed: started at once`);
+  else if (startAtPassed(plan.startAt))
+    event('start-at-passed', `startAt ${plan.startAt} had already passed: started at once`);
   run.publish();
 
   const summaries = hasTimers(plan) && patched(PROGRAM_TIMER_SUMMARIES);

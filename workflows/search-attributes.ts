@@ -39,4 +39,13 @@ export const CLI_SEARCH_ATTRIBUTE_TYPE: Readonly<Record<string, string>> = {
 };
 
 /** Every key above, for registration (dev server flags, test environment). */
-export const ALL_SEARCH_ATTRIBUTES = [PhasePlan, PhaseState, AwaitingApproval, PendingAgents, Escalated, PhaseKind, AgentIndex, PhaseSource];
+export const ALL_SEARCH_ATTRIBUTES = [
+  PhasePlan,
+  PhaseState,
+  AwaitingApproval,
+  PendingAgents,
+  Escalated,
+  PhaseKind,
+  AgentIndex,
+  PhaseSource,
+];

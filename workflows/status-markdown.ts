@@ -33,7 +33,12 @@ function stepRow(t: StepStatus): string {
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(', ');
   const claim = t.agentTask?.claimedBy ? `claimed by ${t.agentTask.claimedBy}` : t.agentTask ? 'open for claim' : '';
-  const details = [metrics, claim, t.held ? 'HELD: retry, skip or abort' : '', t.error ? `error: ${t.error.slice(0, 120)}` : '']
+  const details = [
+    metrics,
+    claim,
+    t.held ? 'HELD: retry, skip or abort' : '',
+    t.error ? `error: ${t.error.slice(0, 120)}` : '',
+  ]
     .filter(Boolean)
     .join('; ');
   return `| ${cell(t.id)} | ${cell(t.agent ?? '')} | ${mark(t.state)} | ${t.attempts} | ${cell(details)} |`;
@@ -41,7 +46,8 @@ function stepRow(t: StepStatus): string {
 
 function gateRow(g: GateStatus): string {
   // Operators stay readable (`<`, `>=`): only the values, which may be any string, are escaped.
-  const line = (c: CheckResult) => `${c.passed ? '✔' : '✘'} ${cell(c.metric)} ${c.op} ${cell(String(c.value))} (${cell(String(c.actual ?? 'n/a'))})`;
+  const line = (c: CheckResult) =>
+    `${c.passed ? '✔' : '✘'} ${cell(c.metric)} ${c.op} ${cell(String(c.value))} (${cell(String(c.actual ?? 'n/a'))})`;
   const failed = g.checks.filter((c) => !c.passed);
   // Long check lists make the row unreadable in the UI: count them and show only the failures.
   const checks =
@@ -66,7 +72,10 @@ function stepTable(s: RunStatus, lines: string[]): void {
   if (big) {
     const hidden = s.steps.length + s.gates.length - shownSteps.length - shownGates.length;
     const done = s.steps.filter((t) => t.state === 'succeeded').length + s.gates.filter((g) => g.state === 'go').length;
-    lines.push('', `${hidden} more steps not shown (${done} of ${s.steps.length + s.gates.length} done); the \`status\` query has them all.`);
+    lines.push(
+      '',
+      `${hidden} more steps not shown (${done} of ${s.steps.length + s.gates.length} done); the \`status\` query has them all.`,
+    );
   }
 }
 
@@ -74,7 +83,8 @@ function trailingTables(s: RunStatus, lines: string[]): void {
   const votes = s.gates.flatMap((g) => g.votes.map((v) => ({ g: g.id, v })));
   if (votes.length > 0) {
     lines.push('', '| gate | approver | decision | comment | at |', '|---|---|---|---|---|');
-    for (const { g, v } of votes) lines.push(`| ${cell(g)} | ${cell(v.approver)} | ${cell(v.decision)} | ${cell(v.comment ?? '')} | ${v.at} |`);
+    for (const { g, v } of votes)
+      lines.push(`| ${cell(g)} | ${cell(v.approver)} | ${cell(v.decision)} | ${cell(v.comment ?? '')} | ${v.at} |`);
   }
   if (s.compensations.length > 0) {
     lines.push('', '| compensation | state | error |', '|---|---|---|');
@@ -92,11 +102,17 @@ function trailingTables(s: RunStatus, lines: string[]): void {
  */
 export function renderMarkdown(s: RunStatus): string {
   const lines: string[] = [];
-  lines.push(`**${cell(s.title)}** (\`${s.plan}\`) · state **${s.state}**${s.outcome ? ` · outcome **${s.outcome}**` : ''}`);
+  lines.push(
+    `**${cell(s.title)}** (\`${s.plan}\`) · state **${s.state}**${s.outcome ? ` · outcome **${s.outcome}**` : ''}`,
+  );
   if (s.cause) lines.push('', `Cause: ${cell(s.cause)}`);
   if (s.phases) {
     lines.push('', '| # | phase | run | outcome |', '|---|---|---|---|');
-    s.phases.forEach((p, i) => lines.push(`| ${i + 1} | ${cell(p.title ?? p.plan)} | ${cell(p.runId ?? '')} | ${p.outcome ?? p.state ?? 'pending'} |`));
+    s.phases.forEach((p, i) =>
+      lines.push(
+        `| ${i + 1} | ${cell(p.title ?? p.plan)} | ${cell(p.runId ?? '')} | ${p.outcome ?? p.state ?? 'pending'} |`,
+      ),
+    );
   }
   stepTable(s, lines);
   trailingTables(s, lines);

@@ -11,7 +11,9 @@ export const MAX_STATUS_PAGE_STEPS = 1000;
 
 /** A whole number in [min, max], or `fallback` for anything else (the query's input is untrusted). */
 function clampInt(value: unknown, min: number, max: number, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.floor(value))) : fallback;
+  return typeof value === 'number' && Number.isFinite(value)
+    ? Math.min(max, Math.max(min, Math.floor(value)))
+    : fallback;
 }
 
 /**

@@ -13,7 +13,18 @@
 import { z } from 'zod';
 
 /** Run-level state; `scheduled` while waiting for the plan's `startAt`; the last five are the outcomes. */
-export const RunStateSchema = z.enum(['scheduled', 'running', 'awaiting-approval', 'held', 'rolling-back', 'succeeded', 'rejected', 'failed', 'cancelled', 'timed-out']);
+export const RunStateSchema = z.enum([
+  'scheduled',
+  'running',
+  'awaiting-approval',
+  'held',
+  'rolling-back',
+  'succeeded',
+  'rejected',
+  'failed',
+  'cancelled',
+  'timed-out',
+]);
 /** Run-level state; the last five are the outcomes. */
 export type RunState = z.infer<typeof RunStateSchema>;
 
@@ -23,7 +34,16 @@ export const OutcomeSchema = z.enum(['succeeded', 'rejected', 'failed', 'cancell
 export type Outcome = z.infer<typeof OutcomeSchema>;
 
 /** States a task step moves through. */
-export const StepStateSchema = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled', 'compensated', 'compensation-failed']);
+export const StepStateSchema = z.enum([
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'skipped',
+  'cancelled',
+  'compensated',
+  'compensation-failed',
+]);
 /** States a task step moves through. */
 export type StepState = z.infer<typeof StepStateSchema>;
 
@@ -76,32 +96,39 @@ export const StepOutputSchema = z.object({
 });
 
 /** A task step in the status. */
-export const StepStatusSchema = z.object({
-  id: z.string(),
-  type: z.literal('task'),
-  title: z.string().optional(),
-  agent: z.string().optional(),
-  executor: z.string(),
-  needs: z.array(z.string()),
-  state: StepStateSchema,
-  attempts: z.number(),
-  startedAt: z.string().nullable(),
-  endedAt: z.string().nullable(),
-  metrics: z.record(z.string(), MetricValueSchema),
-  error: z.string().nullable(),
-  summary: z.string().nullable().optional(),
-  /** Output tails of the last attempt (shell) or response excerpt (http). */
-  output: StepOutputSchema.nullable().optional().describe('output tails of the last attempt (shell) or response excerpt (http)'),
-  attemptHistory: z.array(AttemptRecordSchema),
-  /** Set while the task is held after exhausting its retries. */
-  held: z.boolean().optional().describe('set while the task is held after exhausting its retries'),
-  /** Set while an `agent` attempt is open. */
-  agentTask: AgentTaskStateSchema.nullable().optional().describe('set while an agent attempt is open'),
-  leaseId: z.string().nullable().optional().describe('agent tasks: the current lease'),
-  claimedBy: z.string().nullable().optional().describe('agent tasks: identity holding the current lease'),
-  label: z.string().nullable().optional().describe('agent tasks: label of the current lease holder'),
-  leaseHolders: z.array(z.string()).optional().describe('agent tasks: every identity that ever held a lease on this step'),
-}).meta({ id: 'StepStatus' });
+export const StepStatusSchema = z
+  .object({
+    id: z.string(),
+    type: z.literal('task'),
+    title: z.string().optional(),
+    agent: z.string().optional(),
+    executor: z.string(),
+    needs: z.array(z.string()),
+    state: StepStateSchema,
+    attempts: z.number(),
+    startedAt: z.string().nullable(),
+    endedAt: z.string().nullable(),
+    metrics: z.record(z.string(), MetricValueSchema),
+    error: z.string().nullable(),
+    summary: z.string().nullable().optional(),
+    /** Output tails of the last attempt (shell) or response excerpt (http). */
+    output: StepOutputSchema.nullable()
+      .optional()
+      .describe('output tails of the last attempt (shell) or response excerpt (http)'),
+    attemptHistory: z.array(AttemptRecordSchema),
+    /** Set while the task is held after exhausting its retries. */
+    held: z.boolean().optional().describe('set while the task is held after exhausting its retries'),
+    /** Set while an `agent` attempt is open. */
+    agentTask: AgentTaskStateSchema.nullable().optional().describe('set while an agent attempt is open'),
+    leaseId: z.string().nullable().optional().describe('agent tasks: the current lease'),
+    claimedBy: z.string().nullable().optional().describe('agent tasks: identity holding the current lease'),
+    label: z.string().nullable().optional().describe('agent tasks: label of the current lease holder'),
+    leaseHolders: z
+      .array(z.string())
+      .optional()
+      .describe('agent tasks: every identity that ever held a lease on this step'),
+  })
+  .meta({ id: 'StepStatus' });
 /** A task step in the status. */
 export type StepStatus = z.infer<typeof StepStatusSchema>;
 
@@ -123,7 +150,10 @@ export const VoteSchema = z.object({
   comment: z.string().optional(),
   at: z.string(),
   /** `update` (counted at once), `signal`, or `timeout` (the approval timeout decided). */
-  via: z.enum(['update', 'signal', 'timeout', 'link', 'mcp']).optional().describe('update (counted at once), signal, timeout, link (an approval link), or mcp'),
+  via: z
+    .enum(['update', 'signal', 'timeout', 'link', 'mcp'])
+    .optional()
+    .describe('update (counted at once), signal, timeout, link (an approval link), or mcp'),
   /** The nonce of the approval link the vote came through (single use). */
   linkNonce: z.string().optional().describe('the nonce of the approval link the vote came through (single use)'),
 });
@@ -131,27 +161,35 @@ export const VoteSchema = z.object({
 export type Vote = z.infer<typeof VoteSchema>;
 
 /** A gate in the status. */
-export const GateStatusSchema = z.object({
-  id: z.string(),
-  type: z.literal('gate'),
-  title: z.string().optional(),
-  needs: z.array(z.string()),
-  state: GateStateSchema,
-  checks: z.array(CheckResultSchema),
-  votes: z.array(VoteSchema),
-  quorum: z.number(),
-  approvers: z.array(z.string()),
-  startedAt: z.string().nullable(),
-  endedAt: z.string().nullable(),
-  /** When approval times out (ISO), while awaiting. */
-  deadline: z.string().nullable().optional().describe('when approval times out (ISO), while awaiting'),
-  /** How the gate was decided: `checks`, `votes`, `timeout`, `automatic`. */
-  decidedBy: z.string().nullable().optional().describe('checks, votes, timeout or automatic'),
-  /** Each `group:<name>` of `approvers` → its members when the run started. */
-  approverGroups: z.record(z.string(), z.array(z.string())).optional().describe('each group:<name> approver resolved to its members when the run started'),
-  /** `approval.separateDuties`: the starter and the lease holders of the tasks it needs may not vote. */
-  separateDuties: z.boolean().optional().describe('the run\'s starter and lease holders of tasks this gate needs may not vote'),
-}).meta({ id: 'GateStatus' });
+export const GateStatusSchema = z
+  .object({
+    id: z.string(),
+    type: z.literal('gate'),
+    title: z.string().optional(),
+    needs: z.array(z.string()),
+    state: GateStateSchema,
+    checks: z.array(CheckResultSchema),
+    votes: z.array(VoteSchema),
+    quorum: z.number(),
+    approvers: z.array(z.string()),
+    startedAt: z.string().nullable(),
+    endedAt: z.string().nullable(),
+    /** When approval times out (ISO), while awaiting. */
+    deadline: z.string().nullable().optional().describe('when approval times out (ISO), while awaiting'),
+    /** How the gate was decided: `checks`, `votes`, `timeout`, `automatic`. */
+    decidedBy: z.string().nullable().optional().describe('checks, votes, timeout or automatic'),
+    /** Each `group:<name>` of `approvers` → its members when the run started. */
+    approverGroups: z
+      .record(z.string(), z.array(z.string()))
+      .optional()
+      .describe('each group:<name> approver resolved to its members when the run started'),
+    /** `approval.separateDuties`: the starter and the lease holders of the tasks it needs may not vote. */
+    separateDuties: z
+      .boolean()
+      .optional()
+      .describe("the run's starter and lease holders of tasks this gate needs may not vote"),
+  })
+  .meta({ id: 'GateStatus' });
 /** A gate in the status. */
 export type GateStatus = z.infer<typeof GateStatusSchema>;
 
@@ -167,12 +205,22 @@ export const CompensationRecordSchema = z.object({
 export type CompensationRecord = z.infer<typeof CompensationRecordSchema>;
 
 /** One escalation: a task or gate stayed in one state too long. */
-export const EscalationRecordSchema = z.object({ step: z.string(), reason: z.string(), at: z.string(), state: z.string().optional() });
+export const EscalationRecordSchema = z.object({
+  step: z.string(),
+  reason: z.string(),
+  at: z.string(),
+  state: z.string().optional(),
+});
 /** One escalation: a task or gate stayed in one state too long. */
 export type EscalationRecord = z.infer<typeof EscalationRecordSchema>;
 
 /** One entry of the run's event log (the audit trail beside Temporal's own history). */
-export const RunEventSchema = z.object({ at: z.string(), type: z.string(), step: z.string().optional(), message: z.string() });
+export const RunEventSchema = z.object({
+  at: z.string(),
+  type: z.string(),
+  step: z.string().optional(),
+  message: z.string(),
+});
 /** One entry of the run's event log (the audit trail beside Temporal's own history). */
 export type RunEvent = z.infer<typeof RunEventSchema>;
 
@@ -181,7 +229,10 @@ export const PhaseRecordSchema = z.object({
   plan: z.string(),
   runId: z.string().nullable().describe('the phase run id (<program>--<phase>); null until the phase starts'),
   outcome: OutcomeSchema.nullable(),
-  state: z.union([RunStateSchema, z.literal('pending')]).optional().describe('pending, running (the API shows the running phase\'s live state), then the outcome'),
+  state: z
+    .union([RunStateSchema, z.literal('pending')])
+    .optional()
+    .describe("pending, running (the API shows the running phase's live state), then the outcome"),
   title: z.string().optional(),
 });
 /** A child phase of a program. */
@@ -209,35 +260,49 @@ export const RunSourceSchema = z.object({
 export type RunSource = z.infer<typeof RunSourceSchema>;
 
 /** The whole run status. */
-export const RunStatusSchema = z.object({
-  runId: z.string(),
-  plan: z.string(),
-  title: z.string(),
-  kind: z.enum(['phase', 'program']),
-  state: RunStateSchema,
-  outcome: OutcomeSchema.nullable(),
-  /** Why the run ended the way it did (the original cause of a rollback). */
-  cause: z.string().nullable().describe('why the run ended the way it did (the original cause of a rollback)'),
-  startedAt: z.string().nullable().describe('when the run started; null while it is scheduled (waiting for startAt)'),
-  /** The plan's `startAt`, when the run waited (or waits) for it. */
-  startAt: z.string().optional().describe('the startAt the run waits (or waited) for'),
-  endedAt: z.string().nullable(),
-  steps: z.array(StepStatusSchema),
-  gates: z.array(GateStatusSchema),
-  compensations: z.array(CompensationRecordSchema),
-  escalations: z.array(EscalationRecordSchema),
-  events: z.array(RunEventSchema),
-  /** How many events were left out of `events` to bound its size (the Temporal history has them all). */
-  eventsDropped: z.number().optional().describe('how many events were left out of events to bound its size (the Temporal history has them all)'),
-  phases: z.array(PhaseRecordSchema).optional(),
-  /** The Temporal Schedule that started the run, or null. */
-  scheduleId: z.string().nullable().optional().describe('the Temporal Schedule that started the run, or null'),
-  /** Which definition ran (null: not started through the API, e.g. by `temporal workflow start`). */
-  source: RunSourceSchema.nullable().optional().describe('which definition ran: bundled or inline, with its sha256; null when not started through the API'),
-  /** Token identity of whoever started the run; null without tokens. */
-  startedBy: z.string().nullable().optional().describe('token identity of whoever started the run; null without tokens'),
-  /** The last checkpoints (plan `checkpoint`), oldest first. */
-  checkpoints: z.array(CheckpointRecordSchema).optional().describe('the last 20 checkpoints (plan checkpoint: ...), oldest first'),
-}).meta({ id: 'RunStatus' });
+export const RunStatusSchema = z
+  .object({
+    runId: z.string(),
+    plan: z.string(),
+    title: z.string(),
+    kind: z.enum(['phase', 'program']),
+    state: RunStateSchema,
+    outcome: OutcomeSchema.nullable(),
+    /** Why the run ended the way it did (the original cause of a rollback). */
+    cause: z.string().nullable().describe('why the run ended the way it did (the original cause of a rollback)'),
+    startedAt: z.string().nullable().describe('when the run started; null while it is scheduled (waiting for startAt)'),
+    /** The plan's `startAt`, when the run waited (or waits) for it. */
+    startAt: z.string().optional().describe('the startAt the run waits (or waited) for'),
+    endedAt: z.string().nullable(),
+    steps: z.array(StepStatusSchema),
+    gates: z.array(GateStatusSchema),
+    compensations: z.array(CompensationRecordSchema),
+    escalations: z.array(EscalationRecordSchema),
+    events: z.array(RunEventSchema),
+    /** How many events were left out of `events` to bound its size (the Temporal history has them all). */
+    eventsDropped: z
+      .number()
+      .optional()
+      .describe('how many events were left out of events to bound its size (the Temporal history has them all)'),
+    phases: z.array(PhaseRecordSchema).optional(),
+    /** The Temporal Schedule that started the run, or null. */
+    scheduleId: z.string().nullable().optional().describe('the Temporal Schedule that started the run, or null'),
+    /** Which definition ran (null: not started through the API, e.g. by `temporal workflow start`). */
+    source: RunSourceSchema.nullable()
+      .optional()
+      .describe('which definition ran: bundled or inline, with its sha256; null when not started through the API'),
+    /** Token identity of whoever started the run; null without tokens. */
+    startedBy: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('token identity of whoever started the run; null without tokens'),
+    /** The last checkpoints (plan `checkpoint`), oldest first. */
+    checkpoints: z
+      .array(CheckpointRecordSchema)
+      .optional()
+      .describe('the last 20 checkpoints (plan checkpoint: ...), oldest first'),
+  })
+  .meta({ id: 'RunStatus' });
 /** The whole run status. */
 export type RunStatus = z.infer<typeof RunStatusSchema>;

@@ -54,5 +54,11 @@ export function newRunStatus(runId: string, plan: { id: string; title?: string }
 
 /** True when `state` is final. */
 export function isOutcome(state: RunState): state is Outcome {
-  return state === 'succeeded' || state === 'rejected' || state === 'failed' || state === 'cancelled' || state === 'timed-out';
+  return (
+    state === 'succeeded' ||
+    state === 'rejected' ||
+    state === 'failed' ||
+    state === 'cancelled' ||
+    state === 'timed-out'
+  );
 }

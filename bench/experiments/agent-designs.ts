@@ -30,8 +30,17 @@ async function main(): Promise<void> {
   const client = env.client;
   const namespace = env.namespace ?? 'default';
   const taskQueue = `exp-${randomUUID()}`;
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./agent-designs/workflows'), logger: new DefaultLogger('WARN') });
-  const worker = await Worker.create({ connection: env.nativeConnection, namespace, taskQueue, workflowBundle, maxCachedWorkflows: 2500 });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./agent-designs/workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace,
+    taskQueue,
+    workflowBundle,
+    maxCachedWorkflows: 2500,
+  });
   const running = worker.run();
   const out: Record<string, unknown> = { open: OPEN, claims: CLAIMS };
   try {
@@ -64,7 +73,12 @@ async function main(): Promise<void> {
     };
     for (const pageSize of process.env.SKIP_LIST ? [] : [100, 1000]) {
       const raw: number[] = [];
-      for (let i = 0; i < 10; i++) raw.push((await timed(() => client.workflowService.listWorkflowExecutions({ namespace, query: listQuery, pageSize })))[0]);
+      for (let i = 0; i < 10; i++)
+        raw.push(
+          (
+            await timed(() => client.workflowService.listWorkflowExecutions({ namespace, query: listQuery, pageSize }))
+          )[0],
+        );
       out[`a.listMs.page${pageSize}.rpcOnly`] = summarize(raw);
       const samples: number[] = [];
       for (let i = 0; i < 20; i++) samples.push((await timed(() => listPage(pageSize)))[0]);
@@ -77,12 +91,18 @@ async function main(): Promise<void> {
     // Racing claimers start at a random one of the first 8 candidates, so they rarely collide.
     const claimA = async (): Promise<ExpLease> => {
       for (let round = 0; round < 50; round++) {
-        const res = await client.workflowService.listWorkflowExecutions({ namespace, query: claimableQuery, pageSize: 20 });
+        const res = await client.workflowService.listWorkflowExecutions({
+          namespace,
+          query: claimableQuery,
+          pageSize: 20,
+        });
         const ids = res.executions.map((r) => r.execution?.workflowId as string);
         const start = Math.floor(Math.random() * Math.min(8, ids.length));
         for (const id of [...ids.slice(start), ...ids.slice(0, start)]) {
           try {
-            return await client.workflow.getHandle(id).executeUpdate<ExpLease, [{ agent: string }]>('expClaimNext', { args: [{ agent: 'exp-a' }] });
+            return await client.workflow
+              .getHandle(id)
+              .executeUpdate<ExpLease, [{ agent: string }]>('expClaimNext', { args: [{ agent: 'exp-a' }] });
           } catch {
             conflicts++;
           }
@@ -95,13 +115,21 @@ async function main(): Promise<void> {
     const busy = new Map<string, number>();
     const claimA2 = async (): Promise<ExpLease> => {
       for (let round = 0; round < 200; round++) {
-        const res = await client.workflowService.listWorkflowExecutions({ namespace, query: claimableQuery, pageSize: 50 });
+        const res = await client.workflowService.listWorkflowExecutions({
+          namespace,
+          query: claimableQuery,
+          pageSize: 50,
+        });
         const now = Date.now();
-        const ids = res.executions.map((r) => r.execution?.workflowId as string).filter((id) => (busy.get(id) ?? 0) < now);
+        const ids = res.executions
+          .map((r) => r.execution?.workflowId as string)
+          .filter((id) => (busy.get(id) ?? 0) < now);
         for (const id of ids) {
           busy.set(id, Number.MAX_SAFE_INTEGER);
           try {
-            const lease = await client.workflow.getHandle(id).executeUpdate<ExpLease, [{ agent: string }]>('expClaimNext', { args: [{ agent: 'exp-a' }] });
+            const lease = await client.workflow
+              .getHandle(id)
+              .executeUpdate<ExpLease, [{ agent: string }]>('expClaimNext', { args: [{ agent: 'exp-a' }] });
             busy.set(id, Date.now() + 2000);
             return lease;
           } catch {
@@ -148,12 +176,17 @@ async function main(): Promise<void> {
     const claimB = async (): Promise<Uint8Array> => {
       // A long poll needs a gRPC deadline (the server refuses one without).
       const task = await client.connection.withDeadline(Date.now() + 70_000, () =>
-        client.workflowService.pollActivityTaskQueue({ namespace, taskQueue: { name: 'agent-exp-b' }, identity: 'exp' }),
+        client.workflowService.pollActivityTaskQueue({
+          namespace,
+          taskQueue: { name: 'agent-exp-b' },
+          identity: 'exp',
+        }),
       );
       if (!task.taskToken?.length) throw new Error('empty poll');
       return task.taskToken;
     };
-    const complete = (taskToken: Uint8Array) => client.workflowService.respondActivityTaskCompleted({ namespace, taskToken, identity: 'exp' });
+    const complete = (taskToken: Uint8Array) =>
+      client.workflowService.respondActivityTaskCompleted({ namespace, taskToken, identity: 'exp' });
     const seqB: number[] = [];
     const seqBDone: number[] = [];
     for (let i = 0; i < CLAIMS; i++) {

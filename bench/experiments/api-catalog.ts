@@ -34,15 +34,36 @@ async function main(): Promise<void> {
   const env = await createTestEnv();
   const sink = `exp-sink-${randomUUID()}`;
   const benchPlans = mkdtempSync(join(tmpdir(), 'phasegate-exp-plans-'));
-  for (const p of [dagPlan(), decisionPlan(), parkedPlan(), startPlan()]) writeFileSync(join(benchPlans, `${p.id}.json`), JSON.stringify(p));
+  for (const p of [dagPlan(), decisionPlan(), parkedPlan(), startPlan()])
+    writeFileSync(join(benchPlans, `${p.id}.json`), JSON.stringify(p));
   const real = join(ROOT, 'client', 'api', 'server.ts');
   const variant = join(__dirname, 'api-server-variant.ts');
   const variants: Variant[] = [
     { name: 'server.ts (info logs)', entry: real, env: { PHASEGATE_PLANS_DIR: benchPlans }, plan: 'bench-start' },
-    { name: 'server.ts, LOG_LEVEL=warn', entry: real, env: { PHASEGATE_PLANS_DIR: benchPlans, LOG_LEVEL: 'warn' }, plan: 'bench-start' },
-    { name: 'cached catalog (info logs)', entry: variant, env: { PHASEGATE_PLANS_DIR: benchPlans, BENCH_API_VARIANT: 'cached-catalog' }, plan: 'bench-start' },
-    { name: 'cached catalog, LOG_LEVEL=warn', entry: variant, env: { PHASEGATE_PLANS_DIR: benchPlans, BENCH_API_VARIANT: 'cached-catalog', LOG_LEVEL: 'warn' }, plan: 'bench-start' },
-    { name: 'server.ts with repository plans/ (10 files)', entry: real, env: { PHASEGATE_PLANS_DIR: BUNDLED_PLANS_DIR }, plan: 'demo-hello' },
+    {
+      name: 'server.ts, LOG_LEVEL=warn',
+      entry: real,
+      env: { PHASEGATE_PLANS_DIR: benchPlans, LOG_LEVEL: 'warn' },
+      plan: 'bench-start',
+    },
+    {
+      name: 'cached catalog (info logs)',
+      entry: variant,
+      env: { PHASEGATE_PLANS_DIR: benchPlans, BENCH_API_VARIANT: 'cached-catalog' },
+      plan: 'bench-start',
+    },
+    {
+      name: 'cached catalog, LOG_LEVEL=warn',
+      entry: variant,
+      env: { PHASEGATE_PLANS_DIR: benchPlans, BENCH_API_VARIANT: 'cached-catalog', LOG_LEVEL: 'warn' },
+      plan: 'bench-start',
+    },
+    {
+      name: 'server.ts with repository plans/ (10 files)',
+      entry: real,
+      env: { PHASEGATE_PLANS_DIR: BUNDLED_PLANS_DIR },
+      plan: 'demo-hello',
+    },
   ];
   const plan = startPlan();
   try {
@@ -50,7 +71,15 @@ async function main(): Promise<void> {
       const port = await freePort();
       const child = spawn(process.execPath, ['--import', 'tsx', v.entry], {
         cwd: ROOT,
-        env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: sink, PORT: String(port), HOST: '127.0.0.1', PHASEGATE_TOKENS: '', ...v.env },
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: env.address,
+          TEMPORAL_TASK_QUEUE: sink,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          PHASEGATE_TOKENS: '',
+          ...v.env,
+        },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
       const base = `http://127.0.0.1:${port}`;
@@ -64,14 +93,18 @@ async function main(): Promise<void> {
       }
       const rate = async (side: 'api' | 'direct', n: number) => {
         const t = performance.now();
-        await mapLimit(Array.from({ length: n }, () => `exp-${randomUUID()}`), 10, async (runId) => {
-          if (side === 'api') {
-            const r = await api(base, 'POST', '/api/runs', { plan: v.plan, runId });
-            if (r.status !== 201) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
-          } else {
-            await startRun(env.client, plan, { taskQueue: sink, runId });
-          }
-        });
+        await mapLimit(
+          Array.from({ length: n }, () => `exp-${randomUUID()}`),
+          10,
+          async (runId) => {
+            if (side === 'api') {
+              const r = await api(base, 'POST', '/api/runs', { plan: v.plan, runId });
+              if (r.status !== 201) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
+            } else {
+              await startRun(env.client, plan, { taskQueue: sink, runId });
+            }
+          },
+        );
         return n / ((performance.now() - t) / 1000);
       };
       await rate('api', 50);
@@ -83,7 +116,9 @@ async function main(): Promise<void> {
         const a2 = r % 2 === 1 ? await rate('api', 100) : a;
         ratios.push(a2 / d);
       }
-      console.log(`${v.name.padEnd(45)} ratio median ${round(summarize(ratios, 3).median, 3)} (min ${summarize(ratios, 3).min}, max ${summarize(ratios, 3).max})`);
+      console.log(
+        `${v.name.padEnd(45)} ratio median ${round(summarize(ratios, 3).median, 3)} (min ${summarize(ratios, 3).min}, max ${summarize(ratios, 3).max})`,
+      );
       child.kill('SIGTERM');
     }
   } finally {

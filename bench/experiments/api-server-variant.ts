@@ -12,7 +12,12 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS as string });
   const client = new Client({ connection, namespace: 'default' });
   const level = (process.env.LOG_LEVEL ?? 'info') as pino.Level;
-  const { app, deps } = createPhasegateApp({ client, taskQueue: process.env.TEMPORAL_TASK_QUEUE as string, plansDir: process.env.PHASEGATE_PLANS_DIR as string, logger: pino({ level }) });
+  const { app, deps } = createPhasegateApp({
+    client,
+    taskQueue: process.env.TEMPORAL_TASK_QUEUE as string,
+    plansDir: process.env.PHASEGATE_PLANS_DIR as string,
+    logger: pino({ level }),
+  });
   if (process.env.BENCH_API_VARIANT === 'cached-catalog') {
     // Routes hold `deps` by reference, so swapping the loader here changes what every request sees.
     const once = deps.catalog();

@@ -65,14 +65,19 @@ function owners(p: CpuProfile): Map<number, string> {
   const out = new Map<number, string>();
   for (const n of p.nodes) {
     let cur: ProfileNode | undefined = n;
-    while (cur && !cur.callFrame.url && !cur.callFrame.functionName.startsWith('(')) cur = byId.get(parent.get(cur.id) ?? -1);
+    while (cur && !cur.callFrame.url && !cur.callFrame.functionName.startsWith('('))
+      cur = byId.get(parent.get(cur.id) ?? -1);
     out.set(n.id, cur ? (cur.callFrame.url ? where(cur.callFrame.url) : cur.callFrame.functionName) : '(native)');
   }
   return out;
 }
 
 /** Self time by function and by package, busy share, of one profile. */
-export function summarizeProfile(p: CpuProfile, top = 25, skipMs = 0): { wallMs: number; busyMs: number; functions: SelfRow[]; packages: SelfRow[] } {
+export function summarizeProfile(
+  p: CpuProfile,
+  top = 25,
+  skipMs = 0,
+): { wallMs: number; busyMs: number; functions: SelfRow[]; packages: SelfRow[] } {
   const self = selfTimes(p, skipMs);
   const owner = owners(p);
   const byFn = new Map<string, number>();
@@ -97,19 +102,43 @@ export function summarizeProfile(p: CpuProfile, top = 25, skipMs = 0): { wallMs:
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, us]) => ({ name, ms: Math.round(us / 100) / 10, share: Math.round((us / (busy || 1)) * 1000) / 10 }));
-  return { wallMs: Math.round((p.endTime - p.startTime) / 1000 - skipMs), busyMs: Math.round(busy / 1000), functions: rows(byFn), packages: rows(byPkg) };
+      .map(([name, us]) => ({
+        name,
+        ms: Math.round(us / 100) / 10,
+        share: Math.round((us / (busy || 1)) * 1000) / 10,
+      }));
+  return {
+    wallMs: Math.round((p.endTime - p.startTime) / 1000 - skipMs),
+    busyMs: Math.round(busy / 1000),
+    functions: rows(byFn),
+    packages: rows(byPkg),
+  };
 }
 
 /** Buckets of packages, to say what share of a process's CPU each layer takes. */
 const CATEGORIES: [string, RegExp][] = [
-  ['Temporal client + gRPC + protobuf (the start itself)', /^(@temporalio|@grpc|protobufjs|long|node:internal\/http2|node:http2)/],
-  ['HTTP server + Express + body parsing', /^(express|router|body-parser|raw-body|finalhandler|send|on-finished|type-is|content-type|qs|iconv-lite|media-typer|mime|accepts|negotiator|statuses|depd|node:_http|node:http$|node:internal\/http$|node:net|node:internal\/stream_base_commons|node:internal\/streams|node:stream)/],
-  ['logging (pino + writes)', /^(pino|sonic-boom|thread-stream|fast-redact|quick-format|atomic-sleep|on-exit-leak-free|safe-stable-stringify|node:fs$|client\/api\/logging)/],
+  [
+    'Temporal client + gRPC + protobuf (the start itself)',
+    /^(@temporalio|@grpc|protobufjs|long|node:internal\/http2|node:http2)/,
+  ],
+  [
+    'HTTP server + Express + body parsing',
+    /^(express|router|body-parser|raw-body|finalhandler|send|on-finished|type-is|content-type|qs|iconv-lite|media-typer|mime|accepts|negotiator|statuses|depd|node:_http|node:http$|node:internal\/http$|node:net|node:internal\/stream_base_commons|node:internal\/streams|node:stream)/,
+  ],
+  [
+    'logging (pino + writes)',
+    /^(pino|sonic-boom|thread-stream|fast-redact|quick-format|atomic-sleep|on-exit-leak-free|safe-stable-stringify|node:fs$|client\/api\/logging)/,
+  ],
   ['zod', /^zod/],
-  ['rate limit, auth, guards', /^(express-rate-limit|helmet|node:internal\/crypto|client\/api\/(overload|guard|auth|run-guard))/],
+  [
+    'rate limit, auth, guards',
+    /^(express-rate-limit|helmet|node:internal\/crypto|client\/api\/(overload|guard|auth|run-guard))/,
+  ],
   ['metrics (prom-client)', /^(prom-client|tdigest|bintrees|client\/api\/metrics)/],
-  ['async hooks / promises / ticks', /^(node:async_hooks|node:internal\/async_hooks|node:internal\/process\/task_queues|node:internal\/promise_hooks)/],
+  [
+    'async hooks / promises / ticks',
+    /^(node:async_hooks|node:internal\/async_hooks|node:internal\/process\/task_queues|node:internal\/promise_hooks)/,
+  ],
   ['GC', /^\(garbage collector\)/],
   ['other Phasegate code', /^(client|workflows|config)\//],
 ];
@@ -122,7 +151,9 @@ export function categorize(packages: SelfRow[]): SelfRow[] {
     out.set(name, (out.get(name) ?? 0) + p.ms);
   }
   const total = packages.reduce((a, p) => a + p.ms, 0) || 1;
-  return [...out.entries()].sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ name, ms: Math.round(ms), share: Math.round((ms / total) * 1000) / 10 }));
+  return [...out.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, ms]) => ({ name, ms: Math.round(ms), share: Math.round((ms / total) * 1000) / 10 }));
 }
 
 function main(): void {
@@ -131,9 +162,14 @@ function main(): void {
   const skipMs = Number(process.argv.find((a) => a.startsWith('--skip-ms='))?.slice(10) ?? 0);
   for (const file of files) {
     const s = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, top, skipMs);
-    console.log(`\n## ${basename(file)}: wall ${s.wallMs} ms, busy ${s.busyMs} ms (${Math.round((s.busyMs / (s.wallMs || 1)) * 100)} %)`);
+    console.log(
+      `\n## ${basename(file)}: wall ${s.wallMs} ms, busy ${s.busyMs} ms (${Math.round((s.busyMs / (s.wallMs || 1)) * 100)} %)`,
+    );
     console.log('\n| self ms | % of busy | layer |\n|---:|---:|---|');
-    for (const r of categorize(summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 100_000, skipMs).packages)) console.log(`| ${r.ms} | ${r.share} | ${r.name} |`);
+    for (const r of categorize(
+      summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 100_000, skipMs).packages,
+    ))
+      console.log(`| ${r.ms} | ${r.share} | ${r.name} |`);
     console.log('\n| self ms | % of busy | package |\n|---:|---:|---|');
     for (const r of s.packages.slice(0, 16)) console.log(`| ${r.ms} | ${r.share} | ${r.name} |`);
     console.log('\n| self ms | % of busy | function |\n|---:|---:|---|');

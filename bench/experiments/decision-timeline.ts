@@ -18,7 +18,14 @@ const now = () => performance.timeOrigin + performance.now();
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 40);
   const h = await createHarness([dagPlan(), decisionPlan(), parkedPlan(), startPlan()]);
-  const cols: Record<string, number[]> = { wftScheduled: [], wftStarted: [], wftCompleted: [], actScheduled: [], actStarted: [], response: [] };
+  const cols: Record<string, number[]> = {
+    wftScheduled: [],
+    wftStarted: [],
+    wftCompleted: [],
+    actScheduled: [],
+    actStarted: [],
+    response: [],
+  };
   try {
     for (let i = 0; i < n; i++) {
       const handle = await startRun(h.client, decisionPlan(), { taskQueue: h.taskQueue, runId: `tl-${randomUUID()}` });
@@ -29,20 +36,36 @@ async function main(): Promise<void> {
       }
       await delay(50);
       const req = now();
-      const r = await api(h.api, 'POST', `/api/runs/${handle.workflowId}/decisions`, { gate: 'approve', decision: 'go', approver: 'a' });
+      const r = await api(h.api, 'POST', `/api/runs/${handle.workflowId}/decisions`, {
+        gate: 'approve',
+        decision: 'go',
+        approver: 'a',
+      });
       const res = now();
       if (r.status !== 200) throw new Error(`${r.status}`);
       await handle.result();
       const events = (await handle.fetchHistory()).events ?? [];
       // The vote's workflow task is the last one that starts before the `next` activity is scheduled.
-      const actIdx = events.findIndex((e) => e.activityTaskScheduledEventAttributes && Buffer.from(e.activityTaskScheduledEventAttributes.input?.payloads?.[0]?.data ?? []).toString().includes('"stepId":"next"'));
+      const actIdx = events.findIndex(
+        (e) =>
+          e.activityTaskScheduledEventAttributes &&
+          Buffer.from(e.activityTaskScheduledEventAttributes.input?.payloads?.[0]?.data ?? [])
+            .toString()
+            .includes('"stepId":"next"'),
+      );
       const act = events[actIdx];
-      const started = events.find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId ?? -1) === Number(act?.eventId));
+      const started = events.find(
+        (e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId ?? -1) === Number(act?.eventId),
+      );
       let k = actIdx;
       while (k > 0 && !events[k]?.workflowTaskCompletedEventAttributes) k--;
       const completed = events[k];
-      const startedWft = events.find((e) => Number(e.eventId) === Number(completed?.workflowTaskCompletedEventAttributes?.startedEventId));
-      const scheduledWft = events.find((e) => Number(e.eventId) === Number(completed?.workflowTaskCompletedEventAttributes?.scheduledEventId));
+      const startedWft = events.find(
+        (e) => Number(e.eventId) === Number(completed?.workflowTaskCompletedEventAttributes?.startedEventId),
+      );
+      const scheduledWft = events.find(
+        (e) => Number(e.eventId) === Number(completed?.workflowTaskCompletedEventAttributes?.scheduledEventId),
+      );
       const row = {
         wftScheduled: eventMs(scheduledWft?.eventTime) - req,
         wftStarted: eventMs(startedWft?.eventTime) - req,
@@ -52,7 +75,12 @@ async function main(): Promise<void> {
         response: res - req,
       };
       for (const [key, v] of Object.entries(row)) cols[key]?.push(v);
-      if (i < 10) console.log(Object.entries(row).map(([key, v]) => `${key} ${v.toFixed(1)}`).join('  '));
+      if (i < 10)
+        console.log(
+          Object.entries(row)
+            .map(([key, v]) => `${key} ${v.toFixed(1)}`)
+            .join('  '),
+        );
     }
     for (const [key, v] of Object.entries(cols)) {
       const s = summarize(v, 1);

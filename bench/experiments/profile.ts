@@ -25,13 +25,30 @@ import { activityStartedMs } from '../lib/history';
 const ROOT = join(__dirname, '..', '..');
 const OUT = process.env.PROFILE_DIR ?? '/tmp/phasegate-prof';
 
-async function startApi(address: string, taskQueue: string, plansDir: string, profDir: string): Promise<{ base: string; child: ChildProcess }> {
+async function startApi(
+  address: string,
+  taskQueue: string,
+  plansDir: string,
+  profDir: string,
+): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', 'tsx', join(ROOT, 'client', 'api', 'server.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, PORT: String(port), HOST: '127.0.0.1', PHASEGATE_PLANS_DIR: plansDir, PHASEGATE_TOKENS: '' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', 'tsx', join(ROOT, 'client', 'api', 'server.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PHASEGATE_PLANS_DIR: plansDir,
+        PHASEGATE_TOKENS: '',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const base = `http://127.0.0.1:${port}`;
   for (;;) {
     try {
@@ -45,11 +62,15 @@ async function startApi(address: string, taskQueue: string, plansDir: string, pr
 
 /** `workers/main.ts` with `--cpu-prof` (not allowed in NODE_OPTIONS, so not via spawnWorker). */
 async function startWorker(address: string, taskQueue: string, profDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', 'tsx', join(ROOT, 'workers', 'main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', 'tsx', join(ROOT, 'workers', 'main.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   while (!out.includes('polling task queue')) {
@@ -78,16 +99,24 @@ async function main(): Promise<void> {
       const t = performance.now();
       if (phase === 'starts') {
         const n = count || 1000;
-        const lat = await mapLimit(Array.from({ length: n }, () => `prof-start-${randomUUID()}`), 10, async (runId) => {
-          const s = performance.now();
-          const r = await api(a.base, 'POST', '/api/runs', { plan: 'bench-start', runId });
-          if (r.status !== 201) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
-          return performance.now() - s;
-        });
+        const lat = await mapLimit(
+          Array.from({ length: n }, () => `prof-start-${randomUUID()}`),
+          10,
+          async (runId) => {
+            const s = performance.now();
+            const r = await api(a.base, 'POST', '/api/runs', { plan: 'bench-start', runId });
+            if (r.status !== 201) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
+            return performance.now() - s;
+          },
+        );
         console.log(`starts: ${n} in ${Math.round(performance.now() - t)} ms; latency`, summarize(lat));
       } else {
         const n = count || 150;
-        const handles = await mapLimit(Array.from({ length: n }, () => `prof-decision-${randomUUID()}`), 10, (id) => startRun(env.client, decisionPlan(), { taskQueue, runId: id }));
+        const handles = await mapLimit(
+          Array.from({ length: n }, () => `prof-decision-${randomUUID()}`),
+          10,
+          (id) => startRun(env.client, decisionPlan(), { taskQueue, runId: id }),
+        );
         const rt: number[] = [];
         const fromReq: number[] = [];
         for (const h of handles) {
@@ -97,7 +126,11 @@ async function main(): Promise<void> {
             await delay(20);
           }
           const req = performance.timeOrigin + performance.now();
-          const r = await api(a.base, 'POST', `/api/runs/${h.workflowId}/decisions`, { gate: 'approve', decision: 'go', approver: 'a' });
+          const r = await api(a.base, 'POST', `/api/runs/${h.workflowId}/decisions`, {
+            gate: 'approve',
+            decision: 'go',
+            approver: 'a',
+          });
           rt.push(performance.timeOrigin + performance.now() - req);
           if (r.status !== 200) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
           await h.result();

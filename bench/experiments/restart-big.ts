@@ -20,9 +20,17 @@ async function main(): Promise<void> {
   const watchS = Number(process.env.WATCH_S ?? 120);
   const env = await createTestEnv();
   const taskQueue = `exp-${randomUUID()}`;
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
   const start = async (): Promise<{ worker: Worker; running: Promise<void> }> => {
-    const worker = await createPhaseWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, workflowBundle });
+    const worker = await createPhaseWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle,
+    });
     return { worker, running: worker.run() };
   };
   try {

@@ -43,13 +43,28 @@ export interface Harness {
 const BENCH_RATE_LIMIT = '1000000/10s';
 
 /** Starts the API server process; resolves once `/healthz` answers 200. */
-async function startApi(address: string, taskQueue: string, plansDir: string): Promise<{ url: string; child: ChildProcess }> {
+async function startApi(
+  address: string,
+  taskQueue: string,
+  plansDir: string,
+): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   // BENCH_API_PROFILE=<dir> writes a V8 CPU profile of the API process there (for evidence).
-  const profile = process.env.BENCH_API_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_PROFILE}`] : [];
+  const profile = process.env.BENCH_API_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_PROFILE}`]
+    : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'client', 'api', 'server.ts')], {
     cwd: ROOT,
-    env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, PORT: String(port), HOST: '127.0.0.1', PHASEGATE_PLANS_DIR: plansDir, PHASEGATE_TOKENS: '', PHASEGATE_RATE_LIMIT: BENCH_RATE_LIMIT },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PHASEGATE_PLANS_DIR: plansDir,
+      PHASEGATE_TOKENS: '',
+      PHASEGATE_RATE_LIMIT: BENCH_RATE_LIMIT,
+    },
     // Request logs go nowhere (a deployment ships them somewhere just as cheap); errors are kept.
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -79,11 +94,21 @@ export interface HarnessOptions {
 export async function createHarness(plans: PhasePlan[], opts: HarnessOptions = {}): Promise<Harness> {
   // The dev server as `npm start` runs it (eager activities); BENCH_DEV_SERVER_ARGS=none measures without.
   const devArgs = process.env.BENCH_DEV_SERVER_ARGS === 'none' ? [] : [...DEV_SERVER_ARGS];
-  const env = opts.address ? await TestWorkflowEnvironment.createFromExistingServer({ address: opts.address, namespace: 'default' }) : await createTestEnv(devArgs);
+  const env = opts.address
+    ? await TestWorkflowEnvironment.createFromExistingServer({ address: opts.address, namespace: 'default' })
+    : await createTestEnv(devArgs);
   const taskQueue = `bench-${randomUUID()}`;
   const sinkQueue = `bench-sink-${randomUUID()}`;
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
-  const worker: Worker = await createPhaseWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  const worker: Worker = await createPhaseWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle,
+  });
   const running = worker.run();
   const plansDir = mkdtempSync(join(tmpdir(), 'phasegate-bench-plans-'));
   for (const plan of plans) writeFileSync(join(plansDir, `${plan.id}.json`), JSON.stringify(plan));
@@ -106,7 +131,12 @@ export async function createHarness(plans: PhasePlan[], opts: HarnessOptions = {
 }
 
 /** A JSON HTTP call to the API; returns status and parsed body. */
-export async function api<T = unknown>(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function api<T = unknown>(
+  base: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },

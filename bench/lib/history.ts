@@ -54,7 +54,14 @@ export async function historyStats(client: Client, workflowId: string): Promise<
     }
     if (e.activityTaskScheduledEventAttributes) activities++;
   }
-  return { events: events.length, workflowTasks, workflowTaskMs, activities, activityDispatchMs: median(activityGaps), workflowTaskDispatchMs: median(taskGaps) };
+  return {
+    events: events.length,
+    workflowTasks,
+    workflowTaskMs,
+    activities,
+    activityDispatchMs: median(activityGaps),
+    workflowTaskDispatchMs: median(taskGaps),
+  };
 }
 
 /**
@@ -69,7 +76,11 @@ export async function activityStartedMs(client: Client, workflowId: string, step
     const data = e.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data;
     // The activity input is JSON (the default converter): find the step by its stepId field.
     if (data && Buffer.from(data).toString('utf8').includes(`"stepId":"${stepId}"`)) scheduledId = Number(e.eventId);
-    if (scheduledId !== undefined && e.activityTaskStartedEventAttributes && Number(e.activityTaskStartedEventAttributes.scheduledEventId) === scheduledId) {
+    if (
+      scheduledId !== undefined &&
+      e.activityTaskStartedEventAttributes &&
+      Number(e.activityTaskStartedEventAttributes.scheduledEventId) === scheduledId
+    ) {
       return eventMs(e.eventTime);
     }
   }

@@ -20,7 +20,8 @@ export function dagNodes(): BaselineNode[] {
     const ids: string[] = [];
     for (let i = 0; i < width; i++) {
       const id = `l${layer}-n${i}`;
-      const needs = prev.length === 0 ? [] : [...new Set([prev[i % prev.length] as string, prev[(i + 1) % prev.length] as string])];
+      const needs =
+        prev.length === 0 ? [] : [...new Set([prev[i % prev.length] as string, prev[(i + 1) % prev.length] as string])];
       nodes.push({ id, needs });
       ids.push(id);
     }
@@ -40,7 +41,11 @@ const instant = { kind: 'simulate' } as const;
 
 /** The overhead DAG as a phase plan: the same nodes, each an instant `simulate` task. */
 export function dagPlan(): PhasePlan {
-  const steps: Step[] = dagNodes().map((n) => ({ id: n.id, run: { ...instant }, ...(n.needs.length ? { needs: n.needs } : {}) }));
+  const steps: Step[] = dagNodes().map((n) => ({
+    id: n.id,
+    run: { ...instant },
+    ...(n.needs.length ? { needs: n.needs } : {}),
+  }));
   return checked({ id: 'bench-dag', title: 'Bench: 20-step DAG of instant tasks', steps });
 }
 
@@ -82,5 +87,10 @@ export function bigPlan(chains = 20, length = 100, maxParallel?: number): PhaseP
       steps.push({ id: `c${c}-s${i}`, run: { ...instant }, ...(i > 0 ? { needs: [`c${c}-s${i - 1}`] } : {}) });
     }
   }
-  return checked({ id: 'bench-big', title: `Bench: ${chains * length}-step plan`, ...(maxParallel ? { maxParallel } : {}), steps });
+  return checked({
+    id: 'bench-big',
+    title: `Bench: ${chains * length}-step plan`,
+    ...(maxParallel ? { maxParallel } : {}),
+    steps,
+  });
 }

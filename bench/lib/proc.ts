@@ -28,7 +28,11 @@ export interface BenchWorker {
 }
 
 /** Starts `bench/lib/worker-process.ts` on `taskQueue`; resolves once it polls. */
-export async function spawnBenchWorker(address: string, taskQueue: string, env: Record<string, string> = {}): Promise<BenchWorker> {
+export async function spawnBenchWorker(
+  address: string,
+  taskQueue: string,
+  env: Record<string, string> = {},
+): Promise<BenchWorker> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'worker-process.ts')], {
     cwd: join(__dirname, '..', '..'),
     env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, ...env },

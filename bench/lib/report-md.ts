@@ -38,24 +38,41 @@ function engineRows(r: BenchRun): string[] {
 function scaleRows(r: BenchRun): string[] {
   const out: string[] = [];
   const s = r.statusReads;
-  if (s) out.push(`| \`statusReads\`: ${s.concurrency} concurrent \`GET /api/runs/:id\` of one run, ${s.rounds} rounds | p99 ≤ 500 ms, all 200 | p50 **${s.latencyMs.median} ms**, p99 **${s.latencyMs.p99} ms**; ${s.ok}/${s.sent} answered 200 | answers ≤ ${s.ageMs.max} ms old (\`statusAgeMs\`) | ${ok(s.latencyMs.p99 <= GOALS.statusReadsP99Ms && s.ok === s.sent)} |`);
+  if (s)
+    out.push(
+      `| \`statusReads\`: ${s.concurrency} concurrent \`GET /api/runs/:id\` of one run, ${s.rounds} rounds | p99 ≤ 500 ms, all 200 | p50 **${s.latencyMs.median} ms**, p99 **${s.latencyMs.p99} ms**; ${s.ok}/${s.sent} answered 200 | answers ≤ ${s.ageMs.max} ms old (\`statusAgeMs\`) | ${ok(s.latencyMs.p99 <= GOALS.statusReadsP99Ms && s.ok === s.sent)} |`,
+    );
   const p = r.parked;
   const last = p.stages?.[p.stages.length - 1];
   if (last) {
     const base = p.baselineStages?.[p.baselineStages.length - 1];
-    out.push(`| \`parked\`: ${p.runs} runs at a gate, worker RSS (cache ${p.cachedRuns} runs) | ${GOALS.parkedRuns} runs, ≤ 1024 MiB | **${last.rss.rssMiB} MiB** (peak ${last.rss.peakMiB}; idle ${p.workerIdleRss.rssMiB})${base ? `; baseline ${base.rss.rssMiB} MiB` : ''}${p.stoppedEarly ? `; ${p.stoppedEarly}` : ''} | parked in ${last.parkSeconds} s | ${ok(p.runs >= GOALS.parkedRuns && last.rss.peakMiB <= GOALS.workerRssMiB)} |`);
-    out.push(`| \`GET /api/runs?awaitingApproval=true\` with ${p.runs} parked (\`listMs\`) | ≤ 50 ms | **${p.listMs.median} ms** (first page, ${p.listPageSize} runs) | ${spread(p.listMs, ' ms')}; pageSize=200: ${p.listFullPageMs.median} ms | ${ok(p.listMs.median <= GOALS.parkedListMs)} |`);
-    out.push(`| Decision on a run evicted from the worker cache (\`evictedDecisionMs\`) | p99 ≤ 250 ms | p50 **${p.evictedDecisionMs.median} ms**, p99 **${p.evictedDecisionMs.p99} ms** (${p.evictedDecisionMs.n} decisions) | cached runs: p50 ${p.cachedDecisionMs.median}, p99 ${p.cachedDecisionMs.p99} ms | ${ok(p.evictedDecisionMs.n > 0 && p.evictedDecisionMs.p99 <= GOALS.evictedDecisionP99Ms)} |`);
+    out.push(
+      `| \`parked\`: ${p.runs} runs at a gate, worker RSS (cache ${p.cachedRuns} runs) | ${GOALS.parkedRuns} runs, ≤ 1024 MiB | **${last.rss.rssMiB} MiB** (peak ${last.rss.peakMiB}; idle ${p.workerIdleRss.rssMiB})${base ? `; baseline ${base.rss.rssMiB} MiB` : ''}${p.stoppedEarly ? `; ${p.stoppedEarly}` : ''} | parked in ${last.parkSeconds} s | ${ok(p.runs >= GOALS.parkedRuns && last.rss.peakMiB <= GOALS.workerRssMiB)} |`,
+    );
+    out.push(
+      `| \`GET /api/runs?awaitingApproval=true\` with ${p.runs} parked (\`listMs\`) | ≤ 50 ms | **${p.listMs.median} ms** (first page, ${p.listPageSize} runs) | ${spread(p.listMs, ' ms')}; pageSize=200: ${p.listFullPageMs.median} ms | ${ok(p.listMs.median <= GOALS.parkedListMs)} |`,
+    );
+    out.push(
+      `| Decision on a run evicted from the worker cache (\`evictedDecisionMs\`) | p99 ≤ 250 ms | p50 **${p.evictedDecisionMs.median} ms**, p99 **${p.evictedDecisionMs.p99} ms** (${p.evictedDecisionMs.n} decisions) | cached runs: p50 ${p.cachedDecisionMs.median}, p99 ${p.cachedDecisionMs.p99} ms | ${ok(p.evictedDecisionMs.n > 0 && p.evictedDecisionMs.p99 <= GOALS.evictedDecisionP99Ms)} |`,
+    );
   }
   const b = r.bigPlan;
-  out.push(`| ${b.steps}-step plan (${b.chains} chains) | completes, far below 51,200 events | **${b.outcome}**, ${b.historyEvents} events, **${b.seconds} s** (baseline ${b.baseline.seconds} s) | history ${kib(b.historyBytes ?? 0)}; replay ${b.replaySeconds} s (baseline ${b.baseline.replaySeconds} s) | ${ok(b.outcome === 'succeeded' && b.historyEvents < GOALS.historyEventLimit / 4)} |`);
-  if (b.api) out.push(`| \`bigPlan.statusBytes\`: \`GET /api/runs/:id\` of that run | ≤ 512 KiB, every step readable | **${kib(b.statusBytes)}** (first of ${b.api.pages} pages; largest ${kib(b.api.largestPageBytes)}); ${b.api.stepsRead} of ${b.steps} steps read through the pages | whole \`status\` query: ${kib(b.wholeStatusBytes)} | ${ok(b.statusBytes <= GOALS.statusBytes && b.api.largestPageBytes <= GOALS.statusBytes && b.api.stepsRead === b.steps)} |`);
+  out.push(
+    `| ${b.steps}-step plan (${b.chains} chains) | completes, far below 51,200 events | **${b.outcome}**, ${b.historyEvents} events, **${b.seconds} s** (baseline ${b.baseline.seconds} s) | history ${kib(b.historyBytes ?? 0)}; replay ${b.replaySeconds} s (baseline ${b.baseline.replaySeconds} s) | ${ok(b.outcome === 'succeeded' && b.historyEvents < GOALS.historyEventLimit / 4)} |`,
+  );
+  if (b.api)
+    out.push(
+      `| \`bigPlan.statusBytes\`: \`GET /api/runs/:id\` of that run | ≤ 512 KiB, every step readable | **${kib(b.statusBytes)}** (first of ${b.api.pages} pages; largest ${kib(b.api.largestPageBytes)}); ${b.api.stepsRead} of ${b.steps} steps read through the pages | whole \`status\` query: ${kib(b.wholeStatusBytes)} | ${ok(b.statusBytes <= GOALS.statusBytes && b.api.largestPageBytes <= GOALS.statusBytes && b.api.stepsRead === b.steps)} |`,
+    );
   return out;
 }
 
 function clusterRows(r: BenchRun): string[] {
   const c = r.cluster;
-  if (!c) return ['| `cluster`: overhead and decision on the PostgreSQL cluster | ratio to dev server | not measured in this results file (`npm run bench -- --cluster`) | — | — |'];
+  if (!c)
+    return [
+      '| `cluster`: overhead and decision on the PostgreSQL cluster | ratio to dev server | not measured in this results file (`npm run bench -- --cluster`) | — | — |',
+    ];
   const d = c.decision.activityStartedFromRequest;
   const dev = r.decision.activityStartedFromRequest;
   return [
@@ -73,7 +90,10 @@ function growthTable(g: GrowthResult | undefined): string[] {
     '',
     '| steps | seconds (baseline) | history events (baseline) | replay s (baseline) | whole status | `GET /api/runs/:id` |',
     '|---:|---|---|---|---:|---:|',
-    ...g.plans.map((p) => `| ${p.steps} | ${p.seconds} (${p.baselineSeconds}) | ${p.historyEvents} (${p.baselineHistoryEvents}) | ${p.replaySeconds} (${p.baselineReplaySeconds}) | ${kib(p.wholeStatusBytes)} | ${kib(p.apiStatusBytes)} |`),
+    ...g.plans.map(
+      (p) =>
+        `| ${p.steps} | ${p.seconds} (${p.baselineSeconds}) | ${p.historyEvents} (${p.baselineHistoryEvents}) | ${p.replaySeconds} (${p.baselineReplaySeconds}) | ${kib(p.wholeStatusBytes)} | ${kib(p.apiStatusBytes)} |`,
+    ),
     '',
     '| parked runs | worker RSS MiB | baseline worker RSS MiB |',
     '|---:|---:|---:|',
@@ -92,9 +112,13 @@ export function resultsMarkdown(r: BenchRun): string {
     '',
     `Generated by \`bench/run.ts\` on ${r.date}; whole run ${Math.round(r.wallSeconds)} s. Details and every sample summary: \`results.json\`. Profiles, experiments and what each figure means: [ANALYSIS.md](ANALYSIS.md).`,
     '',
-    `- Machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}. **Shared**: other engineers' test suites ran on it at the same time; 1-min load average at each section's start: ${Object.entries(r.load).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    `- Machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}. **Shared**: other engineers' test suites ran on it at the same time; 1-min load average at each section's start: ${Object.entries(
+      r.load,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
     `- Versions: Node ${m.node}, Temporal TypeScript SDK ${m.temporalSdk}, Temporal CLI ${m.temporalCli} (dev server, in-memory SQLite)${m.commit ? `, commit ${m.commit} plus uncommitted work` : ''}.`,
-    '- Setup: one dev server; one in-process worker (`createPhaseWorker` defaults) whose bundle holds Phasegate\'s workflows and the hand-written baselines; the API is `client/api/server.ts` in its own process; parked runs on worker processes of their own; A/B batches interleaved, order flipped every round; warm-ups not counted.',
+    "- Setup: one dev server; one in-process worker (`createPhaseWorker` defaults) whose bundle holds Phasegate's workflows and the hand-written baselines; the API is `client/api/server.ts` in its own process; parked runs on worker processes of their own; A/B batches interleaved, order flipped every round; warm-ups not counted.",
     '',
     '## Figures against the goals',
     '',

@@ -115,7 +115,11 @@ function clusterJson(c: ClusterRun, dev: BenchRun) {
     load: c.load,
     overheadRatio: c.overhead.ratio,
     phaseRunMs: c.overhead.phaseMs.median,
-    decisionLatencyMs: { p50: c.decision.activityStarted.median, p99: c.decision.activityStarted.p99, fromRequest: { p50: fromReq(c.decision).median, p99: fromReq(c.decision).p99 } },
+    decisionLatencyMs: {
+      p50: c.decision.activityStarted.median,
+      p99: c.decision.activityStarted.p99,
+      fromRequest: { p50: fromReq(c.decision).median, p99: fromReq(c.decision).p99 },
+    },
     vsDevServer: {
       phaseRunMs: round(c.overhead.phaseMs.median / dev.overhead.phaseMs.median, 2),
       baselineRunMs: round(c.overhead.baselineMs.median / dev.overhead.baselineMs.median, 2),
@@ -140,13 +144,29 @@ export function resultsJson(r: BenchRun) {
       p50: r.decision.activityStarted.median,
       p99: r.decision.activityStarted.p99,
       measure: 'HTTP response of POST /decisions arrived -> ActivityTaskStarted of the dependent step (history time)',
-      fromRequest: { p50: r.decision.activityStartedFromRequest.median, p99: r.decision.activityStartedFromRequest.p99 },
+      fromRequest: {
+        p50: r.decision.activityStartedFromRequest.median,
+        p99: r.decision.activityStartedFromRequest.p99,
+      },
       httpRoundTrip: { p50: r.decision.httpRoundTrip.median, p99: r.decision.httpRoundTrip.p99 },
       queryObserved: { p50: r.decision.queryObserved.median, p99: r.decision.queryObserved.p99 },
       statusStartedAt: { p50: r.decision.statusStartedAt.median, p99: r.decision.statusStartedAt.p99 },
     },
     apiStartRatio: r.apiStart.ratio,
-    ...(s ? { statusReads: { concurrency: s.concurrency, rounds: s.rounds, p50Ms: s.latencyMs.median, p99Ms: s.latencyMs.p99, all200: s.ok === s.sent, ok: s.ok, sent: s.sent, maxAgeMs: s.ageMs.max } } : {}),
+    ...(s
+      ? {
+          statusReads: {
+            concurrency: s.concurrency,
+            rounds: s.rounds,
+            p50Ms: s.latencyMs.median,
+            p99Ms: s.latencyMs.p99,
+            all200: s.ok === s.sent,
+            ok: s.ok,
+            sent: s.sent,
+            maxAgeMs: s.ageMs.max,
+          },
+        }
+      : {}),
     parked: parkedJson(r.parked),
     bigPlan: bigPlanJson(r.bigPlan),
     ...(r.growth ? { growth: r.growth } : {}),

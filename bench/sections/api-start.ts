@@ -29,7 +29,12 @@ export interface ApiStartResult {
 
 type Side = 'api' | 'direct';
 
-async function batch(h: Harness, side: Side, n: number, concurrency: number): Promise<{ perSec: number; latencies: number[] }> {
+async function batch(
+  h: Harness,
+  side: Side,
+  n: number,
+  concurrency: number,
+): Promise<{ perSec: number; latencies: number[] }> {
   const plan = startPlan();
   const started = performance.now();
   const latencies = await mapLimit(

@@ -31,7 +31,6 @@ export interface BigRun {
   replaySeconds: number;
 }
 
-
 async function replaySeconds(h: Harness, workflowId: string): Promise<number> {
   const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
   const t = performance.now();
@@ -106,7 +105,13 @@ async function succeededSteps(handle: WorkflowHandle): Promise<number> {
   }
 }
 
-async function runEngine(h: Harness, chains: number, length: number, limitMs: number, progress?: [number, number][]): Promise<{ id: string; outcome: string; seconds: number; final?: RunStatus }> {
+async function runEngine(
+  h: Harness,
+  chains: number,
+  length: number,
+  limitMs: number,
+  progress?: [number, number][],
+): Promise<{ id: string; outcome: string; seconds: number; final?: RunStatus }> {
   const plan = bigPlan(chains, length);
   const id = `bench-big-${randomUUID()}`;
   const t0 = performance.now();
@@ -146,16 +151,31 @@ async function runEngine(h: Harness, chains: number, length: number, limitMs: nu
 }
 
 /** Runs `chains` × `length` steps through the engine, then the same DAG through the baseline. */
-export async function measurePlan(h: Harness, chains: number, length: number, limitMs = 6 * 60_000, progress?: [number, number][]): Promise<PlanSizeResult> {
+export async function measurePlan(
+  h: Harness,
+  chains: number,
+  length: number,
+  limitMs = 6 * 60_000,
+  progress?: [number, number][],
+): Promise<PlanSizeResult> {
   const run = await runEngine(h, chains, length, limitMs, progress);
   const engine = await describeRun(h, run.id, run.outcome, run.seconds);
   const apiRead = await pagedRead(h, run.id);
   const nodes = bigPlan(chains, length).steps.map((s) => ({ id: s.id, needs: s.needs ?? [] }));
   const bid = `bench-big-baseline-${randomUUID()}`;
   const b0 = performance.now();
-  await (await h.client.workflow.start(baselineDagWorkflow, { taskQueue: h.taskQueue, workflowId: bid, args: [{ nodes }] })).result();
+  await (
+    await h.client.workflow.start(baselineDagWorkflow, { taskQueue: h.taskQueue, workflowId: bid, args: [{ nodes }] })
+  ).result();
   const baseline = await describeRun(h, bid, 'succeeded', (performance.now() - b0) / 1000);
-  return { steps: chains * length, chains, ...engine, wholeStatusBytes: run.final ? Buffer.byteLength(JSON.stringify(run.final)) : 0, api: apiRead, baseline };
+  return {
+    steps: chains * length,
+    chains,
+    ...engine,
+    wholeStatusBytes: run.final ? Buffer.byteLength(JSON.stringify(run.final)) : 0,
+    api: apiRead,
+    baseline,
+  };
 }
 
 /** Results of the big-plan section. */
@@ -167,7 +187,12 @@ export interface BigPlanResult extends PlanSizeResult {
 }
 
 /** Runs the section: 20 chains of 100 (2,000 steps); gives up on the engine run after `limitMs`. */
-export async function benchBigPlan(h: Harness, chains = 20, length = 100, limitMs = 6 * 60_000): Promise<BigPlanResult> {
+export async function benchBigPlan(
+  h: Harness,
+  chains = 20,
+  length = 100,
+  limitMs = 6 * 60_000,
+): Promise<BigPlanResult> {
   const progress: [number, number][] = [];
   const r = await measurePlan(h, chains, length, limitMs, progress);
   return { ...r, statusBytes: r.api.firstBytes, progress };

@@ -54,7 +54,10 @@ async function awaiting(h: Harness, handle: WorkflowHandle): Promise<void> {
   for (;;) {
     const r = await api<RunStatus>(h.api, 'GET', `/api/runs/${handle.workflowId}`);
     if (r.status === 200 && r.body.gates[0]?.state === 'awaiting-approval') return;
-    if (Date.now() > deadline) throw new Error(`${handle.workflowId} never reached its gate: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${handle.workflowId} never reached its gate: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`,
+      );
     await delay(20);
   }
 }
@@ -70,9 +73,14 @@ interface Sample {
 async function decideOne(h: Harness, handle: WorkflowHandle): Promise<Sample> {
   await awaiting(h, handle);
   const req = nowMs();
-  const r = await api(h.api, 'POST', `/api/runs/${handle.workflowId}/decisions`, { gate: 'approve', decision: 'go', approver: 'a' });
+  const r = await api(h.api, 'POST', `/api/runs/${handle.workflowId}/decisions`, {
+    gate: 'approve',
+    decision: 'go',
+    approver: 'a',
+  });
   const res = nowMs();
-  if (r.status !== 200) throw new Error(`decision on ${handle.workflowId} answered ${r.status}: ${JSON.stringify(r.body)}`);
+  if (r.status !== 200)
+    throw new Error(`decision on ${handle.workflowId} answered ${r.status}: ${JSON.stringify(r.body)}`);
   // Back-to-back queries: the observation granularity is one query round trip (a few ms).
   let s: RunStatus;
   for (;;) {

@@ -60,10 +60,18 @@ function row(r: PlanSizeResult): GrowthPlanRow {
 }
 
 /** Measures the smaller plans and assembles the tables. */
-export async function benchGrowth(h: Harness, big: BigPlanResult | undefined, parked: ParkedResult | undefined): Promise<GrowthResult> {
+export async function benchGrowth(
+  h: Harness,
+  big: BigPlanResult | undefined,
+  parked: ParkedResult | undefined,
+): Promise<GrowthResult> {
   const plans: GrowthPlanRow[] = [];
   for (const [chains, length] of SIZES) plans.push(row(await measurePlan(h, chains, length)));
   if (big) plans.push(row(big));
-  const parkedRows = (parked?.stages ?? []).map((s, i) => ({ runs: s.runs, workerRssMiB: s.rss.rssMiB, baselineRssMiB: parked?.baselineStages[i]?.rss.rssMiB ?? null }));
+  const parkedRows = (parked?.stages ?? []).map((s, i) => ({
+    runs: s.runs,
+    workerRssMiB: s.rss.rssMiB,
+    baselineRssMiB: parked?.baselineStages[i]?.rss.rssMiB ?? null,
+  }));
   return { plans, parked: parkedRows };
 }

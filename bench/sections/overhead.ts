@@ -26,7 +26,16 @@ export interface OverheadResult {
   /** The ratio computed per round, to show its spread. */
   roundRatios: Summary;
   /** Per-run history evidence (medians over the measured runs). */
-  history: Record<Side, { events: number; workflowTasks: number; workflowTaskMs: Summary; activityDispatchMs: number; workflowTaskDispatchMs: number }>;
+  history: Record<
+    Side,
+    {
+      events: number;
+      workflowTasks: number;
+      workflowTaskMs: Summary;
+      activityDispatchMs: number;
+      workflowTaskDispatchMs: number;
+    }
+  >;
 }
 
 type Side = 'phase' | 'baseline';
@@ -41,7 +50,11 @@ async function runOnce(h: Harness, side: Side): Promise<{ ms: number; id: string
     const handle = await startRun(h.client, dagPlan(), { taskQueue: h.taskQueue, runId: id });
     await handle.result();
   } else {
-    const handle = await h.client.workflow.start(baselineDagWorkflow, { taskQueue: h.taskQueue, workflowId: id, args: [{ nodes: dagNodes() }] });
+    const handle = await h.client.workflow.start(baselineDagWorkflow, {
+      taskQueue: h.taskQueue,
+      workflowId: id,
+      args: [{ nodes: dagNodes() }],
+    });
     await handle.result();
   }
   return { ms: performance.now() - started, id };

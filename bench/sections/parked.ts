@@ -56,7 +56,10 @@ async function timeGet(base: string, path: string, n: number, expected: number):
     const t = performance.now();
     const r = await api<{ runs: unknown[] }>(base, 'GET', path);
     out.push(performance.now() - t);
-    if (r.status !== 200 || r.body.runs.length < expected) throw new Error(`GET ${path} answered ${r.status} with ${r.body.runs?.length} runs, expected at least ${expected}`);
+    if (r.status !== 200 || r.body.runs.length < expected)
+      throw new Error(
+        `GET ${path} answered ${r.status} with ${r.body.runs?.length} runs, expected at least ${expected}`,
+      );
   }
   return out;
 }
@@ -72,12 +75,25 @@ async function waitCount(client: Client, query: string, n: number, deadline: num
 /** Waits until each of `ids` has run its activity and gone back to waiting (10 history events). */
 async function settled(client: Client, ids: string[], deadline: number): Promise<void> {
   for (const id of ids) {
-    while ((await client.workflow.getHandle(id).describe()).historyLength < 10 && Date.now() < deadline) await delay(250);
+    while ((await client.workflow.getHandle(id).describe()).historyLength < 10 && Date.now() < deadline)
+      await delay(250);
   }
 }
 
 /** Parks runs stage by stage on a fresh worker process; `start` starts one run with the given id. */
-async function parkStages(h: Harness, side: 'phase' | 'baseline', budgetMs: number, ids: string[]): Promise<{ idle: Rss; stages: ParkedStage[]; query: string; stopped: string | null; pid: number; stop: () => Promise<void> }> {
+async function parkStages(
+  h: Harness,
+  side: 'phase' | 'baseline',
+  budgetMs: number,
+  ids: string[],
+): Promise<{
+  idle: Rss;
+  stages: ParkedStage[];
+  query: string;
+  stopped: string | null;
+  pid: number;
+  stop: () => Promise<void>;
+}> {
   const taskQueue = `bench-parked-${side}-${randomUUID()}`;
   const worker = await spawnBenchWorker(h.env.address, taskQueue);
   await delay(2_000);
@@ -86,9 +102,15 @@ async function parkStages(h: Harness, side: 'phase' | 'baseline', budgetMs: numb
   const plan = parkedPlan();
   // Parked = visible in visibility: the phase sets AwaitingApproval; the baseline has no search
   // attributes, so its runs count once their one activity completed (history length settles).
-  const query = side === 'phase' ? `PhasePlan = '${plan.id}' AND AwaitingApproval = true AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'` : `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`;
+  const query =
+    side === 'phase'
+      ? `PhasePlan = '${plan.id}' AND AwaitingApproval = true AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`
+      : `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`;
   const sectionDeadline = Date.now() + budgetMs;
-  const startOne = (id: string) => (side === 'phase' ? startRun(h.client, plan, { taskQueue, runId: id }) : h.client.workflow.start('baselineParkedWorkflow', { taskQueue, workflowId: id }));
+  const startOne = (id: string) =>
+    side === 'phase'
+      ? startRun(h.client, plan, { taskQueue, runId: id })
+      : h.client.workflow.start('baselineParkedWorkflow', { taskQueue, workflowId: id });
   let started = 0;
   for (const target of STAGES) {
     const t0 = performance.now();
@@ -99,13 +121,24 @@ async function parkStages(h: Harness, side: 'phase' | 'baseline', budgetMs: numb
       await mapLimit(ids.slice(started, next), 20, startOne);
       started = next;
       await waitCount(h.client, query, started, Date.now() + CHUNK_GRACE_MS);
-      if (side === 'baseline') await settled(h.client, ids.slice(Math.max(0, started - 20), started), Date.now() + CHUNK_GRACE_MS);
+      if (side === 'baseline')
+        await settled(h.client, ids.slice(Math.max(0, started - 20), started), Date.now() + CHUNK_GRACE_MS);
     }
     const got = Math.min(started, (await h.client.workflow.count(query)).count);
     await delay(3_000); // let the last tasks and GC settle before reading memory
     stages.push({ runs: got, rss: rssOf(worker.pid), parkSeconds: round((performance.now() - t0) / 1000, 1) });
-    process.stderr.write(`[bench]   ${side}: ${got} parked (+${stages[stages.length - 1]?.parkSeconds} s), worker RSS ${stages[stages.length - 1]?.rss.rssMiB} MiB\n`);
-    if (got < target) return { idle, stages, query, stopped: `${side}: ${got} of ${target} runs parked within the ${Math.round(budgetMs / 1000)} s budget`, pid: worker.pid, stop: () => worker.stop() };
+    process.stderr.write(
+      `[bench]   ${side}: ${got} parked (+${stages[stages.length - 1]?.parkSeconds} s), worker RSS ${stages[stages.length - 1]?.rss.rssMiB} MiB\n`,
+    );
+    if (got < target)
+      return {
+        idle,
+        stages,
+        query,
+        stopped: `${side}: ${got} of ${target} runs parked within the ${Math.round(budgetMs / 1000)} s budget`,
+        pid: worker.pid,
+        stop: () => worker.stop(),
+      };
   }
   return { idle, stages, query, stopped: null, pid: worker.pid, stop: () => worker.stop() };
 }
@@ -122,7 +155,12 @@ async function decide(h: Harness, ids: string[]): Promise<number[]> {
 }
 
 /** Runs the section; each side gets a budget to park its runs in (the whole bench must stay under 15 minutes). */
-export async function benchParked(h: Harness, budgetMs = 150_000, baselineBudgetMs = 60_000, cachedRuns = 1000): Promise<ParkedResult> {
+export async function benchParked(
+  h: Harness,
+  budgetMs = 150_000,
+  baselineBudgetMs = 60_000,
+  cachedRuns = 1000,
+): Promise<ParkedResult> {
   const last = STAGES[STAGES.length - 1] as number;
   const ids = Array.from({ length: last }, (_, i) => `bench-parked-${i}-${randomUUID().slice(0, 8)}`);
   const phase = await parkStages(h, 'phase', budgetMs, ids);
@@ -141,7 +179,8 @@ export async function benchParked(h: Harness, budgetMs = 150_000, baselineBudget
       evicted = parked > cachedRuns ? await decide(h, ids.slice(0, 30)) : [];
       // The runs parked last (visibility lists newest first) are the ones still cached.
       const recent: string[] = [];
-      for await (const w of h.client.workflow.list({ query: phase.query, pageSize: 30 })) if (recent.push(w.workflowId) >= 30) break;
+      for await (const w of h.client.workflow.list({ query: phase.query, pageSize: 30 }))
+        if (recent.push(w.workflowId) >= 30) break;
       cached = await decide(h, recent);
     }
   } finally {

@@ -35,7 +35,10 @@ async function read(base: string, runId: string): Promise<{ ms: number; status: 
 
 /** Runs the section on one run parked at its gate (the live, cached case). */
 export async function benchStatusReads(h: Harness, concurrency = 300, rounds = 5): Promise<StatusReadsResult> {
-  const handle = await startRun(h.client, decisionPlan(), { taskQueue: h.taskQueue, runId: `bench-reads-${randomUUID()}` });
+  const handle = await startRun(h.client, decisionPlan(), {
+    taskQueue: h.taskQueue,
+    runId: `bench-reads-${randomUUID()}`,
+  });
   for (;;) {
     const s = await handle.query(statusQuery).catch(() => undefined);
     if (s?.gates[0]?.state === 'awaiting-approval') break;
@@ -57,7 +60,9 @@ export async function benchStatusReads(h: Harness, concurrency = 300, rounds = 5
     latencyMs: summarize(all.map((a) => a.ms)),
     ok: all.filter((a) => a.status === 200).length,
     sent: all.length,
-    ageMs: summarize(all.map((a) => a.age).filter((a) => !Number.isNaN(a)), 0),
+    ageMs: summarize(
+      all.map((a) => a.age).filter((a) => !Number.isNaN(a)),
+      0,
+    ),
   };
 }
-

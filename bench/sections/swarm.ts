@@ -42,27 +42,45 @@ export interface SwarmResult {
 function agentPlan(id: string, agent: string, tasks: number): PhasePlan {
   return {
     id,
-    steps: Array.from({ length: tasks }, (_, i) => ({ id: `t${i}`, agent, run: { kind: 'agent' as const }, retry: { maximumAttempts: 3, initialInterval: '100ms' } })),
+    steps: Array.from({ length: tasks }, (_, i) => ({
+      id: `t${i}`,
+      agent,
+      run: { kind: 'agent' as const },
+      retry: { maximumAttempts: 3, initialInterval: '100ms' },
+    })),
   };
 }
 
 /** Part 1: `agents` processes over `tasks` tasks in `runs` runs. */
-async function swarm(h: Harness, agents: number, tasks: number, runs: number): Promise<Pick<SwarmResult, 'agents' | 'tasks' | 'duplicates' | 'missing' | 'tasksPerSecond' | 'swarmSeconds'>> {
+async function swarm(
+  h: Harness,
+  agents: number,
+  tasks: number,
+  runs: number,
+): Promise<Pick<SwarmResult, 'agents' | 'tasks' | 'duplicates' | 'missing' | 'tasksPerSecond' | 'swarmSeconds'>> {
   const dir = mkdtempSync(join(tmpdir(), 'phasegate-bench-swarm-'));
   const log = join(dir, 'ran.log');
   const agent = `bench-swarm-${randomUUID().slice(0, 6)}`;
   const per = Math.ceil(tasks / runs);
   const t0 = performance.now();
-  const handles = await Promise.all(Array.from({ length: runs }, (_, i) => startRun(h.client, agentPlan(`bench-swarm-${i}`, agent, per), { taskQueue: h.taskQueue })));
+  const handles = await Promise.all(
+    Array.from({ length: runs }, (_, i) =>
+      startRun(h.client, agentPlan(`bench-swarm-${i}`, agent, per), { taskQueue: h.taskQueue }),
+    ),
+  );
   // The command appends the lease (one JSON line on stdin) to one file; `sh` rather than `node` so
   // that the measurement is the lease protocol, not 400 Node start-ups.
   const command = ['sh', '-c', `cat >> '${log}'`];
   const procs = Array.from({ length: agents }, () =>
-    spawn(process.execPath, [join(ROOT, 'bin', 'phase.js'), 'agent', agent, '--idle-timeout', '10s', '--wait', '2s', '--', ...command], {
-      cwd: ROOT,
-      env: { ...process.env, PHASEGATE_URL: h.api, PHASEGATE_TOKEN: '' },
-      stdio: 'ignore',
-    }),
+    spawn(
+      process.execPath,
+      [join(ROOT, 'bin', 'phase.js'), 'agent', agent, '--idle-timeout', '10s', '--wait', '2s', '--', ...command],
+      {
+        cwd: ROOT,
+        env: { ...process.env, PHASEGATE_URL: h.api, PHASEGATE_TOKEN: '' },
+        stdio: 'ignore',
+      },
+    ),
   );
   try {
     await Promise.all(handles.map((x) => x.result()));
@@ -89,7 +107,11 @@ async function swarm(h: Harness, agents: number, tasks: number, runs: number): P
 }
 
 /** Part 2: list and claim latency with `openRuns` open runs of one open agent task each. */
-async function atScale(h: Harness, openRuns: number, claims: number): Promise<Pick<SwarmResult, 'openRuns' | 'claimMs' | 'listMs' | 'listPageSize' | 'listHasMore'>> {
+async function atScale(
+  h: Harness,
+  openRuns: number,
+  claims: number,
+): Promise<Pick<SwarmResult, 'openRuns' | 'claimMs' | 'listMs' | 'listPageSize' | 'listHasMore'>> {
   const agent = `bench-open-${randomUUID().slice(0, 6)}`;
   const plan = agentPlan('bench-open', agent, 1);
   const ids = Array.from({ length: openRuns }, (_, i) => `bench-open-${i}-${randomUUID().slice(0, 8)}`);
@@ -110,7 +132,8 @@ async function atScale(h: Harness, openRuns: number, claims: number): Promise<Pi
       const res = await fetch(`${h.api}/api/agents/${agent}/tasks`);
       const body = (await res.json()) as unknown[];
       if (i >= 5) list.push(performance.now() - t); // the first few warm the API's caches
-      if (res.status !== 200 || body.length !== listPageSize) throw new Error(`list answered ${res.status} with ${body.length} tasks`);
+      if (res.status !== 200 || body.length !== listPageSize)
+        throw new Error(`list answered ${res.status} with ${body.length} tasks`);
       listHasMore = res.headers.get('x-next-page-token') !== null;
     }
     const claim: number[] = [];
@@ -122,12 +145,20 @@ async function atScale(h: Harness, openRuns: number, claims: number): Promise<Pi
     }
     return { openRuns, claimMs: summarize(claim), listMs: summarize(list), listPageSize, listHasMore };
   } finally {
-    await mapLimit(ids, 20, (id) => h.client.workflow.getHandle(id).terminate('bench done').catch(() => undefined));
+    await mapLimit(ids, 20, (id) =>
+      h.client.workflow
+        .getHandle(id)
+        .terminate('bench done')
+        .catch(() => undefined),
+    );
   }
 }
 
 /** Runs both parts: 8 agents over 400 tasks, then 1,000 open runs. */
-export async function benchSwarm(h: Harness, opts = { agents: 8, tasks: 400, runs: 4, openRuns: 1000, claims: 200 }): Promise<SwarmResult> {
+export async function benchSwarm(
+  h: Harness,
+  opts = { agents: 8, tasks: 400, runs: 4, openRuns: 1000, claims: 200 },
+): Promise<SwarmResult> {
   const part1 = await swarm(h, opts.agents, opts.tasks, opts.runs);
   const part2 = await atScale(h, opts.openRuns, opts.claims);
   return { ...part1, ...part2 };

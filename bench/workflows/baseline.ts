@@ -5,7 +5,14 @@
  * uses (one attempt, same timeout, same cancellation type), so the only difference measured is
  * the engine itself: status bookkeeping, scheduling loop, search attributes, current details.
  */
-import { ActivityCancellationType, condition, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  condition,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { TaskInput } from '../../activities/types';
 
@@ -33,7 +40,14 @@ export async function baselineDagWorkflow(input: BaselineInput): Promise<number>
   const done = new Map<string, Promise<void>>();
   for (const node of input.nodes) {
     const needs = node.needs.map((n) => done.get(n) as Promise<void>);
-    const task: TaskInput = { runId, stepId: node.id, attempt: 1, purpose: 'run', executor: { kind: 'simulate' }, metricRules: {} };
+    const task: TaskInput = {
+      runId,
+      stepId: node.id,
+      attempt: 1,
+      purpose: 'run',
+      executor: { kind: 'simulate' },
+      metricRules: {},
+    };
     done.set(
       node.id,
       Promise.all(needs).then(async () => {
@@ -55,7 +69,14 @@ export const baselineGoSignal = defineSignal('go');
  */
 export async function baselineParkedWorkflow(): Promise<string> {
   const runId = workflowInfo().workflowId;
-  await simulateTask({ runId, stepId: 'prep', attempt: 1, purpose: 'run', executor: { kind: 'simulate' }, metricRules: {} });
+  await simulateTask({
+    runId,
+    stepId: 'prep',
+    attempt: 1,
+    purpose: 'run',
+    executor: { kind: 'simulate' },
+    metricRules: {},
+  });
   let go = false;
   setHandler(baselineGoSignal, () => void (go = true));
   await condition(() => go);

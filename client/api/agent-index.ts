@@ -31,20 +31,40 @@ type RawExecution = temporal.api.workflow.v1.IWorkflowExecutionInfo;
  * The memo entries of one listed run. `tasks` is `undefined` for a run started before runs kept
  * them; `complete` is false when the run has more open tasks than its memo lists (MEMO_MAX_TASKS).
  */
-async function memoTasks(deps: AppDeps, raw: RawExecution): Promise<{ runId: string; tasks: AgentTaskMemo[] | undefined; complete: boolean; index: string[]; startMs: number }> {
+async function memoTasks(
+  deps: AppDeps,
+  raw: RawExecution,
+): Promise<{ runId: string; tasks: AgentTaskMemo[] | undefined; complete: boolean; index: string[]; startMs: number }> {
   const info = await executionInfoFromRaw(raw, deps.client.options.loadedDataConverter, raw, deps.namespace);
   const tasks = Array.isArray(info.memo?.agentTasks) ? (info.memo.agentTasks as AgentTaskMemo[]) : undefined;
   const open = typeof info.memo?.agentTasksOpen === 'number' ? info.memo.agentTasksOpen : (tasks?.length ?? 0);
-  return { runId: info.workflowId, tasks, complete: tasks !== undefined && open <= tasks.length, index: info.typedSearchAttributes.get(AgentIndex) ?? [], startMs: info.startTime?.getTime() ?? 0 };
+  return {
+    runId: info.workflowId,
+    tasks,
+    complete: tasks !== undefined && open <= tasks.length,
+    index: info.typedSearchAttributes.get(AgentIndex) ?? [],
+    startMs: info.startTime?.getTime() ?? 0,
+  };
 }
 
 /** Open tasks of `agent` from a run's status: only for runs whose memo does not list them all (or has none). */
 async function tasksFromStatus(deps: AppDeps, runId: string, agent: string): Promise<AgentTask[]> {
   try {
-    const status: RunStatus = await withDeadline(deps, () => deps.client.workflow.getHandle(runId).query(statusQuery), Math.min(deps.rpcTimeoutMs, 5_000));
+    const status: RunStatus = await withDeadline(
+      deps,
+      () => deps.client.workflow.getHandle(runId).query(statusQuery),
+      Math.min(deps.rpcTimeoutMs, 5_000),
+    );
     return status.steps
       .filter((s) => s.agentTask && s.agent === agent && s.state === 'running')
-      .map((s) => ({ runId, stepId: s.id, title: s.title ?? null, agent, attempt: s.agentTask?.attempt ?? s.attempts, claimedBy: s.agentTask?.claimedBy ?? null }));
+      .map((s) => ({
+        runId,
+        stepId: s.id,
+        title: s.title ?? null,
+        agent,
+        attempt: s.agentTask?.attempt ?? s.attempts,
+        claimedBy: s.agentTask?.claimedBy ?? null,
+      }));
   } catch (err) {
     deps.logger.debug({ runId, err }, 'skipping run in agent task list');
     return [];
@@ -56,10 +76,22 @@ async function tasksFromStatus(deps: AppDeps, runId: string, agent: string): Pro
  * runs per page, their tasks read from the memos. One visibility call per page; a status query
  * only for a run with more open tasks than its memo holds (or one from before the memo).
  */
-export async function listAgentTasks(deps: AppDeps, agent: string, pageSize: number, cursor?: string): Promise<AgentTaskPage> {
+export async function listAgentTasks(
+  deps: AppDeps,
+  agent: string,
+  pageSize: number,
+  cursor?: string,
+): Promise<AgentTaskPage> {
   const query = agentTasksQuery(agent);
   const pageToken = decodePageToken(query, cursor);
-  const res = await withDeadline(deps, () => deps.client.workflowService.listWorkflowExecutions({ namespace: deps.namespace, query, pageSize, nextPageToken: pageToken }));
+  const res = await withDeadline(deps, () =>
+    deps.client.workflowService.listWorkflowExecutions({
+      namespace: deps.namespace,
+      query,
+      pageSize,
+      nextPageToken: pageToken,
+    }),
+  );
   const runs = await Promise.all(res.executions.map((raw) => memoTasks(deps, raw)));
   const tasks: AgentTask[] = [];
   for (const run of runs) {
@@ -69,7 +101,16 @@ export async function listAgentTasks(deps: AppDeps, agent: string, pageSize: num
     }
     for (const t of run.tasks) {
       if (t.agent !== agent) continue;
-      tasks.push({ runId: run.runId, stepId: t.stepId, title: t.title, agent, attempt: t.attempt, claimedBy: t.claimedBy, ...(t.label ? { label: t.label } : {}), openedAt: t.openedAt });
+      tasks.push({
+        runId: run.runId,
+        stepId: t.stepId,
+        title: t.title,
+        agent,
+        attempt: t.attempt,
+        claimedBy: t.claimedBy,
+        ...(t.label ? { label: t.label } : {}),
+        openedAt: t.openedAt,
+      });
     }
   }
   const next = res.nextPageToken && res.nextPageToken.length > 0 ? encodePageToken(query, res.nextPageToken) : null;
@@ -79,7 +120,11 @@ export async function listAgentTasks(deps: AppDeps, agent: string, pageSize: num
 /** The visibility query for runs where `agent` has an unleased task (or holds `leaseId`). */
 export function claimableQuery(agent: string, runId?: string, leaseId?: string): string {
   const values = [visibilityValue(`claimable:${agent}`), ...(leaseId ? [visibilityValue(`lease:${leaseId}`)] : [])];
-  return [`AgentIndex IN (${values.join(', ')})`, `ExecutionStatus = 'Running'`, ...(runId ? [`WorkflowId = ${visibilityValue(runId)}`] : [])].join(' AND ');
+  return [
+    `AgentIndex IN (${values.join(', ')})`,
+    `ExecutionStatus = 'Running'`,
+    ...(runId ? [`WorkflowId = ${visibilityValue(runId)}`] : []),
+  ].join(' AND ');
 }
 
 /**
@@ -127,7 +172,9 @@ async function candidates(deps: AppDeps, agent: string, runs: RawExecution[], le
 }
 
 function isNothingToLease(err: unknown): boolean {
-  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'Conflict';
+  return (
+    err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'Conflict'
+  );
 }
 
 /** `claimNext` on one run; null when it has nothing to lease (or has ended). */
@@ -149,7 +196,9 @@ async function claimIn(deps: AppDeps, runId: string, req: ClaimNextRequest): Pro
 async function claimOnce(deps: AppDeps, req: ClaimNextRequest, runId?: string): Promise<ClaimResult | null> {
   if (runId) return claimIn(deps, runId, req);
   const query = claimableQuery(req.agent, undefined, req.leaseId);
-  const res = await withDeadline(deps, () => deps.client.workflowService.listWorkflowExecutions({ namespace: deps.namespace, query, pageSize: CANDIDATES }));
+  const res = await withDeadline(deps, () =>
+    deps.client.workflowService.listWorkflowExecutions({ namespace: deps.namespace, query, pageSize: CANDIDATES }),
+  );
   const hints = hintsOf(deps);
   const now = Date.now();
   for (const c of await candidates(deps, req.agent, res.executions, req.leaseId)) {
@@ -180,7 +229,13 @@ async function claimOnce(deps: AppDeps, req: ClaimNextRequest, runId?: string): 
  * one: visibility is polled at 100 ms growing to 1 s. Resolves with the lease, or null when none
  * came (or `signal` aborted: the client went away). Throws API errors for Temporal trouble.
  */
-export async function claimNext(deps: AppDeps, req: ClaimNextRequest, waitMs: number, runId?: string, signal?: AbortSignal): Promise<ClaimResult | null> {
+export async function claimNext(
+  deps: AppDeps,
+  req: ClaimNextRequest,
+  waitMs: number,
+  runId?: string,
+  signal?: AbortSignal,
+): Promise<ClaimResult | null> {
   const deadline = Date.now() + waitMs;
   let pause = 100;
   for (;;) {

@@ -30,7 +30,11 @@ export const TokenGrantSchema = z.strictObject({
   roles: z.array(RoleSchema).min(1),
   agents: z.array(z.string().min(1).max(200)).optional(),
   /** Approver groups this identity belongs to (besides `PHASEGATE_GROUPS`): `group:<name>` approvers. */
-  groups: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, { message: 'group names use lowercase letters, digits, - and _' })).optional(),
+  groups: z
+    .array(
+      z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, { message: 'group names use lowercase letters, digits, - and _' }),
+    )
+    .optional(),
 });
 /** A token grant. */
 export type TokenGrant = z.infer<typeof TokenGrantSchema>;
@@ -74,7 +78,10 @@ export function parseTokenSpec(spec: string, source = 'PHASEGATE_TOKENS'): Token
       const keys = Object.keys(json as object);
       const lines = parsed.error.issues.map((i) => {
         const [first, ...rest] = i.path;
-        const where = typeof first === 'string' ? `token #${keys.indexOf(first) + 1}${rest.length ? `.${rest.join('.')}` : ''}` : 'token map';
+        const where =
+          typeof first === 'string'
+            ? `token #${keys.indexOf(first) + 1}${rest.length ? `.${rest.join('.')}` : ''}`
+            : 'token map';
         return `${where}: ${i.message}`;
       });
       throw new Error(`${source}: ${lines.join('; ')}`);
@@ -90,7 +97,10 @@ export function parseTokenSpec(spec: string, source = 'PHASEGATE_TOKENS'): Token
     const identity = entry.slice(eq + 1, colon).trim();
     const roles = listSetting(entry.slice(colon + 1));
     const grant = TokenGrantSchema.safeParse({ identity, roles });
-    if (!grant.success) throw new Error(`${where}: ${grant.error.issues.map((x) => `${x.path.join('.') || 'grant'}: ${x.message}`).join('; ')}`);
+    if (!grant.success)
+      throw new Error(
+        `${where}: ${grant.error.issues.map((x) => `${x.path.join('.') || 'grant'}: ${x.message}`).join('; ')}`,
+      );
     if (Object.hasOwn(map, token)) throw new Error(`${where}: the same token appears twice`);
     map[token] = grant.data;
   }
@@ -104,13 +114,20 @@ export class TokenStore {
   constructor(map: TokenMap) {
     this.entries = Object.entries(map).map(([token, grant]) => ({
       digest: digest(token),
-      principal: { identity: grant.identity, roles: new Set(grant.roles), agents: new Set([grant.identity, ...(grant.agents ?? [])]), groups: new Set(grant.groups ?? []) },
+      principal: {
+        identity: grant.identity,
+        roles: new Set(grant.roles),
+        agents: new Set([grant.identity, ...(grant.agents ?? [])]),
+        groups: new Set(grant.groups ?? []),
+      },
     }));
   }
 
   /** Each token's identity with its groups (for the group directory: who is in `group:<name>`). */
   tokenGroups(): { identity: string; groups: string[] }[] {
-    return this.entries.filter((e) => e.principal.groups.size > 0).map((e) => ({ identity: e.principal.identity, groups: [...e.principal.groups] }));
+    return this.entries
+      .filter((e) => e.principal.groups.size > 0)
+      .map((e) => ({ identity: e.principal.identity, groups: [...e.principal.groups] }));
   }
 
   /** Number of configured tokens; 0 means auth is off. */
@@ -140,11 +157,14 @@ export function loadTokenStore(env: { PHASEGATE_TOKENS?: string; PHASEGATE_TOKEN
     try {
       text = readFileSync(env.PHASEGATE_TOKENS_FILE, 'utf8');
     } catch (err) {
-      throw new Error(`PHASEGATE_TOKENS_FILE: cannot read ${env.PHASEGATE_TOKENS_FILE}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new Error(
+        `PHASEGATE_TOKENS_FILE: cannot read ${env.PHASEGATE_TOKENS_FILE}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
     const fromFile = parseTokenSpec(text, `PHASEGATE_TOKENS_FILE (${env.PHASEGATE_TOKENS_FILE})`);
     for (const [token, grant] of Object.entries(fromFile)) {
-      if (Object.hasOwn(map, token)) throw new Error('PHASEGATE_TOKENS_FILE: a token is also defined in PHASEGATE_TOKENS');
+      if (Object.hasOwn(map, token))
+        throw new Error('PHASEGATE_TOKENS_FILE: a token is also defined in PHASEGATE_TOKENS');
       map[token] = grant;
     }
   }
@@ -170,7 +190,14 @@ export function authenticate(store: TokenStore): RequestHandler {
     const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
     res.set('WWW-Authenticate', 'Bearer realm="phasegate"');
     if (!match) {
-      next(new ApiError(401, header ? 'malformed Authorization header: use "Bearer <token>"' : 'authentication required: send Authorization: Bearer <token>'));
+      next(
+        new ApiError(
+          401,
+          header
+            ? 'malformed Authorization header: use "Bearer <token>"'
+            : 'authentication required: send Authorization: Bearer <token>',
+        ),
+      );
       return;
     }
     const principal = store.authenticate(match[1] as string);
@@ -187,7 +214,10 @@ export function authenticate(store: TokenStore): RequestHandler {
 export function requireRole(principal: Principal | undefined, roles: readonly Role[]): void {
   if (!principal) return;
   if (roles.some((r) => principal.roles.has(r))) return;
-  throw new ApiError(403, `forbidden: this needs the ${roles.join(' or ')} role; "${principal.identity}" has ${[...principal.roles].join(', ') || 'none'}`);
+  throw new ApiError(
+    403,
+    `forbidden: this needs the ${roles.join(' or ')} role; "${principal.identity}" has ${[...principal.roles].join(', ') || 'none'}`,
+  );
 }
 
 /** The `agents` entry that allows a token every agent. */
@@ -206,6 +236,10 @@ export function mayActAsAgent(principal: Principal | undefined, agent: string | 
 /** Throws 403 unless the principal may act for `agent`. */
 export function requireAgent(principal: Principal | undefined, agent: string | null): void {
   if (mayActAsAgent(principal, agent)) return;
-  if (agent === null) throw new ApiError(403, `forbidden: this task names no agent; only a token allowed every agent (agents: ["*"]) may take it, and "${principal?.identity}" is not`);
+  if (agent === null)
+    throw new ApiError(
+      403,
+      `forbidden: this task names no agent; only a token allowed every agent (agents: ["*"]) may take it, and "${principal?.identity}" is not`,
+    );
   throw new ApiError(403, `forbidden: "${principal?.identity}" may not act for agent "${agent}"`);
 }

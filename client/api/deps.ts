@@ -119,7 +119,9 @@ export const CATALOG_RECHECK_MS = 1_000;
 async function catalogSignature(dir: string): Promise<string> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => (PLAN_FILE_EXTENSIONS as readonly string[]).includes(extname(n).toLowerCase())).sort();
+    names = (await readdir(dir))
+      .filter((n) => (PLAN_FILE_EXTENSIONS as readonly string[]).includes(extname(n).toLowerCase()))
+      .sort();
   } catch {
     return 'missing';
   }

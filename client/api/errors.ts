@@ -41,7 +41,8 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], prefix: re
   for (const issue of issues) {
     const base = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) problems.push({ path: formatPath([...base, key]), message: `unknown field "${key}"` });
+      for (const key of issue.keys)
+        problems.push({ path: formatPath([...base, key]), message: `unknown field "${key}"` });
     } else if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.message === 'Invalid input') {
       // Zod's generic union message says nothing; report the closest alternative's problems instead.
       const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
@@ -84,9 +85,14 @@ interface BodyParserError extends Error {
 function bodyParserToApiError(err: BodyParserError): ApiError | undefined {
   switch (err.type) {
     case 'entity.too.large':
-      return new ApiError(413, `request body too large: the limit is ${err.limit ?? 'configured by PHASEGATE_MAX_BODY'} bytes`);
+      return new ApiError(
+        413,
+        `request body too large: the limit is ${err.limit ?? 'configured by PHASEGATE_MAX_BODY'} bytes`,
+      );
     case 'entity.parse.failed':
-      return new ApiError(400, `malformed JSON body: ${err.message.slice(0, 200)}`, [{ path: '', message: err.message.slice(0, 200) }]);
+      return new ApiError(400, `malformed JSON body: ${err.message.slice(0, 200)}`, [
+        { path: '', message: err.message.slice(0, 200) },
+      ]);
     case 'encoding.unsupported':
       return new ApiError(415, `unsupported Content-Encoding: ${err.message.slice(0, 200)}`);
     case 'charset.unsupported':
@@ -126,7 +132,8 @@ export function toApiError(err: unknown): ApiError | undefined {
   // The router's decodeURIComponent of a path parameter (`/api/runs/%ff`): the client's mistake.
   if (err instanceof URIError) return new ApiError(400, 'malformed URL: a path segment has invalid percent-encoding');
   if (err instanceof Error) {
-    const fromParser = typeof (err as BodyParserError).type === 'string' ? bodyParserToApiError(err as BodyParserError) : undefined;
+    const fromParser =
+      typeof (err as BodyParserError).type === 'string' ? bodyParserToApiError(err as BodyParserError) : undefined;
     const exposed = fromParser ?? exposedClientError(err as BodyParserError);
     if (exposed) return exposed;
   }

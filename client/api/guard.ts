@@ -68,11 +68,13 @@ function crossSiteProblem(req: Request): string | undefined {
     } catch {
       originHost = undefined;
     }
-    if (originHost?.toLowerCase() !== host.toLowerCase()) return `cross-origin request refused: Origin ${JSON.stringify(origin.slice(0, 100))} is not this server`;
+    if (originHost?.toLowerCase() !== host.toLowerCase())
+      return `cross-origin request refused: Origin ${JSON.stringify(origin.slice(0, 100))} is not this server`;
     return undefined;
   }
   const site = req.get('sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `cross-site request refused (Sec-Fetch-Site: ${site.slice(0, 20)})`;
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    return `cross-site request refused (Sec-Fetch-Site: ${site.slice(0, 20)})`;
   return undefined;
 }
 
@@ -86,20 +88,31 @@ export function browserGuard(opts: GuardOptions): RequestHandler {
     if (opts.authOn) return next();
     const name = hostNameOf(req.get('host'));
     if (name === undefined || !hosts.has(name)) {
-      return next(new ApiError(403, `host ${JSON.stringify((req.get('host') ?? '').slice(0, 100))} is not allowed: use 127.0.0.1 or localhost, or list it in PHASEGATE_ALLOWED_HOSTS`));
+      return next(
+        new ApiError(
+          403,
+          `host ${JSON.stringify((req.get('host') ?? '').slice(0, 100))} is not allowed: use 127.0.0.1 or localhost, or list it in PHASEGATE_ALLOWED_HOSTS`,
+        ),
+      );
     }
     if (SAFE_METHODS.has(req.method)) return next();
     const crossSite = crossSiteProblem(req);
     if (crossSite) return next(new ApiError(403, crossSite));
     if (isPageForm(req.path)) {
       // A form post must prove it comes from our own page: browsers always send Origin on POST.
-      if (req.get('origin') === undefined) return next(new ApiError(403, 'form posts need an Origin header of this server'));
+      if (req.get('origin') === undefined)
+        return next(new ApiError(403, 'form posts need an Origin header of this server'));
       return next();
     }
     const type = mediaType(req);
     const textOk = req.path === '/api/plans/validate' && TEXT_TYPES.includes(type);
     if (!isJsonType(type) && !textOk) {
-      return next(new ApiError(415, 'state-changing requests need Content-Type: application/json (other types are refused so that no web page can send them)'));
+      return next(
+        new ApiError(
+          415,
+          'state-changing requests need Content-Type: application/json (other types are refused so that no web page can send them)',
+        ),
+      );
     }
     next();
   };
@@ -117,7 +130,8 @@ export function tooDeepAt(value: unknown, max: number): string | undefined {
     if (typeof v !== 'object' || v === null) continue;
     if (depth >= max) return path.slice(0, 3).join('.') + (path.length > 3 ? '…' : '');
     for (const [k, child] of Object.entries(v as object)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1, path.length < 4 ? [...path, Array.isArray(v) ? `[${k}]` : k] : path]);
+      if (typeof child === 'object' && child !== null)
+        stack.push([child, depth + 1, path.length < 4 ? [...path, Array.isArray(v) ? `[${k}]` : k] : path]);
     }
   }
   return undefined;
@@ -127,7 +141,9 @@ export function tooDeepAt(value: unknown, max: number): string | undefined {
 export function assertDepth(value: unknown, what = 'request body'): void {
   const at = tooDeepAt(value, MAX_BODY_DEPTH);
   if (at !== undefined) {
-    throw new ApiError(400, `${what} is nested too deeply at ${at || '(top)'}: at most ${MAX_BODY_DEPTH} levels`, [{ path: at, message: `nested deeper than ${MAX_BODY_DEPTH} levels` }]);
+    throw new ApiError(400, `${what} is nested too deeply at ${at || '(top)'}: at most ${MAX_BODY_DEPTH} levels`, [
+      { path: at, message: `nested deeper than ${MAX_BODY_DEPTH} levels` },
+    ]);
   }
 }
 

@@ -106,7 +106,12 @@ export class ApiMetrics {
   constructor(opts: ApiMetricsOptions = {}) {
     const registers = [this.registry];
     this.outcomeCacheMs = opts.outcomeCacheMs ?? 10_000;
-    this.requests = new Counter({ name: 'phasegate_http_requests_total', help: 'HTTP requests by method, route template and status', labelNames: ['method', 'route', 'status'], registers });
+    this.requests = new Counter({
+      name: 'phasegate_http_requests_total',
+      help: 'HTTP requests by method, route template and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
     this.duration = new Histogram({
       name: 'phasegate_http_request_duration_seconds',
       help: 'HTTP request duration by method and route template',
@@ -114,8 +119,18 @@ export class ApiMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.decisions = new Counter({ name: 'phasegate_decisions_total', help: 'Gate decisions sent through the API, by decision and result', labelNames: ['decision', 'result'], registers });
-    this.runsStarted = new Counter({ name: 'phasegate_runs_started_total', help: 'Runs started through the API, by plan id', labelNames: ['plan'], registers });
+    this.decisions = new Counter({
+      name: 'phasegate_decisions_total',
+      help: 'Gate decisions sent through the API, by decision and result',
+      labelNames: ['decision', 'result'],
+      registers,
+    });
+    this.runsStarted = new Counter({
+      name: 'phasegate_runs_started_total',
+      help: 'Runs started through the API, by plan id',
+      labelNames: ['plan'],
+      registers,
+    });
     const outcomes = new Gauge({
       name: 'phasegate_runs_by_outcome',
       help: 'Runs in Temporal visibility (within retention) that ended with each outcome; counted on scrape, cached',
@@ -169,7 +184,8 @@ export class ApiMetrics {
         this.requests.inc({ method, route, status: String(status) });
         this.duration.observe({ method, route }, Number(process.hrtime.bigint() - started) / 1e9);
         if (method === 'POST' && route === DECISION_ROUTE) this.recordDecision(req, status);
-        if (method === 'POST' && route === START_ROUTE && status === 201) this.runsStarted.inc({ plan: this.planLabel(req) });
+        if (method === 'POST' && route === START_ROUTE && status === 201)
+          this.runsStarted.inc({ plan: this.planLabel(req) });
       };
       res.on('finish', () => record(false));
       res.on('close', () => record(!res.writableFinished));
@@ -179,13 +195,21 @@ export class ApiMetrics {
 
   private recordDecision(req: Request, status: number): void {
     const decision = (req.body as { decision?: unknown } | undefined)?.decision;
-    this.decisions.inc({ decision: decision === 'go' || decision === 'no-go' ? decision : 'invalid', result: decisionResult(status) });
+    this.decisions.inc({
+      decision: decision === 'go' || decision === 'no-go' ? decision : 'invalid',
+      result: decisionResult(status),
+    });
   }
 
   /** The started plan's id (a bundled id, or an inline plan's `id`), bounded in number. */
   private planLabel(req: Request): string {
     const plan = (req.body as { plan?: unknown } | undefined)?.plan;
-    const id = typeof plan === 'string' ? plan : typeof plan === 'object' && plan !== null ? (plan as { id?: unknown }).id : undefined;
+    const id =
+      typeof plan === 'string'
+        ? plan
+        : typeof plan === 'object' && plan !== null
+          ? (plan as { id?: unknown }).id
+          : undefined;
     if (typeof id !== 'string' || id === '') return 'unknown';
     if (this.planLabels.has(id)) return id;
     if (this.planLabels.size >= MAX_PLAN_LABELS) return 'other';
@@ -202,7 +226,11 @@ function expressRoute(req: Request): string | undefined {
 
 /** Counts the runs of each outcome with Temporal's count API, all outcomes in parallel. */
 export async function countRunsByOutcome(deps: AppDeps): Promise<Map<Outcome, number>> {
-  const counts = await Promise.all(OUTCOMES.map((state) => withDeadline(deps, () => deps.client.workflow.count(runsQuery({ state })), deps.healthTimeoutMs)));
+  const counts = await Promise.all(
+    OUTCOMES.map((state) =>
+      withDeadline(deps, () => deps.client.workflow.count(runsQuery({ state })), deps.healthTimeoutMs),
+    ),
+  );
   return new Map(OUTCOMES.map((outcome, i) => [outcome, counts[i]?.count ?? 0]));
 }
 
@@ -222,7 +250,8 @@ export function metricsAccess(tokens: TokenStore, metricsToken: string | undefin
     }
     res.set('WWW-Authenticate', 'Bearer realm="phasegate"');
     const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(req.get('authorization') ?? '');
-    if (!match) throw new ApiError(401, 'authentication required: send Authorization: Bearer <metrics or operator token>');
+    if (!match)
+      throw new ApiError(401, 'authentication required: send Authorization: Bearer <metrics or operator token>');
     const token = match[1] as string;
     // Digests have equal lengths, as timingSafeEqual needs, and hide the token's length.
     if (expected && timingSafeEqual(digest(token), expected)) {
@@ -240,11 +269,20 @@ export function metricsAccess(tokens: TokenStore, metricsToken: string | undefin
  * Mounts `GET /metrics` and the request instruments on `app`. Call right after the request logger,
  * before auth and routes, so every request is measured and `/metrics` is not under `/api`'s auth.
  */
-export function mountMetrics(app: Express, deps: AppDeps, opts: MetricsAppOptions = {}, guard?: RequestHandler): ApiMetrics {
+export function mountMetrics(
+  app: Express,
+  deps: AppDeps,
+  opts: MetricsAppOptions = {},
+  guard?: RequestHandler,
+): ApiMetrics {
   const metrics = opts.metrics ?? new ApiMetrics();
   metrics.countOutcomesWith(
     () => countRunsByOutcome(deps),
-    (err) => deps.logger.warn({ err: (err as Error).message }, 'metrics: counting runs by outcome failed; serving the last counts'),
+    (err) =>
+      deps.logger.warn(
+        { err: (err as Error).message },
+        'metrics: counting runs by outcome failed; serving the last counts',
+      ),
   );
   app.use(metrics.observe(allRoutes()));
   // The guard comes after the observer, so requests it refuses are counted too, and before /metrics.

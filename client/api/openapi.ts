@@ -25,23 +25,38 @@ const COMMON_ERRORS: Record<number, string> = {
 };
 
 /** Builds the document for `routes`. */
-export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { version: string; serverUrl?: string }): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+export function buildOpenApiDocument(
+  routes: readonly AnyRoute[],
+  info: { version: string; serverUrl?: string },
+): ReturnType<OpenApiGeneratorV31['generateDocument']> {
   const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'A token from PHASEGATE_TOKENS, when configured' });
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A token from PHASEGATE_TOKENS, when configured',
+  });
   for (const route of routes) {
     const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {};
     for (const [code, spec] of Object.entries(route.responses)) {
-      responses[code] = { description: spec.description, ...(spec.schema ? { content: { 'application/json': { schema: spec.schema } } } : {}) };
+      responses[code] = {
+        description: spec.description,
+        ...(spec.schema ? { content: { 'application/json': { schema: spec.schema } } } : {}),
+      };
     }
     for (const code of impliedErrorCodes(route)) {
-      responses[String(code)] ??= { description: COMMON_ERRORS[code] ?? 'error', content: { 'application/json': { schema: ErrorSchema } } };
+      responses[String(code)] ??= {
+        description: COMMON_ERRORS[code] ?? 'error',
+        content: { 'application/json': { schema: ErrorSchema } },
+      };
     }
     const body = route.body;
     const bodySchema = body ? (body.docSchema ?? body.schema) : undefined;
     const content: Record<string, { schema: z.ZodType }> = {};
     if (bodySchema) {
       content[JSON_TYPES[0] as string] = { schema: bodySchema };
-      if (body?.acceptsText) for (const type of TEXT_TYPES.slice(0, 2)) content[type] = { schema: z.string().describe('plan text, YAML or JSON') };
+      if (body?.acceptsText)
+        for (const type of TEXT_TYPES.slice(0, 2))
+          content[type] = { schema: z.string().describe('plan text, YAML or JSON') };
     }
     registry.registerPath({
       method: route.method,
@@ -64,7 +79,8 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { versio
     info: {
       title: 'Phasegate API',
       version: info.version,
-      description: 'Run project phases durably on Temporal: plans, runs, gate decisions, operator actions and the external agent protocol.',
+      description:
+        'Run project phases durably on Temporal: plans, runs, gate decisions, operator actions and the external agent protocol.',
     },
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
   });

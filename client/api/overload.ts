@@ -34,14 +34,23 @@ export function rateLimiter(spec: string): RequestHandler {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: rateKey,
-    handler: (_req, _res, next) => next(new ApiError(429, `rate limit: at most ${parsed.limit} requests per ${spec.split('/')[1]} per token (PHASEGATE_RATE_LIMIT); retry after the Retry-After seconds`)),
+    handler: (_req, _res, next) =>
+      next(
+        new ApiError(
+          429,
+          `rate limit: at most ${parsed.limit} requests per ${spec.split('/')[1]} per token (PHASEGATE_RATE_LIMIT); retry after the Retry-After seconds`,
+        ),
+      ),
   });
 }
 
 /** Thrown (as a 503) when no slot for a Temporal call frees up within the queue time. */
 export class BusyError extends ApiError {
   constructor(waitedMs: number) {
-    super(503, `the API is busy: too many Temporal calls in flight (waited ${waitedMs} ms for a slot); retry after the Retry-After seconds`);
+    super(
+      503,
+      `the API is busy: too many Temporal calls in flight (waited ${waitedMs} ms for a slot); retry after the Retry-After seconds`,
+    );
   }
 }
 

@@ -27,7 +27,10 @@ export function impliedErrorCodes(route: AnyRoute): number[] {
 
 /** Every code of a route worth a reader's eye: declared ones, 400 and the token codes (not 413/415/500, which any route can give). */
 export function routeCodes(route: AnyRoute): number[] {
-  const codes = new Set([...Object.keys(route.responses).map(Number), ...impliedErrorCodes(route).filter((c) => c < 413)]);
+  const codes = new Set([
+    ...Object.keys(route.responses).map(Number),
+    ...impliedErrorCodes(route).filter((c) => c < 413),
+  ]);
   return [...codes].sort((a, b) => a - b);
 }
 
@@ -40,7 +43,9 @@ function queryKeys(route: AnyRoute): string[] {
 function bodyFields(route: AnyRoute): string {
   const shape = (route.body?.schema as { shape?: Record<string, { isOptional?: () => boolean }> } | undefined)?.shape;
   if (!shape || Object.keys(shape).length === 0) return '';
-  return `\`{${Object.entries(shape).map(([k, v]) => `${k}${v.isOptional?.() ? '?' : ''}`).join(', ')}}\``;
+  return `\`{${Object.entries(shape)
+    .map(([k, v]) => `${k}${v.isOptional?.() ? '?' : ''}`)
+    .join(', ')}}\``;
 }
 
 function cell(text: string): string {
@@ -64,6 +69,7 @@ export function renderRouteTable(routes: readonly AnyRoute[]): string {
 export function withRouteTable(readme: string, routes: readonly AnyRoute[]): string {
   const start = readme.indexOf(ROUTE_TABLE_START);
   const end = readme.indexOf(ROUTE_TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README.md lacks the ${ROUTE_TABLE_START} … ${ROUTE_TABLE_END} markers`);
+  if (start < 0 || end < start)
+    throw new Error(`README.md lacks the ${ROUTE_TABLE_START} … ${ROUTE_TABLE_END} markers`);
   return `${readme.slice(0, start + ROUTE_TABLE_START.length)}\n${renderRouteTable(routes)}\n${readme.slice(end)}`;
 }

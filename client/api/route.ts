@@ -76,7 +76,9 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
 export type AnyRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
 
 /** Declares a route (keeps the handler's input types tied to its schemas). */
-export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(spec: RouteSpec<P, Q, B>): AnyRoute {
+export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  spec: RouteSpec<P, Q, B>,
+): AnyRoute {
   return spec as unknown as AnyRoute;
 }
 
@@ -92,14 +94,20 @@ function hasBody(req: Request): boolean {
 
 function readBody(req: Request, spec: BodySpec<z.ZodType>): unknown {
   if (!hasBody(req)) {
-    if (spec.required) throw new ApiError(400, 'request body required: send a JSON object with Content-Type: application/json', [{ path: '', message: 'required' }]);
+    if (spec.required)
+      throw new ApiError(400, 'request body required: send a JSON object with Content-Type: application/json', [
+        { path: '', message: 'required' },
+      ]);
     return {};
   }
   const textOk = spec.acceptsText === true;
   if (req.is(JSON_TYPES)) return req.body;
   if (textOk && req.is(TEXT_TYPES)) return typeof req.body === 'string' ? req.body : '';
   const expected = textOk ? 'application/json, application/yaml or text/plain' : 'application/json';
-  throw new ApiError(415, `unsupported Content-Type ${JSON.stringify(req.get('content-type') ?? '(none)')}: send ${expected}`);
+  throw new ApiError(
+    415,
+    `unsupported Content-Type ${JSON.stringify(req.get('content-type') ?? '(none)')}: send ${expected}`,
+  );
 }
 
 /** The raw inputs of one route call; `body` is read only after the role check passes. */
@@ -114,7 +122,14 @@ export interface RouteInput {
  * route's schemas, then the handler. HTTP requests and MCP tool calls (`client/mcp`) both go
  * through here, so they get the same roles and the same 400s. Throws what the handler throws.
  */
-export async function invokeRoute(route: AnyRoute, input: RouteInput, principal: Principal | undefined, deps: AppDeps, req: Request, res: Response): Promise<RouteResult> {
+export async function invokeRoute(
+  route: AnyRoute,
+  input: RouteInput,
+  principal: Principal | undefined,
+  deps: AppDeps,
+  req: Request,
+  res: Response,
+): Promise<RouteResult> {
   if (route.access !== 'public' && route.access !== 'any') requireRole(principal, route.access);
   const params = route.params ? parseRequest(route.params, input.params, 'params') : {};
   const runId = (params as { runId?: unknown }).runId;
@@ -133,10 +148,15 @@ export async function invokeRoute(route: AnyRoute, input: RouteInput, principal:
 export function mountRoutes(app: Express, routes: readonly AnyRoute[], deps: AppDeps): void {
   for (const route of routes) {
     app[route.method](route.path, async (req, res) => {
-      const input: RouteInput = { params: { ...req.params }, query: { ...(req.query as object) }, body: () => (route.body ? readBody(req, route.body) : undefined) };
+      const input: RouteInput = {
+        params: { ...req.params },
+        query: { ...(req.query as object) },
+        body: () => (route.body ? readBody(req, route.body) : undefined),
+      };
       const result = await invokeRoute(route, input, principalOf(req), deps, req, res);
       if (result.status === 204) res.status(204).end();
-      else if (result.contentType && typeof result.body === 'string') res.status(result.status).type(result.contentType).send(result.body);
+      else if (result.contentType && typeof result.body === 'string')
+        res.status(result.status).type(result.contentType).send(result.body);
       else res.status(result.status).json(result.body);
     });
   }

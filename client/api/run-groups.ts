@@ -15,8 +15,13 @@ import { summarize } from './errors';
 export function groupsForStart(deps: Pick<AppDeps, 'groups'>, plan: RunnablePlan): GroupMembers {
   const groups = deps.groups.resolveFor(plan);
   if (Object.keys(groups).length === 0) return {};
-  const phases = plan.kind === 'program' ? plan.phases.map((p, i) => ({ prefix: `plan.phases[${i}].`, steps: p.steps })) : [{ prefix: 'plan.', steps: plan.steps }];
-  const details = phases.flatMap(({ prefix, steps }) => unreachableQuorums(steps, groups).map((p) => ({ path: `${prefix}${p.path}`, message: p.message })));
+  const phases =
+    plan.kind === 'program'
+      ? plan.phases.map((p, i) => ({ prefix: `plan.phases[${i}].`, steps: p.steps }))
+      : [{ prefix: 'plan.', steps: plan.steps }];
+  const details = phases.flatMap(({ prefix, steps }) =>
+    unreachableQuorums(steps, groups).map((p) => ({ path: `${prefix}${p.path}`, message: p.message })),
+  );
   if (details.length > 0) throw new ApiError(400, summarize(details, 'a gate can never pass'), details);
   return groups;
 }

@@ -37,8 +37,12 @@ export async function requirePhasegateRun(deps: AppDeps, runId: string): Promise
   const cache = cacheOf(deps);
   const until = cache.known.get(runId);
   if (until !== undefined && until > Date.now()) return;
-  const type = await cache.lookups.run(runId, async () => (await withDeadline(deps, () => deps.client.workflow.getHandle(runId).describe())).type);
-  if (!PHASEGATE_TYPES.has(type)) throw new ApiError(404, `run "${runId}" not found: that workflow is not a Phasegate run`);
+  const type = await cache.lookups.run(
+    runId,
+    async () => (await withDeadline(deps, () => deps.client.workflow.getHandle(runId).describe())).type,
+  );
+  if (!PHASEGATE_TYPES.has(type))
+    throw new ApiError(404, `run "${runId}" not found: that workflow is not a Phasegate run`);
   if (cache.known.size >= MAX_ENTRIES) cache.known.delete(cache.known.keys().next().value as string);
   cache.known.set(runId, Date.now() + TRUST_MS);
 }

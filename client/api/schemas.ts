@@ -26,7 +26,9 @@ import type { ScheduleView } from '../schedules/temporal';
  */
 export const PathIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, { message: 'must be 1-200 characters of [A-Za-z0-9._:-], starting with a letter or digit' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, {
+    message: 'must be 1-200 characters of [A-Za-z0-9._:-], starting with a letter or digit',
+  })
   .refine((s) => !s.includes('..'), { message: 'must not contain ".."' });
 /** A path id. */
 export type PathId = z.infer<typeof PathIdSchema>;
@@ -37,17 +39,33 @@ export const RunParamsSchema = z.strictObject({ runId: PathIdSchema.describe('th
 export type RunParams = z.infer<typeof RunParamsSchema>;
 
 /** `/api/runs/:runId/steps/:stepId/...` */
-export const StepParamsSchema = z.strictObject({ runId: PathIdSchema, stepId: PathIdSchema.describe('a step id of the plan') });
+export const StepParamsSchema = z.strictObject({
+  runId: PathIdSchema,
+  stepId: PathIdSchema.describe('a step id of the plan'),
+});
 /** Parsed step path parameters. */
 export type StepParams = z.infer<typeof StepParamsSchema>;
 
 /** `/api/agents/:agent/tasks` */
-export const AgentParamsSchema = z.strictObject({ agent: PathIdSchema.describe('the agent name, as in the steps\' `agent:`') });
+export const AgentParamsSchema = z.strictObject({
+  agent: PathIdSchema.describe("the agent name, as in the steps' `agent:`"),
+});
 /** Parsed agent path parameters. */
 export type AgentParams = z.infer<typeof AgentParamsSchema>;
 
 /** Run states a list can be filtered on (`PhaseState` search attribute). */
-export const RunStateSchema = z.enum(['scheduled', 'running', 'awaiting-approval', 'held', 'rolling-back', 'succeeded', 'rejected', 'failed', 'cancelled', 'timed-out']);
+export const RunStateSchema = z.enum([
+  'scheduled',
+  'running',
+  'awaiting-approval',
+  'held',
+  'rolling-back',
+  'succeeded',
+  'rejected',
+  'failed',
+  'cancelled',
+  'timed-out',
+]);
 /** A run state. */
 export type RunStateName = z.infer<typeof RunStateSchema>;
 
@@ -60,7 +78,10 @@ export const ListRunsQuerySchema = z.strictObject({
     .transform((v) => v === 'true')
     .optional()
     .describe('only runs (not) waiting for a decision'),
-  source: z.enum(['bundled', 'inline']).optional().describe('only runs of a bundled plan file, or of a plan sent with the start'),
+  source: z
+    .enum(['bundled', 'inline'])
+    .optional()
+    .describe('only runs of a bundled plan file, or of a plan sent with the start'),
   pageSize: z
     .string()
     .regex(/^[0-9]{1,4}$/, { message: 'must be a whole number from 1 to 200' })
@@ -92,13 +113,18 @@ export type Problem = z.infer<typeof ProblemSchema>;
 
 /** The error envelope of every non-2xx response. */
 export const ErrorSchema = z
-  .object({ error: z.string().describe('what went wrong, for people'), details: z.array(ProblemSchema).optional().describe('one entry per problem') })
+  .object({
+    error: z.string().describe('what went wrong, for people'),
+    details: z.array(ProblemSchema).optional().describe('one entry per problem'),
+  })
   .meta({ id: 'Error' });
 /** An error envelope. */
 export type ErrorBody = z.infer<typeof ErrorSchema>;
 
 const MetricValueSchema = z.union([z.number(), z.string().max(1000), z.boolean()]);
-const MetricNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,99}$/, { message: 'metric names use [A-Za-z0-9_-] and start with a letter or _' });
+const MetricNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,99}$/, { message: 'metric names use [A-Za-z0-9_-] and start with a letter or _' });
 /** Metrics an agent reports: at most 200 names. */
 export const MetricsSchema = z
   .record(MetricNameSchema, MetricValueSchema)
@@ -124,21 +150,37 @@ export const ProgramPlanDocSchema = ProgramPlanSchema.meta({ id: 'ProgramPlan' }
  * string branch).
  */
 export const ValidatePlanBodySchema = z
-  .union([z.string(), z.strictObject({ yaml: z.string().describe('plan text, YAML or JSON') }), z.record(z.string(), z.unknown())])
+  .union([
+    z.string(),
+    z.strictObject({ yaml: z.string().describe('plan text, YAML or JSON') }),
+    z.record(z.string(), z.unknown()),
+  ])
   .describe('a plan object, {yaml: "<plan text>"}, or the raw text');
 /** Validate-plan body. */
 export type ValidatePlanBody = z.infer<typeof ValidatePlanBodySchema>;
 
 /** For the OpenAPI document: the plan object variant spelled out. */
-export const ValidatePlanBodyDocSchema = z.union([z.strictObject({ yaml: z.string() }), PhasePlanDocSchema, ProgramPlanDocSchema]);
+export const ValidatePlanBodyDocSchema = z.union([
+  z.strictObject({ yaml: z.string() }),
+  PhasePlanDocSchema,
+  ProgramPlanDocSchema,
+]);
 
 /** `POST /api/plans/validate` → 200. */
-export const ValidatePlanOkSchema = z.object({ ok: z.literal(true), plan: z.union([PhasePlanDocSchema, ProgramPlanDocSchema]) });
+export const ValidatePlanOkSchema = z.object({
+  ok: z.literal(true),
+  plan: z.union([PhasePlanDocSchema, ProgramPlanDocSchema]),
+});
 /** A valid plan answer. */
 export type ValidatePlanOk = z.infer<typeof ValidatePlanOkSchema>;
 
 /** `POST /api/plans/validate` → 400: every problem with its path. */
-export const ValidatePlanFailedSchema = z.object({ ok: z.literal(false), error: z.string(), errors: z.array(ProblemSchema), details: z.array(ProblemSchema) });
+export const ValidatePlanFailedSchema = z.object({
+  ok: z.literal(false),
+  error: z.string(),
+  errors: z.array(ProblemSchema),
+  details: z.array(ProblemSchema),
+});
 /** An invalid plan answer. */
 export type ValidatePlanFailed = z.infer<typeof ValidatePlanFailedSchema>;
 
@@ -172,7 +214,9 @@ export const PlanListSchema = z.array(PlanSummarySchema);
 /** Body of `POST /api/runs`. The plan object is validated by the plan validator, which names paths such as `plan.steps[1].needs[0]`. */
 export const StartRunBodySchema = z.strictObject({
   plan: z
-    .union([IdSchema, z.record(z.string(), z.unknown())], { error: 'must be a bundled plan id ([a-z0-9-]) or a plan object' })
+    .union([IdSchema, z.record(z.string(), z.unknown())], {
+      error: 'must be a bundled plan id ([a-z0-9-]) or a plan object',
+    })
     .describe('a bundled plan id, or a whole plan object'),
   runId: PathIdSchema.optional().describe('the run id to use (default: <plan-id>-<4 hex>)'),
 });
@@ -180,10 +224,15 @@ export const StartRunBodySchema = z.strictObject({
 export type StartRunBody = z.infer<typeof StartRunBodySchema>;
 
 /** For the OpenAPI document: the start body with the plan formats spelled out. */
-export const StartRunBodyDocSchema = StartRunBodySchema.extend({ plan: z.union([IdSchema, PhasePlanDocSchema, ProgramPlanDocSchema]) });
+export const StartRunBodyDocSchema = StartRunBodySchema.extend({
+  plan: z.union([IdSchema, PhasePlanDocSchema, ProgramPlanDocSchema]),
+});
 
 /** `POST /api/runs` → 201. */
-export const StartRunResponseSchema = z.object({ runId: z.string(), uiUrl: z.string().describe('the run in the Temporal Web UI') });
+export const StartRunResponseSchema = z.object({
+  runId: z.string(),
+  uiUrl: z.string().describe('the run in the Temporal Web UI'),
+});
 /** Start-run answer. */
 export type StartRunResponse = z.infer<typeof StartRunResponseSchema>;
 
@@ -195,7 +244,11 @@ export const RunListItemSchema = z.object({
   awaitingApproval: z.boolean().nullable(),
   startTime: z.string().nullable(),
   closeTime: z.string().nullable(),
-  status: z.string().describe('Temporal execution status: RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW'),
+  status: z
+    .string()
+    .describe(
+      'Temporal execution status: RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW',
+    ),
   uiUrl: z.string(),
 });
 /** A run list item. */
@@ -234,7 +287,9 @@ export const DecisionBodySchema = z.strictObject({
   gate: IdSchema.describe('the gate step id'),
   decision: z.enum(['go', 'no-go']),
   comment: z.string().max(2000).optional(),
-  approver: NameSchema.optional().describe('only when the server runs without tokens; with tokens the approver is the token identity'),
+  approver: NameSchema.optional().describe(
+    'only when the server runs without tokens; with tokens the approver is the token identity',
+  ),
 });
 /** Decision body. */
 export type DecisionBody = z.infer<typeof DecisionBodySchema>;
@@ -255,7 +310,7 @@ export const AgentTaskSchema = z.object({
   agent: z.string(),
   attempt: z.number(),
   claimedBy: z.string().nullable().describe('identity holding the current lease, or null while the task is free'),
-  label: z.string().optional().describe('the lease holder\'s label (host/pid), when it gave one'),
+  label: z.string().optional().describe("the lease holder's label (host/pid), when it gave one"),
   openedAt: z.string().optional().describe('when the attempt opened (oldest first within a run)'),
   instructions: z.string().optional(),
 });
@@ -267,7 +322,9 @@ export const AgentTaskListSchema = z.array(AgentTaskSchema);
 
 /** Query of `GET /api/agents/:agent/tasks`. */
 export const AgentTasksQuerySchema = z.strictObject({
-  pageSize: ListRunsQuerySchema.shape.pageSize.describe('runs per page, as for GET /api/runs (default 100); a page lists every open task of its runs'),
+  pageSize: ListRunsQuerySchema.shape.pageSize.describe(
+    'runs per page, as for GET /api/runs (default 100); a page lists every open task of its runs',
+  ),
   nextPageToken: ListRunsQuerySchema.shape.nextPageToken.describe('the X-Next-Page-Token of the previous page'),
 });
 /** Parsed agent-task list query. */
@@ -276,14 +333,23 @@ export type AgentTasksQuery = z.infer<typeof AgentTasksQuerySchema>;
 /** A lease id: the claim's answer, or a client's own choice in a claim (so a retry gets the same lease). */
 export const LeaseIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, { message: 'must be 1-100 characters of [A-Za-z0-9._:-], starting with a letter or digit' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, {
+    message: 'must be 1-100 characters of [A-Za-z0-9._:-], starting with a letter or digit',
+  })
   .describe('the lease id');
 
-const LabelSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(200).describe('shown next to the identity (e.g. host/pid); never an identity');
+const LabelSchema = z
+  .string()
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .max(200)
+  .describe('shown next to the identity (e.g. host/pid); never an identity');
 
 /** Body of a step's `claim`. With tokens the identity is the token's; `claimant` then only labels. */
 export const ClaimBodySchema = z.strictObject({
-  claimant: NameSchema.optional().describe('without tokens: the identity (default: the agent name); with tokens: a label'),
+  claimant: NameSchema.optional().describe(
+    'without tokens: the identity (default: the agent name); with tokens: a label',
+  ),
   label: LabelSchema.optional(),
   leaseId: LeaseIdSchema.optional().describe('your own lease id: repeating the claim with it returns the same lease'),
   attempt: AttemptSchema.optional().describe('only claim this attempt'),
@@ -304,7 +370,9 @@ export const ClaimNextBodySchema = z.strictObject({
   runId: PathIdSchema.optional().describe('only tasks of this run'),
   leaseId: LeaseIdSchema.optional().describe('your own lease id: repeating the claim with it returns the same lease'),
   label: LabelSchema.optional(),
-  claimant: NameSchema.optional().describe('without tokens: the identity (default: the agent name); with tokens: a label'),
+  claimant: NameSchema.optional().describe(
+    'without tokens: the identity (default: the agent name); with tokens: a label',
+  ),
 });
 /** Claim-next body. */
 export type ClaimNextBody = z.infer<typeof ClaimNextBodySchema>;
@@ -390,7 +458,9 @@ export const ScheduleParamsSchema = z.strictObject({ id: ScheduleIdSchema });
 export type ScheduleParams = z.infer<typeof ScheduleParamsSchema>;
 
 /** Body of `pause` / `unpause`: an optional note, shown with the schedule (e.g. why it is paused). */
-export const ScheduleNoteBodySchema = z.strictObject({ note: z.string().max(1000).optional().describe('why; shown with the schedule') });
+export const ScheduleNoteBodySchema = z.strictObject({
+  note: z.string().max(1000).optional().describe('why; shown with the schedule'),
+});
 /** Pause/unpause body. */
 export type ScheduleNoteBody = z.infer<typeof ScheduleNoteBodySchema>;
 
@@ -419,7 +489,10 @@ const _scheduleFits = (v: ScheduleView): z.infer<typeof ScheduleViewSchema> => v
 void _scheduleFits;
 
 /** `PUT /api/schedules/:id` → 201/200: what `apply` did, and the schedule. */
-export const ApplyScheduleResponseSchema = z.object({ result: z.enum(['created', 'updated', 'unchanged']), schedule: ScheduleViewSchema });
+export const ApplyScheduleResponseSchema = z.object({
+  result: z.enum(['created', 'updated', 'unchanged']),
+  schedule: ScheduleViewSchema,
+});
 /** Apply answer. */
 export type ApplyScheduleResponse = z.infer<typeof ApplyScheduleResponseSchema>;
 

@@ -48,7 +48,10 @@ async function connectWithRetry(env: Env, logger: pino.Logger): Promise<Awaited<
       return await getTemporalClient(env);
     } catch (err) {
       if (Date.now() > deadline) throw err;
-      logger.warn({ attempt, address: env.TEMPORAL_ADDRESS, err: (err as Error).message }, 'Temporal not reachable yet; retrying');
+      logger.warn(
+        { attempt, address: env.TEMPORAL_ADDRESS, err: (err as Error).message },
+        'Temporal not reachable yet; retrying',
+      );
       await new Promise((r) => setTimeout(r, Math.min(5_000, 500 * attempt)));
     }
   }
@@ -86,10 +89,14 @@ async function main(): Promise<void> {
   if ('refuse' in bind) die(2, bind.refuse);
   if (tokens.size === 0) {
     const line = '!'.repeat(78);
-    console.warn(`${line}\n!! AUTH IS OFF: no PHASEGATE_TOKENS configured. Anyone who can reach ${bind.host}:${env.PORT} can\n!! start, cancel and approve runs. Listening on loopback only.\n${line}`);
+    console.warn(
+      `${line}\n!! AUTH IS OFF: no PHASEGATE_TOKENS configured. Anyone who can reach ${bind.host}:${env.PORT} can\n!! start, cancel and approve runs. Listening on loopback only.\n${line}`,
+    );
   }
 
-  const client = await connectWithRetry(env, logger).catch((err: unknown) => die(1, `Cannot connect to Temporal at ${env.TEMPORAL_ADDRESS}: ${(err as Error).message}`));
+  const client = await connectWithRetry(env, logger).catch((err: unknown) =>
+    die(1, `Cannot connect to Temporal at ${env.TEMPORAL_ADDRESS}: ${(err as Error).message}`),
+  );
   const { app, deps } = createPhasegateApp({
     client,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
@@ -108,7 +115,8 @@ async function main(): Promise<void> {
     ...(env.PHASEGATE_METRICS_TOKEN ? { metricsToken: env.PHASEGATE_METRICS_TOKEN } : {}),
   });
   const catalog = await deps.catalog();
-  for (const problem of catalog.problems) logger.warn({ file: problem.file, errors: problem.errors }, 'plan file skipped: invalid');
+  for (const problem of catalog.problems)
+    logger.warn({ file: problem.file, errors: problem.errors }, 'plan file skipped: invalid');
   logger.info({ dir: catalog.dir, plans: [...catalog.plans.keys()] }, 'bundled plans');
 
   const server = app.listen(env.PORT, bind.host);
@@ -117,7 +125,14 @@ async function main(): Promise<void> {
     server.once('error', reject);
   }).catch((err: unknown) => die(1, `Cannot listen on ${bind.host}:${env.PORT}: ${(err as Error).message}`));
   const address = server.address() as AddressInfo;
-  logger.info({ url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`, auth: tokens.size > 0, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'Phasegate API listening');
+  logger.info(
+    {
+      url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+      auth: tokens.size > 0,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+    },
+    'Phasegate API listening',
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

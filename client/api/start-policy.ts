@@ -64,20 +64,29 @@ export function carriesInlineCode(requested: unknown): boolean {
  */
 export function requireInlineAllowed(deps: Pick<AppDeps, 'inlinePlans'>, principal: Principal | undefined): void {
   if (deps.inlinePlans === 'off') {
-    throw new ApiError(403, 'inline plans are turned off on this server (PHASEGATE_INLINE_PLANS=off): start a bundled plan by its id', [{ path: 'plan', message: 'inline plans are off' }]);
+    throw new ApiError(
+      403,
+      'inline plans are turned off on this server (PHASEGATE_INLINE_PLANS=off): start a bundled plan by its id',
+      [{ path: 'plan', message: 'inline plans are off' }],
+    );
   }
   if (!principal || principal.roles.has('author')) return;
   if (deps.inlinePlans === 'operators' && principal.roles.has('operator')) return;
   const who = deps.inlinePlans === 'operators' ? 'the author or operator role' : 'the author role';
-  throw new ApiError(403, `forbidden: starting a plan that is not bundled needs ${who} (plans are code: their shell tasks run on the worker); "${principal.identity}" has ${[...principal.roles].join(', ')}`, [
-    { path: 'plan', message: 'inline plans need the author role' },
-  ]);
+  throw new ApiError(
+    403,
+    `forbidden: starting a plan that is not bundled needs ${who} (plans are code: their shell tasks run on the worker); "${principal.identity}" has ${[...principal.roles].join(', ')}`,
+    [{ path: 'plan', message: 'inline plans need the author role' }],
+  );
 }
 
 /** Every executor of a plan with its path (`steps[2].rollback`, `phases[1].steps[0].run`). */
 export function executorsOf(plan: RunnablePlan): { path: string; executor: Executor }[] {
   const out: { path: string; executor: Executor }[] = [];
-  const phases = plan.kind === 'program' ? plan.phases.map((p, i) => ({ prefix: `phases[${i}].`, phase: p })) : [{ prefix: '', phase: plan }];
+  const phases =
+    plan.kind === 'program'
+      ? plan.phases.map((p, i) => ({ prefix: `phases[${i}].`, phase: p }))
+      : [{ prefix: '', phase: plan }];
   for (const { prefix, phase } of phases) {
     phase.steps.forEach((s, i) => {
       if (s.run) out.push({ path: `${prefix}steps[${i}].run`, executor: s.run });
@@ -92,6 +101,13 @@ export function requireExecutorsAllowed(deps: Pick<AppDeps, 'executors'>, plan: 
   const refused = executorsOf(plan).filter((e) => !deps.executors.has(e.executor.kind));
   if (refused.length === 0) return;
   const allowed = [...deps.executors].join(', ') || 'none';
-  const details = refused.map((e) => ({ path: `plan.${e.path}.kind`, message: `executor kind "${e.executor.kind}" is not enabled on this server (PHASEGATE_EXECUTORS: ${allowed})` }));
-  throw new ApiError(400, `invalid plan: ${details[0]?.path}: ${details[0]?.message}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}`, details);
+  const details = refused.map((e) => ({
+    path: `plan.${e.path}.kind`,
+    message: `executor kind "${e.executor.kind}" is not enabled on this server (PHASEGATE_EXECUTORS: ${allowed})`,
+  }));
+  throw new ApiError(
+    400,
+    `invalid plan: ${details[0]?.path}: ${details[0]?.message}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}`,
+    details,
+  );
 }

@@ -25,7 +25,13 @@ export const MAX_PAGE_STEPS = 1000;
 
 /** `GET /api/runs/:runId` query parameters. */
 export const RunStatusQuerySchema = z.strictObject({
-  steps: z.coerce.number().int().min(1).max(MAX_PAGE_STEPS).optional().describe(`steps per page (1–${MAX_PAGE_STEPS}); asking for it always pages`),
+  steps: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_STEPS)
+    .optional()
+    .describe(`steps per page (1–${MAX_PAGE_STEPS}); asking for it always pages`),
   cursor: z
     .string()
     .regex(/^[0-9]{1,6}$/, 'expected a cursor from stepsPage.nextCursor')
@@ -56,7 +62,11 @@ export interface PageRequest {
 /** The page a query string asks for. */
 export function pageRequest(q: RunStatusQuery): PageRequest {
   const explicit = q.steps !== undefined || q.cursor !== undefined;
-  return { offset: q.cursor === undefined ? 0 : Number(q.cursor), limit: q.steps ?? (explicit ? DEFAULT_PAGE_STEPS : WHOLE_STATUS_STEPS), explicit };
+  return {
+    offset: q.cursor === undefined ? 0 : Number(q.cursor),
+    limit: q.steps ?? (explicit ? DEFAULT_PAGE_STEPS : WHOLE_STATUS_STEPS),
+    explicit,
+  };
 }
 
 /** The cache key of a read: the run id alone for the default read, with the page otherwise. */
@@ -74,7 +84,12 @@ function view(got: RunStatusPage, page: PageRequest): RunStatus | (RunStatus & {
   // Small run, no page asked for: exactly what the `status` query answers.
   if (!page.explicit && stepsPage.offset === 0 && stepsPage.returned === stepsPage.total) return status;
   const end = stepsPage.offset + stepsPage.returned;
-  return { ...status, stepsPage: { ...stepsPage, nextCursor: end < stepsPage.total ? String(end) : null } as StepsPage & { nextCursor: string | null } };
+  return {
+    ...status,
+    stepsPage: { ...stepsPage, nextCursor: end < stepsPage.total ? String(end) : null } as StepsPage & {
+      nextCursor: string | null;
+    },
+  };
 }
 
 /**

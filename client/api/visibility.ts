@@ -35,7 +35,8 @@ export function runsQuery(filter: RunFilter): string {
   const parts = [`WorkflowType IN (${types})`];
   if (filter.state) parts.push(`${PhaseState.name} = ${visibilityValue(filter.state)}`);
   if (filter.plan) parts.push(`${PhasePlan.name} = ${visibilityValue(filter.plan)}`);
-  if (filter.awaitingApproval !== undefined) parts.push(`${AwaitingApproval.name} = ${filter.awaitingApproval ? 'true' : 'false'}`);
+  if (filter.awaitingApproval !== undefined)
+    parts.push(`${AwaitingApproval.name} = ${filter.awaitingApproval ? 'true' : 'false'}`);
   // Only an open run awaits anything: runs recorded before the `truthful-end` patch ended with
   // AwaitingApproval still true.
   if (filter.awaitingApproval === true) parts.push(`ExecutionStatus = 'Running'`);
@@ -70,17 +71,29 @@ export function decodePageToken(query: string, token: string | undefined): Buffe
   const bytes = Buffer.from(token, 'base64url');
   const raw = bytes.subarray(CHECK_BYTES);
   if (bytes.length <= CHECK_BYTES || !checksum(query, raw).equals(bytes.subarray(0, CHECK_BYTES))) {
-    throw new ApiError(400, 'invalid nextPageToken: pass the token of the previous page, with the same filters', [{ path: 'nextPageToken', message: 'not a page token of this list' }]);
+    throw new ApiError(400, 'invalid nextPageToken: pass the token of the previous page, with the same filters', [
+      { path: 'nextPageToken', message: 'not a page token of this list' },
+    ]);
   }
   return raw;
 }
 
 /** One page of runs, newest first (the visibility store's order). */
-export async function listRuns(deps: AppDeps, filter: RunFilter, pageSize = 50, nextPageToken?: string): Promise<RunList> {
+export async function listRuns(
+  deps: AppDeps,
+  filter: RunFilter,
+  pageSize = 50,
+  nextPageToken?: string,
+): Promise<RunList> {
   const query = runsQuery(filter);
   const pageToken = decodePageToken(query, nextPageToken);
   const response = await withDeadline(deps, () =>
-    deps.client.workflowService.listWorkflowExecutions({ namespace: deps.namespace, query, pageSize, nextPageToken: pageToken }),
+    deps.client.workflowService.listWorkflowExecutions({
+      namespace: deps.namespace,
+      query,
+      pageSize,
+      nextPageToken: pageToken,
+    }),
   );
   const runs: RunListItem[] = [];
   for (const raw of response.executions) {
@@ -97,7 +110,8 @@ export async function listRuns(deps: AppDeps, filter: RunFilter, pageSize = 50, 
       uiUrl: deps.runUrl(info.workflowId),
     });
   }
-  const next = response.nextPageToken && response.nextPageToken.length > 0 ? encodePageToken(query, response.nextPageToken) : null;
+  const next =
+    response.nextPageToken && response.nextPageToken.length > 0 ? encodePageToken(query, response.nextPageToken) : null;
   return { runs, nextPageToken: next };
 }
 
@@ -105,7 +119,10 @@ export async function listRuns(deps: AppDeps, filter: RunFilter, pageSize = 50, 
 export async function runsWithAgentTasks(deps: AppDeps, agent: string, limit = 200): Promise<string[]> {
   const ids: string[] = [];
   await withDeadline(deps, async () => {
-    for await (const info of deps.client.workflow.list({ query: agentTasksQuery(agent), pageSize: Math.min(limit, 100) })) {
+    for await (const info of deps.client.workflow.list({
+      query: agentTasksQuery(agent),
+      pageSize: Math.min(limit, 100),
+    })) {
       ids.push(info.workflowId);
       if (ids.length >= limit) break;
     }

@@ -53,8 +53,23 @@ export interface AgentRunnerOptions {
 export type AgentEvent =
   | { event: 'waiting'; agent: string }
   | { event: 'idle'; agent: string; waitedMs: number; timeoutMs?: number }
-  | { event: 'claimed'; runId: string; stepId: string; attempt: number; claimedBy: string; leaseId: string; label?: string }
-  | { event: 'completed'; runId: string; stepId: string; attempt: number; metrics: Record<string, MetricValue>; summary?: string }
+  | {
+      event: 'claimed';
+      runId: string;
+      stepId: string;
+      attempt: number;
+      claimedBy: string;
+      leaseId: string;
+      label?: string;
+    }
+  | {
+      event: 'completed';
+      runId: string;
+      stepId: string;
+      attempt: number;
+      metrics: Record<string, MetricValue>;
+      summary?: string;
+    }
   | { event: 'failed'; runId: string; stepId: string; attempt: number; reason: string }
   | { event: 'lost'; runId: string; stepId: string; attempt: number; reason: string }
   | { event: 'error'; message: string };
@@ -80,10 +95,14 @@ interface CommandOutcome {
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /** The label of this process: unique per process across machines. */
@@ -113,13 +132,20 @@ async function runCommand(opts: AgentRunnerOptions, claim: ClaimResult): Promise
   const child = spawn(program, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true, // its own process group, so a lost claim or Ctrl-C stops everything it started
-    env: { ...process.env, PHASEGATE_RUN_ID: claim.runId, PHASEGATE_STEP_ID: claim.stepId, PHASEGATE_ATTEMPT: String(claim.attempt) },
+    env: {
+      ...process.env,
+      PHASEGATE_RUN_ID: claim.runId,
+      PHASEGATE_STEP_ID: claim.stepId,
+      PHASEGATE_ATTEMPT: String(claim.attempt),
+    },
   });
   const spawned = new Promise<string | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined));
     child.once('error', (err) => resolve(err.message));
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
 
   const spawnError = await spawned;
   if (spawnError) return { exitCode: null, signal: null, metrics, summary, stderrTail, spawnError };
@@ -147,14 +173,21 @@ async function runCommand(opts: AgentRunnerOptions, claim: ClaimResult): Promise
   };
   const onAbort = () => kill('the agent was stopped');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const beat = setInterval(() => {
-    opts.api
-      .heartbeat(claim.runId, claim.stepId, { leaseId: claim.leaseId, attempt: claim.attempt, ...(summary ? { progress: summary.slice(0, 2000) } : {}) })
-      .catch((err: unknown) => {
-        if (isTaken(err)) kill(`heartbeat refused: ${(err as Error).message}`);
-        // Other errors (API briefly down) are retried at the next beat; the heartbeat timeout decides.
-      });
-  }, heartbeatEvery(opts.heartbeatMs, claim.heartbeatTimeout));
+  const beat = setInterval(
+    () => {
+      opts.api
+        .heartbeat(claim.runId, claim.stepId, {
+          leaseId: claim.leaseId,
+          attempt: claim.attempt,
+          ...(summary ? { progress: summary.slice(0, 2000) } : {}),
+        })
+        .catch((err: unknown) => {
+          if (isTaken(err)) kill(`heartbeat refused: ${(err as Error).message}`);
+          // Other errors (API briefly down) are retried at the next beat; the heartbeat timeout decides.
+        });
+    },
+    heartbeatEvery(opts.heartbeatMs, claim.heartbeatTimeout),
+  );
 
   const { code, signal } = await exited;
   clearInterval(beat);
@@ -172,8 +205,17 @@ async function report(opts: AgentRunnerOptions, claim: ClaimResult, outcome: Com
     return false;
   }
   if (outcome.exitCode === 0 && !outcome.lost) {
-    await opts.api.complete(claim.runId, claim.stepId, { ...lease, metrics: outcome.metrics, ...(outcome.summary ? { summary: outcome.summary } : {}) });
-    opts.emit({ event: 'completed', ...ids, metrics: outcome.metrics, ...(outcome.summary ? { summary: outcome.summary } : {}) });
+    await opts.api.complete(claim.runId, claim.stepId, {
+      ...lease,
+      metrics: outcome.metrics,
+      ...(outcome.summary ? { summary: outcome.summary } : {}),
+    });
+    opts.emit({
+      event: 'completed',
+      ...ids,
+      metrics: outcome.metrics,
+      ...(outcome.summary ? { summary: outcome.summary } : {}),
+    });
     return true;
   }
   const why = outcome.spawnError
@@ -202,7 +244,11 @@ function heartbeatEvery(optionMs: number, timeout: string | undefined): number {
  * timeout. `leaseId` is this claim's own id: after a lost answer (network error) the same id is
  * sent again, so the retry gets the lease the first request may have created instead of a second.
  */
-async function claimNext(opts: AgentRunnerOptions, leaseId: string, idleLeftMs: number | undefined): Promise<ClaimResult | undefined> {
+async function claimNext(
+  opts: AgentRunnerOptions,
+  leaseId: string,
+  idleLeftMs: number | undefined,
+): Promise<ClaimResult | undefined> {
   const waitMs = Math.max(0, Math.min(opts.waitMs ?? 10_000, 60_000, idleLeftMs ?? Number.POSITIVE_INFINITY));
   const claim = await opts.api.claimNext(opts.agent, {
     wait: `${Math.floor(waitMs)}ms`,
@@ -211,7 +257,16 @@ async function claimNext(opts: AgentRunnerOptions, leaseId: string, idleLeftMs: 
     ...(opts.claimant ? { claimant: opts.claimant } : {}),
     ...(opts.runId ? { runId: opts.runId } : {}),
   });
-  if (claim) opts.emit({ event: 'claimed', runId: claim.runId, stepId: claim.stepId, attempt: claim.attempt, claimedBy: claim.claimedBy, leaseId: claim.leaseId, ...(claim.label ? { label: claim.label } : {}) });
+  if (claim)
+    opts.emit({
+      event: 'claimed',
+      runId: claim.runId,
+      stepId: claim.stepId,
+      attempt: claim.attempt,
+      claimedBy: claim.claimedBy,
+      leaseId: claim.leaseId,
+      ...(claim.label ? { label: claim.label } : {}),
+    });
   return claim;
 }
 
@@ -257,7 +312,13 @@ export async function runAgent(opts: AgentRunnerOptions): Promise<ExitCodeValue>
     announcedWait = false;
     if (opts.signal?.aborted) {
       // Stopped while the claim was in flight: hand the task back at once instead of letting it time out.
-      await opts.api.fail(claim.runId, claim.stepId, { leaseId: claim.leaseId, reason: 'the agent was stopped before starting the task', retryable: true }).catch(() => undefined);
+      await opts.api
+        .fail(claim.runId, claim.stepId, {
+          leaseId: claim.leaseId,
+          reason: 'the agent was stopped before starting the task',
+          retryable: true,
+        })
+        .catch(() => undefined);
       break;
     }
     const outcome = await runCommand(opts, claim);

@@ -3,7 +3,19 @@
  * Errors keep the API's envelope, so the CLI can print the server's message and details.
  */
 import type { GateStatus, RunStatus, StepStatus } from '../../workflows/status';
-import type { AgentTask, ClaimBody, CompleteBody, Lease, DecisionBody, FailBody, HeartbeatBody, PlanSummary, Problem, RunList, StartRunResponse } from '../api/schemas';
+import type {
+  AgentTask,
+  ClaimBody,
+  CompleteBody,
+  Lease,
+  DecisionBody,
+  FailBody,
+  HeartbeatBody,
+  PlanSummary,
+  Problem,
+  RunList,
+  StartRunResponse,
+} from '../api/schemas';
 import { exitCodeForStatus, ExitCode, type ExitCodeValue } from './exit-codes';
 
 /** Body of a claim-next as sent (`wait` as text, e.g. `"20s"`; at most 60s). */
@@ -74,7 +86,10 @@ export class PhasegateApi {
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new ApiRequestError(0, `cannot reach the Phasegate API at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      throw new ApiRequestError(
+        0,
+        `cannot reach the Phasegate API at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+      );
     }
     const text = await response.text();
     let parsed: unknown = undefined;
@@ -85,7 +100,10 @@ export class PhasegateApi {
     }
     if (!response.ok) {
       const envelope = parsed as { error?: unknown; details?: unknown } | undefined;
-      const message = typeof envelope?.error === 'string' ? envelope.error : `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
+      const message =
+        typeof envelope?.error === 'string'
+          ? envelope.error
+          : `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
       const details = Array.isArray(envelope?.details) ? (envelope.details as Problem[]) : [];
       throw new ApiRequestError(response.status, message, details, parsed);
     }

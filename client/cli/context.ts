@@ -77,12 +77,14 @@ export function parseInterval(text: string, name: string): number {
       // stays NaN
     }
   }
-  if (!Number.isFinite(ms) || ms < 50) throw new CliError(`${name}: "${text}" is not a duration (e.g. 500ms, 2s, 1m)`, ExitCode.USAGE);
+  if (!Number.isFinite(ms) || ms < 50)
+    throw new CliError(`${name}: "${text}" is not a duration (e.g. 500ms, 2s, 1m)`, ExitCode.USAGE);
   return ms;
 }
 
 /** Parses a positive whole number; a usage error (exit 2) otherwise. */
 export function positiveInt(text: string, name: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new CliError(`${name}: "${text}" is not a positive whole number`, ExitCode.USAGE);
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new CliError(`${name}: "${text}" is not a positive whole number`, ExitCode.USAGE);
   return Number(text);
 }

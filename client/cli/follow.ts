@@ -15,7 +15,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * change: redrawn in place on a terminal, one block per change when piped, one JSON line per
  * change with `--json`.
  */
-export async function followRun(ctx: CommandContext, cmd: Command, runId: string, opts: { watch: boolean; intervalMs: number }): Promise<RunStatus> {
+export async function followRun(
+  ctx: CommandContext,
+  cmd: Command,
+  runId: string,
+  opts: { watch: boolean; intervalMs: number },
+): Promise<RunStatus> {
   const { io } = ctx;
   const json = ctx.globals(cmd).json === true;
   const client = ctx.api(cmd);
@@ -43,7 +48,13 @@ export async function followRun(ctx: CommandContext, cmd: Command, runId: string
       if (text !== lastShown || (!json && io.isTTY)) {
         if (json) io.out(`${text}\n`);
         // Redraw in place: cursor home, each line cleared to its end, then the rest of the screen.
-        else if (io.isTTY) io.out(`\x1b[H${text.split('\n').map((l) => `${l}\x1b[K`).join('\n')}\n\x1b[J`);
+        else if (io.isTTY)
+          io.out(
+            `\x1b[H${text
+              .split('\n')
+              .map((l) => `${l}\x1b[K`)
+              .join('\n')}\n\x1b[J`,
+          );
         else io.out(`${text}\n\n`);
         lastShown = text;
       }

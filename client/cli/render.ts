@@ -67,7 +67,12 @@ function stepDetails(s: StepStatus): string {
   const parts: string[] = [];
   const metrics = metricsText(s.metrics);
   if (metrics) parts.push(metrics);
-  if (s.agentTask) parts.push(s.agentTask.claimedBy ? `claimed by ${s.agentTask.claimedBy} (attempt ${s.agentTask.attempt})` : `open for claim (attempt ${s.agentTask.attempt})`);
+  if (s.agentTask)
+    parts.push(
+      s.agentTask.claimedBy
+        ? `claimed by ${s.agentTask.claimedBy} (attempt ${s.agentTask.attempt})`
+        : `open for claim (attempt ${s.agentTask.attempt})`,
+    );
   if (s.held) parts.push('HELD: phase retry|skip');
   if (s.error) parts.push(`error: ${s.error.slice(0, 160)}`);
   else if (s.summary) parts.push(s.summary.slice(0, 160));
@@ -75,10 +80,17 @@ function stepDetails(s: StepStatus): string {
 }
 
 function gateDetails(g: GateStatus, paint: Paint): string {
-  const parts = g.checks.map((c) => `${c.passed ? paint('green', '✔') : paint('red', '✘')} ${c.metric} ${c.op} ${String(c.value)} (actual ${c.actual === null ? 'n/a' : String(c.actual)})`);
+  const parts = g.checks.map(
+    (c) =>
+      `${c.passed ? paint('green', '✔') : paint('red', '✘')} ${c.metric} ${c.op} ${String(c.value)} (actual ${c.actual === null ? 'n/a' : String(c.actual)})`,
+  );
   if (g.approvers.length > 0) {
     const go = g.votes.filter((v) => v.decision === 'go').length;
-    const shown = g.approvers.map((a) => (a.startsWith('group:') && g.approverGroups ? `${a} (${(g.approverGroups[a.slice('group:'.length)] ?? []).join(', ') || 'no members'})` : a));
+    const shown = g.approvers.map((a) =>
+      a.startsWith('group:') && g.approverGroups
+        ? `${a} (${(g.approverGroups[a.slice('group:'.length)] ?? []).join(', ') || 'no members'})`
+        : a,
+    );
     parts.push(`go votes ${go}/${g.quorum} · approvers: ${shown.join(', ')}`);
   }
   if (g.deadline && g.state === 'awaiting-approval') parts.push(`decide before ${g.deadline}`);
@@ -112,18 +124,43 @@ export function inDependencyOrder<T extends { id: string; needs: readonly string
 export function renderStatus(s: RunStatus, paint: Paint, now = Date.now()): string {
   const out: string[] = [];
   out.push(`${paint('cyan', s.runId)}  ${s.title} (${s.plan})`);
-  out.push(`state ${state(paint, s.state)}${s.outcome ? ` · outcome ${state(paint, s.outcome)}` : ''} · ${s.startedAt ? `started ${s.startedAt}` : `not started${s.startAt ? `: scheduled for ${s.startAt}` : ''}`}${s.endedAt ? ` · ended ${s.endedAt}` : ''} · ${since(s.startedAt, s.endedAt, now)}`);
+  out.push(
+    `state ${state(paint, s.state)}${s.outcome ? ` · outcome ${state(paint, s.outcome)}` : ''} · ${s.startedAt ? `started ${s.startedAt}` : `not started${s.startAt ? `: scheduled for ${s.startAt}` : ''}`}${s.endedAt ? ` · ended ${s.endedAt}` : ''} · ${since(s.startedAt, s.endedAt, now)}`,
+  );
   if (s.cause) out.push(`cause: ${s.cause}`);
   if (s.phases && s.phases.length > 0) {
     const phases = table(['#', 'phase', 'run', 'state'], paint);
-    s.phases.forEach((p, i) => phases.push([String(i + 1), p.title ?? p.plan, p.runId ?? 'not started', state(paint, p.outcome ?? p.state ?? 'pending')]));
+    s.phases.forEach((p, i) =>
+      phases.push([
+        String(i + 1),
+        p.title ?? p.plan,
+        p.runId ?? 'not started',
+        state(paint, p.outcome ?? p.state ?? 'pending'),
+      ]),
+    );
     out.push(phases.toString());
   }
   if (s.steps.length + s.gates.length > 0) {
     const steps = table(['step', 'type', 'agent', 'state', 'tries', 'time', 'details'], paint);
     const rows = [
-      ...s.steps.map((t) => ({ id: t.id, needs: t.needs, cells: [t.id, t.executor, t.agent ?? '', state(paint, t.state), String(t.attempts), since(t.startedAt, t.endedAt, now), stepDetails(t)] })),
-      ...s.gates.map((g) => ({ id: g.id, needs: g.needs, cells: [g.id, 'gate', '', state(paint, g.state), '', since(g.startedAt, g.endedAt, now), gateDetails(g, paint)] })),
+      ...s.steps.map((t) => ({
+        id: t.id,
+        needs: t.needs,
+        cells: [
+          t.id,
+          t.executor,
+          t.agent ?? '',
+          state(paint, t.state),
+          String(t.attempts),
+          since(t.startedAt, t.endedAt, now),
+          stepDetails(t),
+        ],
+      })),
+      ...s.gates.map((g) => ({
+        id: g.id,
+        needs: g.needs,
+        cells: [g.id, 'gate', '', state(paint, g.state), '', since(g.startedAt, g.endedAt, now), gateDetails(g, paint)],
+      })),
     ];
     for (const row of inDependencyOrder(rows)) steps.push(row.cells);
     out.push(steps.toString());
@@ -150,7 +187,8 @@ export function renderStatus(s: RunStatus, paint: Paint, now = Date.now()): stri
 export function renderRuns(runs: readonly RunListItem[], paint: Paint): string {
   if (runs.length === 0) return 'no runs';
   const t = table(['run', 'plan', 'state', 'temporal', 'started', 'closed'], paint);
-  for (const r of runs) t.push([r.runId, r.plan ?? '', state(paint, r.state ?? ''), r.status, r.startTime ?? '', r.closeTime ?? '']);
+  for (const r of runs)
+    t.push([r.runId, r.plan ?? '', state(paint, r.state ?? ''), r.status, r.startTime ?? '', r.closeTime ?? '']);
   return t.toString();
 }
 
@@ -158,7 +196,13 @@ export function renderRuns(runs: readonly RunListItem[], paint: Paint): string {
 export function renderPlans(plans: readonly PlanSummary[], paint: Paint): string {
   if (plans.length === 0) return 'no bundled plans';
   const t = table(['plan', 'kind', 'title', 'steps'], paint);
-  for (const p of plans) t.push([p.id, p.kind, p.title, p.kind === 'program' ? `${(p.phases ?? []).length} phases` : `${p.steps.length} steps`]);
+  for (const p of plans)
+    t.push([
+      p.id,
+      p.kind,
+      p.title,
+      p.kind === 'program' ? `${(p.phases ?? []).length} phases` : `${p.steps.length} steps`,
+    ]);
   return t.toString();
 }
 

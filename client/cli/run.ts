@@ -21,11 +21,17 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander has already printed its message (or the help).
-      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? ExitCode.OK : ExitCode.USAGE;
+      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version'
+        ? ExitCode.OK
+        : ExitCode.USAGE;
     }
     if (err instanceof ApiRequestError) {
-      if (json) io.out(`${JSON.stringify({ error: err.message, status: err.status, ...(err.details.length ? { details: err.details } : {}) }, null, 2)}\n`);
-      else io.err(`error: ${err.message}\n${err.details.map((d) => `  ${d.path || '(body)'}: ${d.message}\n`).join('')}`);
+      if (json)
+        io.out(
+          `${JSON.stringify({ error: err.message, status: err.status, ...(err.details.length ? { details: err.details } : {}) }, null, 2)}\n`,
+        );
+      else
+        io.err(`error: ${err.message}\n${err.details.map((d) => `  ${d.path || '(body)'}: ${d.message}\n`).join('')}`);
       return err.exitCode;
     }
     if (err instanceof CliError) {

@@ -10,7 +10,14 @@ import type { AppDeps } from '../api/deps';
 import { toApiError } from '../api/errors';
 import { invokeRoute, type AnyRoute } from '../api/route';
 import { allRoutes } from '../api/routes';
-import { BackendError, OPERATIONS, type CallInput, type CallResult, type OperationName, type PhasegateBackend } from './backend';
+import {
+  BackendError,
+  OPERATIONS,
+  type CallInput,
+  type CallResult,
+  type OperationName,
+  type PhasegateBackend,
+} from './backend';
 
 let table: Map<string, AnyRoute> | undefined;
 function routeFor(method: string, path: string): AnyRoute | undefined {
@@ -34,7 +41,14 @@ export class AppBackend implements PhasegateBackend {
     const route = routeFor(method, path);
     if (!route) throw new BackendError(501, `this server does not offer ${method.toUpperCase()} ${path} yet`);
     try {
-      const result = await invokeRoute(route, { params: input.params ?? {}, query: input.query ?? {}, body: () => input.body ?? {} }, this.principal, this.deps, this.req, this.res);
+      const result = await invokeRoute(
+        route,
+        { params: input.params ?? {}, query: input.query ?? {}, body: () => input.body ?? {} },
+        this.principal,
+        this.deps,
+        this.req,
+        this.res,
+      );
       return { status: result.status, body: result.body };
     } catch (err) {
       const apiError = toApiError(err);

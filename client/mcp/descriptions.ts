@@ -29,7 +29,8 @@ export type ToolName =
 export const TOOL_TEXT: Record<ToolName, ToolText> = {
   list_plans: {
     title: 'List bundled plans',
-    description: 'List the phase plans bundled on this Phasegate server (id, title, steps with their agents and needs). Use it to find a plan id for start_run.',
+    description:
+      'List the phase plans bundled on this Phasegate server (id, title, steps with their agents and needs). Use it to find a plan id for start_run.',
   },
   validate_plan: {
     title: 'Validate a plan',
@@ -51,7 +52,8 @@ export const TOOL_TEXT: Record<ToolName, ToolText> = {
   },
   list_runs: {
     title: 'List runs',
-    description: 'List runs, newest first, optionally only those in a `state`, of a `plan`, or (not) `awaitingApproval`. Pass `nextPageToken` from the answer for the next page.',
+    description:
+      'List runs, newest first, optionally only those in a `state`, of a `plan`, or (not) `awaitingApproval`. Pass `nextPageToken` from the answer for the next page.',
   },
   next_task: {
     title: 'Take the next task',
@@ -66,19 +68,19 @@ export const TOOL_TEXT: Record<ToolName, ToolText> = {
     title: 'Heartbeat a task',
     description:
       'Tell Phasegate you are still working on a leased task: send runId, stepId and leaseId from next_task (and `progress`, a short note, if you like). ' +
-      'Heartbeat at about a third of the lease\'s heartbeatTimeout (e.g. every 10s for 30s); a lease that misses its heartbeat timeout is released and the attempt fails. ' +
+      "Heartbeat at about a third of the lease's heartbeatTimeout (e.g. every 10s for 30s); a lease that misses its heartbeat timeout is released and the attempt fails. " +
       'A refusal (409) means the lease is no longer yours: stop working on it.',
   },
   complete_task: {
     title: 'Complete a task',
     description:
       'Report a leased task done: runId, stepId and leaseId from next_task, `metrics` (name → number, string or boolean) and a short `summary` of what you did. ' +
-      'Include every metric the task declares (the plan\'s gates check them; a completion missing a declared metric is refused, naming it). Answers the step\'s new state.',
+      "Include every metric the task declares (the plan's gates check them; a completion missing a declared metric is refused, naming it). Answers the step's new state.",
   },
   fail_task: {
     title: 'Fail a task',
     description:
-      'Report that you could not do a leased task: runId, stepId, leaseId and a `reason`. The attempt fails and is retried per the plan\'s retry policy; send `retryable: false` when retrying cannot help. ' +
+      "Report that you could not do a leased task: runId, stepId, leaseId and a `reason`. The attempt fails and is retried per the plan's retry policy; send `retryable: false` when retrying cannot help. " +
       "Answers the step's new state.",
   },
   pending_decisions: {
@@ -92,14 +94,16 @@ export const TOOL_TEXT: Record<ToolName, ToolText> = {
     description:
       'Vote on a gate that awaits a decision: runId, gate (the gate step id), decision "go" or "no-go", and an optional comment. ' +
       'Look at its checks first (pending_decisions or get_run). Needs the approver role; with tokens your vote is cast as your token identity (do not send `approver`), ' +
-      'without tokens send `approver`. Answers the gate\'s new state, so you learn at once whether the vote counted.',
+      "without tokens send `approver`. Answers the gate's new state, so you learn at once whether the vote counted.",
   },
   cancel_run: {
     title: 'Cancel a run',
-    description: 'Cancel a running run: its completed tasks are rolled back and its outcome becomes cancelled. Needs the operator role. Answers {runId, cancelRequested: true}.',
+    description:
+      'Cancel a running run: its completed tasks are rolled back and its outcome becomes cancelled. Needs the operator role. Answers {runId, cancelRequested: true}.',
   },
   get_report: {
     title: 'Get the completion report',
-    description: "The run's completion report in markdown, built from its audit trail (steps, metrics, checks, decisions, compensations), ending with a receipt. Use it to summarise a run for people.",
+    description:
+      "The run's completion report in markdown, built from its audit trail (steps, metrics, checks, decisions, compensations), ending with a receipt. Use it to summarise a run for people.",
   },
 };

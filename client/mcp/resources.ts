@@ -15,7 +15,8 @@ const LISTED_RUNS = 20;
 /** The run id of a resource URI, checked like the API's path ids; a read of a bad id fails naming it. */
 function runIdOf(value: string | string[] | undefined): string {
   const parsed = RunInputSchema.safeParse({ runId: Array.isArray(value) ? value[0] : value });
-  if (!parsed.success) throw new BackendError(400, `invalid runId in the resource URI: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success)
+    throw new BackendError(400, `invalid runId in the resource URI: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data.runId;
 }
 
@@ -33,13 +34,23 @@ async function readOrExplain(read: () => Promise<ReadResourceResult>): Promise<R
 export function registerResources(server: McpServer, backend: PhasegateBackend): void {
   const recent = (suffix: string, mimeType: string) => async () => {
     const page = (await backend.call('listRuns', { query: { pageSize: String(LISTED_RUNS) } })).body as RunList;
-    return { resources: page.runs.map((r) => ({ uri: `phasegate://runs/${r.runId}${suffix}`, name: `${r.runId}${suffix}`, mimeType })) };
+    return {
+      resources: page.runs.map((r) => ({
+        uri: `phasegate://runs/${r.runId}${suffix}`,
+        name: `${r.runId}${suffix}`,
+        mimeType,
+      })),
+    };
   };
 
   server.registerResource(
     'run-status',
     new ResourceTemplate('phasegate://runs/{runId}', { list: recent('', 'application/json') }),
-    { title: 'Run status', description: "A run's whole status (the same JSON as get_run).", mimeType: 'application/json' },
+    {
+      title: 'Run status',
+      description: "A run's whole status (the same JSON as get_run).",
+      mimeType: 'application/json',
+    },
     (uri, vars) =>
       readOrExplain(async () => {
         const runId = runIdOf(vars.runId);
@@ -51,7 +62,11 @@ export function registerResources(server: McpServer, backend: PhasegateBackend):
   server.registerResource(
     'run-report',
     new ResourceTemplate('phasegate://runs/{runId}/report', { list: recent('/report', 'text/markdown') }),
-    { title: 'Run report', description: "A run's completion report in markdown (the same as get_report).", mimeType: 'text/markdown' },
+    {
+      title: 'Run report',
+      description: "A run's completion report in markdown (the same as get_report).",
+      mimeType: 'text/markdown',
+    },
     (uri, vars) =>
       readOrExplain(async () => {
         const markdown = await fetchReport(backend, runIdOf(vars.runId));

@@ -8,7 +8,10 @@ import { BackendError } from './backend';
 
 /** A successful tool answer. */
 export function toolResult(structured: Record<string, unknown>, summary: string): CallToolResult {
-  return { structuredContent: structured, content: [{ type: 'text', text: `${summary}\n${JSON.stringify(structured)}` }] };
+  return {
+    structuredContent: structured,
+    content: [{ type: 'text', text: `${summary}\n${JSON.stringify(structured)}` }],
+  };
 }
 
 /** A successful tool answer whose text is a document (the markdown report), not JSON. */
@@ -35,11 +38,22 @@ const STATUS_HINT: Record<number, string> = {
  */
 export function toolError(err: unknown): CallToolResult {
   if (!(err instanceof BackendError)) {
-    return { isError: true, content: [{ type: 'text', text: 'internal error: the MCP server failed to handle this call' }] };
+    return {
+      isError: true,
+      content: [{ type: 'text', text: 'internal error: the MCP server failed to handle this call' }],
+    };
   }
   const hint = STATUS_HINT[err.status] ?? (err.status >= 500 ? 'server error' : 'refused');
-  const lines = [`${err.message} (${err.status === 0 ? hint : `HTTP ${err.status}: ${hint}`})`, ...err.details.map((d) => `- ${d.path || '(input)'}: ${d.message}`)];
-  const structured = { ...err.extra, error: err.message, status: err.status, ...(err.details.length ? { details: err.details } : {}) };
+  const lines = [
+    `${err.message} (${err.status === 0 ? hint : `HTTP ${err.status}: ${hint}`})`,
+    ...err.details.map((d) => `- ${d.path || '(input)'}: ${d.message}`),
+  ];
+  const structured = {
+    ...err.extra,
+    error: err.message,
+    status: err.status,
+    ...(err.details.length ? { details: err.details } : {}),
+  };
   return { isError: true, structuredContent: structured, content: [{ type: 'text', text: lines.join('\n') }] };
 }
 

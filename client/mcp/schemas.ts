@@ -30,7 +30,10 @@ export const ValidatePlanInputSchema = z
     plan: PlanObjectSchema.optional().describe('the plan as an object'),
     yaml: YamlBodySchema.shape.yaml.optional().describe('the plan as YAML or JSON text'),
   })
-  .refine((v) => (v.plan === undefined) !== (v.yaml === undefined), { message: 'send exactly one of plan (an object) or yaml (text)', path: ['plan'] });
+  .refine((v) => (v.plan === undefined) !== (v.yaml === undefined), {
+    message: 'send exactly one of plan (an object) or yaml (text)',
+    path: ['plan'],
+  });
 /** Validate-plan input. */
 export type ValidatePlanInput = z.infer<typeof ValidatePlanInputSchema>;
 
@@ -58,7 +61,13 @@ export type ListRunsInput = z.infer<typeof ListRunsInputSchema>;
  */
 export const NextTaskInputSchema = AgentParamsSchema.extend({
   ...ClaimNextBodySchema.shape,
-  wait: z.string().max(20).optional().describe('how long to wait for a task, e.g. "30s" (at most 60s; default: answer at once; many MCP clients time out a call at 60s)'),
+  wait: z
+    .string()
+    .max(20)
+    .optional()
+    .describe(
+      'how long to wait for a task, e.g. "30s" (at most 60s; default: answer at once; many MCP clients time out a call at 60s)',
+    ),
 });
 /** Next-task input. */
 export type NextTaskInput = z.infer<typeof NextTaskInputSchema>;
@@ -72,7 +81,9 @@ export const FailInputSchema = StepParamsSchema.extend(FailBodySchema.shape);
 
 /** `pending_decisions`: optionally only the gates one approver may still vote on. */
 export const PendingDecisionsInputSchema = z.strictObject({
-  approver: DecisionBodySchema.shape.approver.describe('only gates this approver is listed on and has not voted on yet'),
+  approver: DecisionBodySchema.shape.approver.describe(
+    'only gates this approver is listed on and has not voted on yet',
+  ),
 });
 /** Pending-decisions input. */
 export type PendingDecisionsInput = z.infer<typeof PendingDecisionsInputSchema>;

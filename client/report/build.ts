@@ -51,8 +51,20 @@ function reportGate(g: GateStatus): ReportGate {
     decidedBy: g.decidedBy ?? null,
     quorum: g.quorum,
     approvers: [...g.approvers],
-    checks: g.checks.map((c) => ({ metric: c.metric, op: c.op, threshold: c.value, actual: c.actual, passed: c.passed })),
-    votes: g.votes.map((v) => ({ approver: v.approver, decision: v.decision, comment: v.comment ?? null, at: v.at, via: v.via ?? null })),
+    checks: g.checks.map((c) => ({
+      metric: c.metric,
+      op: c.op,
+      threshold: c.value,
+      actual: c.actual,
+      passed: c.passed,
+    })),
+    votes: g.votes.map((v) => ({
+      approver: v.approver,
+      decision: v.decision,
+      comment: v.comment ?? null,
+      at: v.at,
+      via: v.via ?? null,
+    })),
     startedAt: g.startedAt,
     endedAt: g.endedAt,
   };
@@ -64,7 +76,10 @@ function provenance(s: RunStatus): Pick<Report, 'startedBy' | 'source' | 'schedu
   const src = x.source as { kind?: unknown; sha256?: unknown } | null | undefined;
   return {
     startedBy: typeof x.startedBy === 'string' ? x.startedBy : null,
-    source: src && typeof src.kind === 'string' && typeof src.sha256 === 'string' ? { kind: src.kind, sha256: src.sha256 } : null,
+    source:
+      src && typeof src.kind === 'string' && typeof src.sha256 === 'string'
+        ? { kind: src.kind, sha256: src.sha256 }
+        : null,
     scheduleId: typeof x.scheduleId === 'string' ? x.scheduleId : null,
   };
 }
@@ -107,6 +122,11 @@ export function buildReport({ status: s, temporalRunId, phaseReports = [] }: Rep
           report: phaseReports[index] ?? null,
         }))
       : null,
-    receipt: { statusSha256: canonicalSha256(s), canonicalization: 'json-sorted-keys-no-whitespace', workflowId: s.runId, temporalRunId },
+    receipt: {
+      statusSha256: canonicalSha256(s),
+      canonicalization: 'json-sorted-keys-no-whitespace',
+      workflowId: s.runId,
+      temporalRunId,
+    },
   };
 }

@@ -10,7 +10,10 @@ import { buildReport } from './build';
 import type { Report } from './schema';
 
 /** The status and Temporal run id of a run; throws what the Temporal client throws (e.g. not found). */
-export async function readRunRecord(client: Client, runId: string): Promise<{ status: RunStatus; temporalRunId: string | null }> {
+export async function readRunRecord(
+  client: Client,
+  runId: string,
+): Promise<{ status: RunStatus; temporalRunId: string | null }> {
   const handle = client.workflow.getHandle(runId);
   const [status, described] = await Promise.all([handle.query(statusQuery), handle.describe()]);
   return { status, temporalRunId: described.runId ?? null };

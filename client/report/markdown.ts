@@ -11,7 +11,10 @@ const NONE = '—';
 /** A table cell: pipes escaped, line breaks folded, empty as "—". */
 function cell(text: string | number | boolean | null | undefined): string {
   if (text === null || text === undefined || text === '') return NONE;
-  return String(text).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ');
+  return String(text)
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r\n|\r|\n/g, ' ');
 }
 
 function took(ms: number | null): string {
@@ -24,7 +27,11 @@ function metrics(m: ReportStep['metrics']): string {
 }
 
 function table(header: string[], rows: string[][]): string[] {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
 }
 
 function stepsBlock(r: Report, h: string): string[] {
@@ -39,7 +46,12 @@ function stepsBlock(r: Report, h: string): string[] {
     cell(metrics(t.metrics)),
     cell(t.summary ?? (t.error ? `error: ${t.error}` : null)),
   ]);
-  return ['', `${h} Steps`, '', ...table(['step', 'agent', 'state', 'attempts', 'duration', 'lease holders', 'metrics', 'summary'], rows)];
+  return [
+    '',
+    `${h} Steps`,
+    '',
+    ...table(['step', 'agent', 'state', 'attempts', 'duration', 'lease holders', 'metrics', 'summary'], rows),
+  ];
 }
 
 function gateBlock(g: ReportGate, h: string): string[] {
@@ -48,17 +60,43 @@ function gateBlock(g: ReportGate, h: string): string[] {
   if (g.title) out.push('', cell(g.title));
   out.push('');
   if (g.checks.length === 0) out.push('No checks.');
-  else out.push(...table(['check', 'threshold', 'actual', 'passed'], g.checks.map((c) => [`\`${cell(c.metric)}\` ${cell(c.op)}`, cell(String(c.threshold)), cell(c.actual === null ? 'not recorded' : String(c.actual)), c.passed ? 'yes' : 'no'])));
+  else
+    out.push(
+      ...table(
+        ['check', 'threshold', 'actual', 'passed'],
+        g.checks.map((c) => [
+          `\`${cell(c.metric)}\` ${cell(c.op)}`,
+          cell(String(c.threshold)),
+          cell(c.actual === null ? 'not recorded' : String(c.actual)),
+          c.passed ? 'yes' : 'no',
+        ]),
+      ),
+    );
   out.push('');
-  if (g.votes.length === 0) out.push(g.approvers.length ? `No votes (quorum ${g.quorum} of ${g.approvers.join(', ')}).` : 'No approval step.');
-  else out.push(...table(['approver', 'decision', 'comment', 'at'], g.votes.map((v) => [cell(v.approver), v.decision, cell(v.comment), cell(v.at)])));
+  if (g.votes.length === 0)
+    out.push(g.approvers.length ? `No votes (quorum ${g.quorum} of ${g.approvers.join(', ')}).` : 'No approval step.');
+  else
+    out.push(
+      ...table(
+        ['approver', 'decision', 'comment', 'at'],
+        g.votes.map((v) => [cell(v.approver), v.decision, cell(v.comment), cell(v.at)]),
+      ),
+    );
   return out;
 }
 
 function listsBlock(r: Report, h: string): string[] {
   const out: string[] = [];
   if (r.compensations.length > 0) {
-    out.push('', `${h} Compensations (in the order run)`, '', ...table(['#', 'step', 'result', 'at', 'error'], r.compensations.map((c, i) => [String(i + 1), `\`${cell(c.step)}\``, c.state, cell(c.at), cell(c.error)])));
+    out.push(
+      '',
+      `${h} Compensations (in the order run)`,
+      '',
+      ...table(
+        ['#', 'step', 'result', 'at', 'error'],
+        r.compensations.map((c, i) => [String(i + 1), `\`${cell(c.step)}\``, c.state, cell(c.at), cell(c.error)]),
+      ),
+    );
   }
   if (r.escalations.length > 0) {
     out.push('', `${h} Escalations`, '', ...r.escalations.map((e) => `- ${e.at} \`${e.step}\`: ${e.reason}`));
@@ -88,9 +126,18 @@ function body(r: Report, level: number): string[] {
   for (const g of r.gates) out.push(...gateBlock(g, `${h}#`));
   out.push(...listsBlock(r, h));
   for (const p of r.phases ?? []) {
-    out.push('', `${h} Phase ${p.index + 1} of ${r.phases?.length ?? 0}: ${p.title} (\`${p.plan}\`): ${p.outcome ?? p.state}`, '');
+    out.push(
+      '',
+      `${h} Phase ${p.index + 1} of ${r.phases?.length ?? 0}: ${p.title} (\`${p.plan}\`): ${p.outcome ?? p.state}`,
+      '',
+    );
     if (!p.report) out.push(p.runId ? `Run \`${p.runId}\`: its status could not be read.` : 'Not started.');
-    else out.push(...body(p.report, level + 1), '', `Phase receipt: status sha256 \`${p.report.receipt.statusSha256}\` · Temporal run id \`${p.report.receipt.temporalRunId ?? 'unknown'}\``);
+    else
+      out.push(
+        ...body(p.report, level + 1),
+        '',
+        `Phase receipt: status sha256 \`${p.report.receipt.statusSha256}\` · Temporal run id \`${p.report.receipt.temporalRunId ?? 'unknown'}\``,
+      );
   }
   return out;
 }
@@ -98,7 +145,9 @@ function body(r: Report, level: number): string[] {
 /** The whole report as markdown, ending with the receipt. */
 export function renderReportMarkdown(r: Report): string {
   const lines = [`# Completion report: ${r.title}`, '', ...body(r, 2), '', '## Receipt', ''];
-  lines.push(`- status sha256: \`${r.receipt.statusSha256}\` (sha256 of the run status as canonical JSON: keys sorted, no whitespace)`);
+  lines.push(
+    `- status sha256: \`${r.receipt.statusSha256}\` (sha256 of the run status as canonical JSON: keys sorted, no whitespace)`,
+  );
   lines.push(`- workflow id: \`${r.receipt.workflowId}\``);
   lines.push(`- Temporal run id: \`${r.receipt.temporalRunId ?? 'unknown'}\``);
   lines.push('', `Check it: \`phase report --verify <this file>\` recomputes the digest from the live run.`);

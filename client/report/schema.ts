@@ -34,8 +34,24 @@ export const ReportGateSchema = z.object({
   decidedBy: z.string().nullable(),
   quorum: z.number(),
   approvers: z.array(z.string()),
-  checks: z.array(z.object({ metric: z.string(), op: z.string(), threshold: MetricValue, actual: MetricValue.nullable(), passed: z.boolean() })),
-  votes: z.array(z.object({ approver: z.string(), decision: z.string(), comment: z.string().nullable(), at: z.string(), via: z.string().nullable() })),
+  checks: z.array(
+    z.object({
+      metric: z.string(),
+      op: z.string(),
+      threshold: MetricValue,
+      actual: MetricValue.nullable(),
+      passed: z.boolean(),
+    }),
+  ),
+  votes: z.array(
+    z.object({
+      approver: z.string(),
+      decision: z.string(),
+      comment: z.string().nullable(),
+      at: z.string(),
+      via: z.string().nullable(),
+    }),
+  ),
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
 });
@@ -75,7 +91,17 @@ export interface Report {
   compensations: { step: string; state: string; at: string; error: string | null }[];
   escalations: { step: string; reason: string; at: string }[];
   /** Programs: one entry per phase, with that phase's report once it has a run. */
-  phases: { index: number; plan: string; title: string; runId: string | null; state: string; outcome: string | null; report: Report | null }[] | null;
+  phases:
+    | {
+        index: number;
+        plan: string;
+        title: string;
+        runId: string | null;
+        state: string;
+        outcome: string | null;
+        report: Report | null;
+      }[]
+    | null;
   receipt: Receipt;
 }
 
@@ -97,7 +123,9 @@ export const ReportSchema: z.ZodType<Report> = z.lazy(() =>
     scheduleId: z.string().nullable(),
     steps: z.array(ReportStepSchema),
     gates: z.array(ReportGateSchema),
-    compensations: z.array(z.object({ step: z.string(), state: z.string(), at: z.string(), error: z.string().nullable() })),
+    compensations: z.array(
+      z.object({ step: z.string(), state: z.string(), at: z.string(), error: z.string().nullable() }),
+    ),
     escalations: z.array(z.object({ step: z.string(), reason: z.string(), at: z.string() })),
     phases: z
       .array(

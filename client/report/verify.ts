@@ -22,7 +22,12 @@ export function parseReceipt(text: string): SavedReceipt | undefined {
     try {
       const receipt = (JSON.parse(text) as { receipt?: Partial<Receipt> }).receipt;
       if (!receipt || typeof receipt.workflowId !== 'string') return undefined;
-      return { format: 'json', workflowId: receipt.workflowId, statusSha256: receipt.statusSha256 ?? null, temporalRunId: receipt.temporalRunId ?? null };
+      return {
+        format: 'json',
+        workflowId: receipt.workflowId,
+        statusSha256: receipt.statusSha256 ?? null,
+        temporalRunId: receipt.temporalRunId ?? null,
+      };
     } catch {
       return undefined;
     }
@@ -50,7 +55,8 @@ function firstDifference(saved: string, live: string): string {
   const a = saved.split('\n');
   const b = live.split('\n');
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return `line ${i + 1} differs:\n  file: ${JSON.stringify(a[i] ?? '(end of file)').slice(0, 200)}\n  run:  ${JSON.stringify(b[i] ?? '(end of report)').slice(0, 200)}`;
+    if (a[i] !== b[i])
+      return `line ${i + 1} differs:\n  file: ${JSON.stringify(a[i] ?? '(end of file)').slice(0, 200)}\n  run:  ${JSON.stringify(b[i] ?? '(end of report)').slice(0, 200)}`;
   }
   return 'the texts differ';
 }
@@ -84,7 +90,11 @@ export function compareReports(saved: string, savedReceipt: SavedReceipt, live: 
   if (same) lines.push('report text: identical to the report of the live run');
   else {
     match = false;
-    lines.push(savedReceipt.format === 'json' ? 'report JSON: differs from the report of the live run' : `report text: ${firstDifference(saved, live)}`);
+    lines.push(
+      savedReceipt.format === 'json'
+        ? 'report JSON: differs from the report of the live run'
+        : `report text: ${firstDifference(saved, live)}`,
+    );
   }
   return { match, lines };
 }

@@ -10,14 +10,18 @@ import { isDuration, parseDuration } from '../../workflows/plan/duration';
 /** Overlap policies, as SPEC §5 names them. */
 export const OVERLAP_POLICIES = ['skip', 'buffer-one', 'allow-all', 'cancel-other'] as const;
 /** What happens when a run is due while the previous one still runs. */
-export const OverlapSchema = z.enum(OVERLAP_POLICIES).describe('what happens when a run is due while the last one still runs (default skip)');
+export const OverlapSchema = z
+  .enum(OVERLAP_POLICIES)
+  .describe('what happens when a run is due while the last one still runs (default skip)');
 /** An overlap policy. */
 export type Overlap = z.infer<typeof OverlapSchema>;
 
 /** Schedule ids: they are also Temporal schedule ids and appear in run ids, so no `:` or `/`. */
 export const ScheduleIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { message: 'must be 1-100 characters of [A-Za-z0-9._-], starting with a letter or digit' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
+    message: 'must be 1-100 characters of [A-Za-z0-9._-], starting with a letter or digit',
+  })
   .describe('the schedule id (also the Temporal schedule id)');
 
 /** Shortest `every`: Temporal rounds intervals to whole seconds. */
@@ -33,13 +37,16 @@ const CronSchema = z
   .min(1)
   .max(200)
   .refine((c) => /^@[a-z]+$/.test(c) || (c.split(/\s+/).length >= 5 && c.split(/\s+/).length <= 7), {
-    message: 'must be a cron expression of 5 to 7 fields (minute hour day-of-month month day-of-week), or @hourly/@daily/@weekly/@monthly/@yearly',
+    message:
+      'must be a cron expression of 5 to 7 fields (minute hour day-of-month month day-of-week), or @hourly/@daily/@weekly/@monthly/@yearly',
   })
   .describe('cron expression, e.g. "0 9 * * MON" (Mondays 09:00 in `timezone`)');
 
 const EverySchema = z
   .string()
-  .refine((t) => isDuration(t) && parseDuration(t) >= MIN_EVERY_MS, { message: 'must be a duration of at least 1s, e.g. 30m, 6h, 1w' })
+  .refine((t) => isDuration(t) && parseDuration(t) >= MIN_EVERY_MS, {
+    message: 'must be a duration of at least 1s, e.g. 30m, 6h, 1w',
+  })
   .describe('fixed interval between runs, e.g. 1w');
 
 /** An IANA time zone the runtime knows (Temporal loads the same database). */
@@ -76,7 +83,12 @@ export const ScheduleDefinitionSchema = z
       const message = d.cron === undefined ? 'give either cron or every' : 'give cron or every, not both';
       ctx.addIssue({ code: 'custom', path: [d.cron === undefined ? 'cron' : 'every'], message });
     }
-    if (d.every !== undefined && d.timezone !== undefined) ctx.addIssue({ code: 'custom', path: ['timezone'], message: 'timezone applies to cron only; an interval is the same in every zone' });
+    if (d.every !== undefined && d.timezone !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timezone'],
+        message: 'timezone applies to cron only; an interval is the same in every zone',
+      });
   });
 /** A schedule definition. */
 export type ScheduleDefinition = z.infer<typeof ScheduleDefinitionSchema>;

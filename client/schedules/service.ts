@@ -3,9 +3,24 @@
  * delete, apply). Only schedules Phasegate created (they carry its memo) are visible here; any
  * other schedule id is "not found", as a workflow that is not a Phasegate run is for the run routes.
  */
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleHandle,
+} from '@temporalio/client';
 import type { ScheduleDefinition } from './definition';
-import { inputSha256, memoOf, OVERLAP_TO_TEMPORAL, scheduleOptions, toView, type ScheduledInput, type ScheduleMemo, type ScheduleView } from './temporal';
+import {
+  inputSha256,
+  memoOf,
+  OVERLAP_TO_TEMPORAL,
+  scheduleOptions,
+  toView,
+  type ScheduledInput,
+  type ScheduleMemo,
+  type ScheduleView,
+} from './temporal';
 
 /** Thrown when no Phasegate schedule has this id. */
 export class ScheduleMissingError extends Error {
@@ -32,7 +47,10 @@ export interface ScheduleContext {
   uiBase: string;
 }
 
-async function described(ctx: ScheduleContext, id: string): Promise<{ handle: ScheduleHandle; desc: ScheduleDescription; memo: ScheduleMemo }> {
+async function described(
+  ctx: ScheduleContext,
+  id: string,
+): Promise<{ handle: ScheduleHandle; desc: ScheduleDescription; memo: ScheduleMemo }> {
   const handle = ctx.client.schedule.getHandle(id);
   let desc: ScheduleDescription;
   try {
@@ -55,7 +73,11 @@ function specErrors<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Creates the schedule. Throws {@link ScheduleTakenError} when the id exists, {@link ScheduleSpecError} for a spec Temporal refuses. */
-export async function createSchedule(ctx: ScheduleContext, def: ScheduleDefinition, input: ScheduledInput): Promise<ScheduleView> {
+export async function createSchedule(
+  ctx: ScheduleContext,
+  def: ScheduleDefinition,
+  input: ScheduledInput,
+): Promise<ScheduleView> {
   try {
     await specErrors(() => ctx.client.schedule.create(scheduleOptions(def, input, ctx.taskQueue)));
   } catch (err) {
@@ -79,7 +101,13 @@ export async function showSchedule(ctx: ScheduleContext, id: string): Promise<Sc
 export async function listSchedules(ctx: ScheduleContext): Promise<ScheduleView[]> {
   const ids: string[] = [];
   for await (const summary of ctx.client.schedule.list()) if (memoOf(summary.memo)) ids.push(summary.scheduleId);
-  const views = await Promise.all(ids.map((id) => showSchedule(ctx, id).catch((err: unknown) => (err instanceof ScheduleMissingError ? undefined : Promise.reject(err)))));
+  const views = await Promise.all(
+    ids.map((id) =>
+      showSchedule(ctx, id).catch((err: unknown) =>
+        err instanceof ScheduleMissingError ? undefined : Promise.reject(err),
+      ),
+    ),
+  );
   return views.filter((v): v is ScheduleView => v !== undefined).sort((a, b) => a.id.localeCompare(b.id));
 }
 
@@ -122,7 +150,11 @@ export type ApplyResult = 'created' | 'updated' | 'unchanged';
  * left alone. An update keeps the current pause state and note (an operator's pause survives a
  * re-apply) unless the definition says `paused: true`.
  */
-export async function applySchedule(ctx: ScheduleContext, def: ScheduleDefinition, input: ScheduledInput): Promise<ApplyResult> {
+export async function applySchedule(
+  ctx: ScheduleContext,
+  def: ScheduleDefinition,
+  input: ScheduledInput,
+): Promise<ApplyResult> {
   let current: Awaited<ReturnType<typeof described>>;
   try {
     current = await described(ctx, def.id);
@@ -131,7 +163,11 @@ export async function applySchedule(ctx: ScheduleContext, def: ScheduleDefinitio
     await createSchedule(ctx, def, input);
     return 'created';
   }
-  if (JSON.stringify(current.memo.definition) === JSON.stringify(def) && current.memo.planSha256 === inputSha256(def, input)) return 'unchanged';
+  if (
+    JSON.stringify(current.memo.definition) === JSON.stringify(def) &&
+    current.memo.planSha256 === inputSha256(def, input)
+  )
+    return 'unchanged';
   const next = scheduleOptions(def, input, ctx.taskQueue);
   const paused = def.paused === true || current.desc.state.paused;
   const note = def.paused === true ? def.note : current.desc.state.note;

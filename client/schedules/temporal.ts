@@ -45,18 +45,34 @@ export interface ScheduledInput {
 
 /** sha256 of the workflow input the action carries (detects a changed plan file or group on `apply`). */
 export function inputSha256(def: Pick<ScheduleDefinition, 'id'>, input: ScheduledInput): string {
-  const { args } = runStartTemplate(input.plan, { scheduleId: def.id, ...(input.groups ? { groups: input.groups } : {}) });
+  const { args } = runStartTemplate(input.plan, {
+    scheduleId: def.id,
+    ...(input.groups ? { groups: input.groups } : {}),
+  });
   return createHash('sha256').update(JSON.stringify(args)).digest('hex');
 }
 
 /** The Temporal schedule options for `def`, starting `input.plan` (already resolved) on `taskQueue`. */
 export function scheduleOptions(def: ScheduleDefinition, input: ScheduledInput, taskQueue: string): ScheduleOptions {
-  const { workflowType, ...template } = runStartTemplate(input.plan, { scheduleId: def.id, ...(input.groups ? { groups: input.groups } : {}) });
+  const { workflowType, ...template } = runStartTemplate(input.plan, {
+    scheduleId: def.id,
+    ...(input.groups ? { groups: input.groups } : {}),
+  });
   const memo: ScheduleMemo = { definition: def, planSha256: inputSha256(def, input) };
   return {
     scheduleId: def.id,
-    spec: def.cron !== undefined ? { cronExpressions: [def.cron], timezone: def.timezone ?? 'UTC' } : { intervals: [{ every: def.every as string }] },
-    action: { type: 'startWorkflow', workflowType, workflowId: actionWorkflowId(def), taskQueue, ...template, memo: { [MEMO_KEY]: memo } },
+    spec:
+      def.cron !== undefined
+        ? { cronExpressions: [def.cron], timezone: def.timezone ?? 'UTC' }
+        : { intervals: [{ every: def.every as string }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType,
+      workflowId: actionWorkflowId(def),
+      taskQueue,
+      ...template,
+      memo: { [MEMO_KEY]: memo },
+    },
     policies: { overlap: OVERLAP_TO_TEMPORAL[def.overlap ?? 'skip'] },
     memo: { [MEMO_KEY]: memo },
     state: { paused: def.paused === true, ...(def.note !== undefined ? { note: def.note } : {}) },
@@ -66,7 +82,9 @@ export function scheduleOptions(def: ScheduleDefinition, input: ScheduledInput, 
 /** The Phasegate memo of a schedule, or `undefined` for a schedule Phasegate did not create. */
 export function memoOf(memo: Record<string, unknown> | undefined): ScheduleMemo | undefined {
   const value = memo?.[MEMO_KEY] as Partial<ScheduleMemo> | undefined;
-  return value && typeof value === 'object' && value.definition && typeof value.definition.id === 'string' ? (value as ScheduleMemo) : undefined;
+  return value && typeof value === 'object' && value.definition && typeof value.definition.id === 'string'
+    ? (value as ScheduleMemo)
+    : undefined;
 }
 
 /** A run a schedule started. */
@@ -99,7 +117,11 @@ export interface ScheduleView {
 }
 
 /** Builds the view from a description; `uiBase` is the Temporal UI base of the namespace. */
-export function toView(memo: ScheduleMemo, desc: Pick<ScheduleDescription, 'state' | 'info'>, uiBase: string): ScheduleView {
+export function toView(
+  memo: ScheduleMemo,
+  desc: Pick<ScheduleDescription, 'state' | 'info'>,
+  uiBase: string,
+): ScheduleView {
   const def = memo.definition;
   const { state, info } = desc;
   return {
@@ -113,7 +135,11 @@ export function toView(memo: ScheduleMemo, desc: Pick<ScheduleDescription, 'stat
     note: state.note ? state.note : null,
     runIdPrefix: actionWorkflowId(def),
     nextRuns: info.nextActionTimes.map((d) => d.toISOString()),
-    recentRuns: info.recentActions.map((a) => ({ runId: a.action.workflow.workflowId, scheduledAt: a.scheduledAt.toISOString(), takenAt: a.takenAt.toISOString() })),
+    recentRuns: info.recentActions.map((a) => ({
+      runId: a.action.workflow.workflowId,
+      scheduledAt: a.scheduledAt.toISOString(),
+      takenAt: a.takenAt.toISOString(),
+    })),
     runningRuns: info.runningActions.map((a) => a.workflow.workflowId),
     actionsTaken: info.numActionsTaken,
     skippedOverlap: info.numActionsSkippedOverlap,

@@ -18,9 +18,24 @@ export const TEMPORAL_UI_VERSION = '2.42.1';
 
 /** Go packages built with `go install <pkg>@<version>`; `binary` is the name `go install` gives it. */
 export const GO_TOOLS = {
-  server: { pkg: 'go.temporal.io/server/cmd/server', version: `v${TEMPORAL_SERVER_VERSION}`, binary: 'server', link: 'temporal-server' },
-  sqlTool: { pkg: 'go.temporal.io/server/cmd/tools/sql', version: `v${TEMPORAL_SERVER_VERSION}`, binary: 'sql', link: 'temporal-sql-tool' },
-  ui: { pkg: 'github.com/temporalio/ui-server/v2/cmd/server', version: `v${TEMPORAL_UI_VERSION}`, binary: 'server', link: 'temporal-ui-server' },
+  server: {
+    pkg: 'go.temporal.io/server/cmd/server',
+    version: `v${TEMPORAL_SERVER_VERSION}`,
+    binary: 'server',
+    link: 'temporal-server',
+  },
+  sqlTool: {
+    pkg: 'go.temporal.io/server/cmd/tools/sql',
+    version: `v${TEMPORAL_SERVER_VERSION}`,
+    binary: 'sql',
+    link: 'temporal-sql-tool',
+  },
+  ui: {
+    pkg: 'github.com/temporalio/ui-server/v2/cmd/server',
+    version: `v${TEMPORAL_UI_VERSION}`,
+    binary: 'server',
+    link: 'temporal-ui-server',
+  },
 } as const;
 
 /** One of {@link GO_TOOLS}. */
@@ -33,7 +48,9 @@ export type GoTool = (typeof GO_TOOLS)[keyof typeof GO_TOOLS];
  */
 export function toolCacheDir(tool: GoTool): string {
   const base = dirname(cacheDir());
-  return tool === GO_TOOLS.ui ? join(base, `temporal-ui-server-${TEMPORAL_UI_VERSION}`) : join(base, `temporal-server-${TEMPORAL_SERVER_VERSION}`);
+  return tool === GO_TOOLS.ui
+    ? join(base, `temporal-ui-server-${TEMPORAL_UI_VERSION}`)
+    : join(base, `temporal-server-${TEMPORAL_SERVER_VERSION}`);
 }
 
 /** Where `.tools/` links a Go tool (the git-ignored tools folder the CLI link lives in too). */
@@ -73,7 +90,8 @@ function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
   // Internal ports are frontend + 4 and frontend - 1000, so keep room on both sides.
-  if (!Number.isInteger(port) || port < 1025 || port > 65_000) throw new Error(`${name}=${raw} is not a port between 1025 and 65000`);
+  if (!Number.isInteger(port) || port < 1025 || port > 65_000)
+    throw new Error(`${name}=${raw} is not a port between 1025 and 65000`);
   return port;
 }
 

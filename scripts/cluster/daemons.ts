@@ -4,7 +4,17 @@
  * to still run the binary we started, so a pid reused after a reboot is never killed by mistake.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 type Log = (msg: string) => void;
@@ -50,7 +60,12 @@ export function startDaemon(spec: DaemonSpec, log: Log): number {
   const out = openSync(spec.logFile, 'a');
   try {
     // detached: its own session, so it survives this script and a Ctrl-C in the terminal that ran it.
-    const child = spawn(spec.bin, [...spec.args], { cwd: spec.cwd, env: spec.env ?? process.env, detached: true, stdio: ['ignore', out, out] });
+    const child = spawn(spec.bin, [...spec.args], {
+      cwd: spec.cwd,
+      env: spec.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', out, out],
+    });
     if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.bin})`);
     child.unref();
     writeFileSync(spec.pidFile, `${child.pid}\n`);
@@ -76,7 +91,11 @@ function alive(pid: number): boolean {
  * SIGTERM, then SIGKILL after `graceMs`; waits until the process is gone and removes the pid file.
  * Idempotent: a daemon that is not running (or a stale pid file) only gets its pid file removed.
  */
-export async function stopDaemon(spec: Pick<DaemonSpec, 'name' | 'pidFile' | 'bin'>, log: Log, graceMs = 30_000): Promise<void> {
+export async function stopDaemon(
+  spec: Pick<DaemonSpec, 'name' | 'pidFile' | 'bin'>,
+  log: Log,
+  graceMs = 30_000,
+): Promise<void> {
   const pid = daemonPid(spec);
   if (pid) {
     const started = Date.now();

@@ -29,18 +29,43 @@ async function poll(what: string, timeoutMs: number, fn: () => Promise<boolean>,
 }
 
 /** Waits until `operator cluster health` says SERVING. `check` lets the caller fail fast when the server died. */
-export async function waitForHealth(bin: string, address: string, timeoutMs: number, check?: () => void): Promise<void> {
-  await poll(`the Temporal frontend on ${address}`, timeoutMs, async () => (await cli(bin, ['operator', 'cluster', 'health', '--address', address, '--command-timeout', '3s'], 5_000)).includes('SERVING'), check);
+export async function waitForHealth(
+  bin: string,
+  address: string,
+  timeoutMs: number,
+  check?: () => void,
+): Promise<void> {
+  await poll(
+    `the Temporal frontend on ${address}`,
+    timeoutMs,
+    async () =>
+      (
+        await cli(bin, ['operator', 'cluster', 'health', '--address', address, '--command-timeout', '3s'], 5_000)
+      ).includes('SERVING'),
+    check,
+  );
 }
 
 /** Creates `namespace` unless it exists, then waits until the frontend serves it. */
 export async function ensureNamespace(bin: string, address: string, namespace: string, log: Log): Promise<void> {
-  const describe = () => cli(bin, ['operator', 'namespace', 'describe', '--address', address, '--namespace', namespace]).then(() => true);
+  const describe = () =>
+    cli(bin, ['operator', 'namespace', 'describe', '--address', address, '--namespace', namespace]).then(() => true);
   if (!(await describe().catch(() => false))) {
     log(`creating namespace ${namespace} (retention 7 days)`);
-    await cli(bin, ['operator', 'namespace', 'create', '--address', address, '--namespace', namespace, '--retention', '7d']);
+    await cli(bin, [
+      'operator',
+      'namespace',
+      'create',
+      '--address',
+      address,
+      '--namespace',
+      namespace,
+      '--retention',
+      '7d',
+    ]);
   }
   // Listing workflows goes through the namespace cache (refreshed every 2s by our dynamic config).
-  await poll(`namespace ${namespace} to be served`, 60_000, () => cli(bin, ['workflow', 'list', '--address', address, '--namespace', namespace, '--limit', '1']).then(() => true));
+  await poll(`namespace ${namespace} to be served`, 60_000, () =>
+    cli(bin, ['workflow', 'list', '--address', address, '--namespace', namespace, '--limit', '1']).then(() => true),
+  );
 }
-

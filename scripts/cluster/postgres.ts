@@ -16,11 +16,11 @@ type Log = (msg: string) => void;
 
 const isRoot = () => process.getuid?.() === 0;
 
-
 /** The folder with initdb/pg_ctl/psql: PATH, else the newest Debian `/usr/lib/postgresql/<v>/bin`. */
 export function findPgBinDir(): string | undefined {
   for (const dir of pathDirs()) {
-    if (isExecutable(join(dir, 'initdb')) && isExecutable(join(dir, 'pg_ctl')) && isExecutable(join(dir, 'psql'))) return dir;
+    if (isExecutable(join(dir, 'initdb')) && isExecutable(join(dir, 'pg_ctl')) && isExecutable(join(dir, 'psql')))
+      return dir;
   }
   // Debian keeps the server binaries off PATH (only wrappers like pg_ctlcluster are on it).
   const base = '/usr/lib/postgresql';
@@ -35,13 +35,19 @@ export function findPgBinDir(): string | undefined {
 export function ensurePostgresInstalled(log: Log): string {
   const found = findPgBinDir();
   if (found) return found;
-  if (!isRoot()) throw new Error('PostgreSQL is not installed. Install it (Debian/Ubuntu: sudo apt-get install -y postgresql) and run again.');
+  if (!isRoot())
+    throw new Error(
+      'PostgreSQL is not installed. Install it (Debian/Ubuntu: sudo apt-get install -y postgresql) and run again.',
+    );
   log('PostgreSQL not found: apt-get install -y postgresql ...');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   // Wait for the dpkg lock instead of failing when another apt-get is running.
   const lock = ['-o', 'DPkg::Lock::Timeout=600'];
   execFileSync('apt-get', [...lock, 'update'], { stdio: 'inherit', env });
-  execFileSync('apt-get', [...lock, 'install', '-y', '--no-install-recommends', 'postgresql'], { stdio: 'inherit', env });
+  execFileSync('apt-get', [...lock, 'install', '-y', '--no-install-recommends', 'postgresql'], {
+    stdio: 'inherit',
+    env,
+  });
   const dir = findPgBinDir();
   if (!dir) throw new Error('apt-get installed postgresql but initdb was not found under /usr/lib/postgresql/*/bin');
   return dir;
@@ -58,7 +64,9 @@ function checkReachable(dir: string): void {
   if (!isRoot()) return;
   const r = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dir], { cwd: '/' });
   if (r.status !== 0) {
-    throw new Error(`the postgres user cannot reach ${dir} (a parent folder is not searchable by others); set PHASEGATE_CLUSTER_DIR to a folder it can reach, e.g. /var/tmp/phasegate-cluster`);
+    throw new Error(
+      `the postgres user cannot reach ${dir} (a parent folder is not searchable by others); set PHASEGATE_CLUSTER_DIR to a folder it can reach, e.g. /var/tmp/phasegate-cluster`,
+    );
   }
 }
 
@@ -69,14 +77,27 @@ export function initDataDir(bin: string, s: ClusterSettings, log: Log): boolean 
   mkdirSync(s.dataDir, { recursive: true });
   mkdirSync(s.pgDataDir, { mode: 0o700 });
   if (isRoot()) {
-    const pwd = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
-    if (!pwd) throw new Error('there is no postgres user to run PostgreSQL as (the Debian postgresql package creates it)');
+    const pwd = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('postgres:'));
+    if (!pwd)
+      throw new Error('there is no postgres user to run PostgreSQL as (the Debian postgresql package creates it)');
     const [, , uid, gid] = pwd.split(':');
     chownSync(s.pgDataDir, Number(uid), Number(gid));
   }
   checkReachable(s.pgDataDir);
   log(`initdb ${s.pgDataDir} (superuser ${s.dbUser}, trust auth on loopback) ...`);
-  runAsDbOwner(join(bin, 'initdb'), ['-D', s.pgDataDir, '-U', s.dbUser, '-E', 'UTF8', '--locale=C.UTF-8', '--auth-local=trust', '--auth-host=trust']);
+  runAsDbOwner(join(bin, 'initdb'), [
+    '-D',
+    s.pgDataDir,
+    '-U',
+    s.dbUser,
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+    '--auth-local=trust',
+    '--auth-host=trust',
+  ]);
   return true;
 }
 
@@ -107,8 +128,25 @@ export function startPostgres(bin: string, s: ClusterSettings, log: Log): void {
   }
   statSync(s.pgDataDir);
   const fast = s.pgFsync ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'];
-  const opts = [`-p ${s.pgPort}`, `-c listen_addresses=${s.host}`, `-c unix_socket_directories=''`, '-c max_connections=100', ...fast].join(' ');
-  runAsDbOwner(join(bin, 'pg_ctl'), ['start', '-w', '-t', '60', '-D', s.pgDataDir, '-l', join(s.pgDataDir, 'server.log'), '-o', opts]);
+  const opts = [
+    `-p ${s.pgPort}`,
+    `-c listen_addresses=${s.host}`,
+    `-c unix_socket_directories=''`,
+    '-c max_connections=100',
+    ...fast,
+  ].join(' ');
+  runAsDbOwner(join(bin, 'pg_ctl'), [
+    'start',
+    '-w',
+    '-t',
+    '60',
+    '-D',
+    s.pgDataDir,
+    '-l',
+    join(s.pgDataDir, 'server.log'),
+    '-o',
+    opts,
+  ]);
   log(`PostgreSQL running on ${s.host}:${s.pgPort} (log: ${join(s.pgDataDir, 'server.log')})`);
 }
 
@@ -127,8 +165,12 @@ export function stopPostgres(bin: string | undefined, s: ClusterSettings, log: L
 
 /** Runs one SQL statement through psql as the cluster superuser; returns its unaligned output. */
 export function psql(bin: string, s: ClusterSettings, database: string, sql: string): string {
-  return execFileSync(join(bin, 'psql'), ['-h', s.host, '-p', String(s.pgPort), '-U', s.dbUser, '-d', database, '-v', 'ON_ERROR_STOP=1', '-tAc', sql], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
+  return execFileSync(
+    join(bin, 'psql'),
+    ['-h', s.host, '-p', String(s.pgPort), '-U', s.dbUser, '-d', database, '-v', 'ON_ERROR_STOP=1', '-tAc', sql],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  ).trim();
 }

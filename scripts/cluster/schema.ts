@@ -14,7 +14,18 @@ type Log = (msg: string) => void;
 
 /** Runs the SQL tool against one database of the cluster's PostgreSQL. */
 function sqlTool(tool: string, s: ClusterSettings, database: string, command: readonly string[]): void {
-  const conn = ['--endpoint', s.host, '--port', String(s.pgPort), '--user', s.dbUser, '--plugin', 'postgres12', '--database', database];
+  const conn = [
+    '--endpoint',
+    s.host,
+    '--port',
+    String(s.pgPort),
+    '--user',
+    s.dbUser,
+    '--plugin',
+    'postgres12',
+    '--database',
+    database,
+  ];
   execFileSync(tool, [...conn, ...command], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 }
 
@@ -27,7 +38,14 @@ function schemaVersion(pgBin: string, s: ClusterSettings, database: string): str
  * Brings one database to the newest schema version of `source` (a `versioned/` folder of the server
  * module, or the tool's embedded copy). Returns the version it is at afterwards.
  */
-function migrate(tool: string, pgBin: string, s: ClusterSettings, database: string, source: SchemaSource, log: Log): string {
+function migrate(
+  tool: string,
+  pgBin: string,
+  s: ClusterSettings,
+  database: string,
+  source: SchemaSource,
+  log: Log,
+): string {
   const exists = psql(pgBin, s, 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${database}'`) === '1';
   if (!exists) {
     log(`create-database ${database}`);
@@ -43,7 +61,13 @@ function migrate(tool: string, pgBin: string, s: ClusterSettings, database: stri
 }
 
 /** Creates/migrates both databases; logs the version each ends at. */
-export function setupSchemas(tool: string, pgBin: string, s: ClusterSettings, sources: { temporal: SchemaSource; visibility: SchemaSource }, log: Log): void {
+export function setupSchemas(
+  tool: string,
+  pgBin: string,
+  s: ClusterSettings,
+  sources: { temporal: SchemaSource; visibility: SchemaSource },
+  log: Log,
+): void {
   const main = migrate(tool, pgBin, s, DATABASES.default, sources.temporal, log);
   const visibility = migrate(tool, pgBin, s, DATABASES.visibility, sources.visibility, log);
   log(`schemas: ${DATABASES.default} v${main}, ${DATABASES.visibility} v${visibility}`);

@@ -23,7 +23,8 @@ function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = proc
   });
 }
 
-const tsx = (script: string, args: readonly string[] = []) => run(process.execPath, ['--import', 'tsx', join('scripts', 'cluster', script), ...args]);
+const tsx = (script: string, args: readonly string[] = []) =>
+  run(process.execPath, ['--import', 'tsx', join('scripts', 'cluster', script), ...args]);
 
 async function main(): Promise<number> {
   if (process.env.PHASEGATE_SKIP_CLUSTER === '1') {
@@ -42,7 +43,19 @@ async function main(): Promise<number> {
       .map((f) => join(TEST_DIR, f));
     const testsStarted = Date.now();
     const env = { ...process.env, PHASEGATE_CLUSTER_ADDRESS: frontendAddress(clusterSettings()) };
-    code = await run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...process.argv.slice(2), ...files], env);
+    code = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--test',
+        '--test-concurrency=1',
+        '--test-timeout=300000',
+        ...process.argv.slice(2),
+        ...files,
+      ],
+      env,
+    );
     log(`tests ${code === 0 ? 'passed' : 'FAILED'} in ${secondsSince(testsStarted)}`);
   }
   const down = await tsx('down.ts');

@@ -14,7 +14,6 @@ import { GO_TOOLS, TEMPORAL_SERVER_VERSION, toolCacheDir, toolLink, type GoTool 
 
 type Log = (msg: string) => void;
 
-
 /** `go` from PATH, else the default install location of the official tarball. */
 export function findGo(): string | undefined {
   return findOnPath('go') ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
@@ -22,7 +21,10 @@ export function findGo(): string | undefined {
 
 function requireGo(): string {
   const go = findGo();
-  if (!go) throw new Error('Go is needed to build the Temporal server for the cluster (go install from the module proxy); install Go 1.24+ and put it on PATH.');
+  if (!go)
+    throw new Error(
+      'Go is needed to build the Temporal server for the cluster (go install from the module proxy); install Go 1.24+ and put it on PATH.',
+    );
   return go;
 }
 
@@ -50,7 +52,10 @@ export function ensureGoTool(tool: GoTool, log: Log): string {
     const started = Date.now();
     log(`building ${tool.pkg}@${tool.version} into ${dir} (first time only; several minutes) ...`);
     // `go install pkg@version` ignores any go.mod/go.work around us: the pinned version is what builds.
-    execFileSync(go, ['install', `${tool.pkg}@${tool.version}`], { stdio: 'inherit', env: { ...process.env, GOBIN: dir } });
+    execFileSync(go, ['install', `${tool.pkg}@${tool.version}`], {
+      stdio: 'inherit',
+      env: { ...process.env, GOBIN: dir },
+    });
     if (!isExecutable(bin)) throw new Error(`go install ${tool.pkg}@${tool.version} finished but ${bin} is missing`);
     log(`built ${tool.link} in ${((Date.now() - started) / 1000).toFixed(0)}s`);
   }
@@ -68,7 +73,10 @@ export type SchemaSource = readonly string[];
  * copied from another cache), the copies embedded in the SQL tool itself, which are the same files.
  */
 export function schemaSources(log: Log): { temporal: SchemaSource; visibility: SchemaSource } {
-  const embedded = { temporal: ['--schema-name', 'postgresql/v12/temporal'], visibility: ['--schema-name', 'postgresql/v12/visibility'] };
+  const embedded = {
+    temporal: ['--schema-name', 'postgresql/v12/temporal'],
+    visibility: ['--schema-name', 'postgresql/v12/visibility'],
+  };
   const go = findGo();
   if (!go) {
     log('go not found: using the schemas embedded in the SQL tool');
@@ -77,7 +85,9 @@ export function schemaSources(log: Log): { temporal: SchemaSource; visibility: S
   const modCache = execFileSync(go, ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
   const root = join(modCache, 'go.temporal.io', `server@v${TEMPORAL_SERVER_VERSION}`, 'schema', 'postgresql', 'v12');
   if (!existsSync(root)) {
-    log(`fetching go.temporal.io/server@v${TEMPORAL_SERVER_VERSION} sources for its schema folders (go mod download; no build)`);
+    log(
+      `fetching go.temporal.io/server@v${TEMPORAL_SERVER_VERSION} sources for its schema folders (go mod download; no build)`,
+    );
     execFileSync(go, ['mod', 'download', `go.temporal.io/server@v${TEMPORAL_SERVER_VERSION}`], { stdio: 'inherit' });
   }
   const dirs = { temporal: join(root, 'temporal', 'versioned'), visibility: join(root, 'visibility', 'versioned') };
@@ -89,7 +99,10 @@ export function schemaSources(log: Log): { temporal: SchemaSource; visibility: S
 }
 
 /** Every Go tool the cluster uses, built if needed. The UI is optional: its build failing is reported, not fatal. */
-export function ensureClusterTools(log: Log, opts: { ui: boolean }): { server: string; sqlTool: string; ui: string | undefined } {
+export function ensureClusterTools(
+  log: Log,
+  opts: { ui: boolean },
+): { server: string; sqlTool: string; ui: string | undefined } {
   const server = ensureGoTool(GO_TOOLS.server, log);
   const sqlTool = ensureGoTool(GO_TOOLS.sqlTool, log);
   let ui: string | undefined;

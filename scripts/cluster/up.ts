@@ -17,7 +17,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ensureTemporalCli } from '../temporal-cli';
-import { clusterSettings, dynamicConfigYaml, frontendAddress, serverConfigYaml, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION, uiConfigYaml, type ClusterSettings } from './config';
+import {
+  clusterSettings,
+  dynamicConfigYaml,
+  frontendAddress,
+  serverConfigYaml,
+  TEMPORAL_SERVER_VERSION,
+  TEMPORAL_UI_VERSION,
+  uiConfigYaml,
+  type ClusterSettings,
+} from './config';
 import { daemonPid, startDaemon } from './daemons';
 import { log, secondsSince, step, timings } from './log';
 import { ensureNamespace, ensureSearchAttributes, waitForHealth } from './namespace';
@@ -56,7 +65,10 @@ function tail(file: string, lines = 30): string {
 
 /** Fails with a clear message when a port we are about to listen on is taken by something else. */
 async function requireFree(s: ClusterSettings, port: number, what: string): Promise<void> {
-  if (await tcpOpen(s.host, port)) throw new Error(`port ${port} (${what}) on ${s.host} is in use by another program; stop it or move the cluster's ports (see docs/cluster.md)`);
+  if (await tcpOpen(s.host, port))
+    throw new Error(
+      `port ${port} (${what}) on ${s.host} is in use by another program; stop it or move the cluster's ports (see docs/cluster.md)`,
+    );
 }
 
 function writeConfigs(s: ClusterSettings): void {
@@ -85,7 +97,10 @@ async function startServer(bin: string, cli: string, s: ClusterSettings): Promis
     log(`Temporal server already running (pid ${daemonPid(spec)})`);
   }
   await waitForHealth(cli, frontendAddress(s), SERVER_READY_TIMEOUT_MS, () => {
-    if (!daemonPid(spec)) throw new Error(`the Temporal server exited during startup; last lines of ${spec.logFile}:\n${tail(spec.logFile)}`);
+    if (!daemonPid(spec))
+      throw new Error(
+        `the Temporal server exited during startup; last lines of ${spec.logFile}:\n${tail(spec.logFile)}`,
+      );
   });
 }
 
@@ -97,9 +112,15 @@ async function startUi(bin: string, s: ClusterSettings): Promise<void> {
   }
   const deadline = Date.now() + UI_READY_TIMEOUT_MS;
   const url = `http://${s.host}:${s.uiPort}/`;
-  while (!(await fetch(url).then((r) => r.ok).catch(() => false))) {
-    if (!daemonPid(spec)) throw new Error(`the Temporal UI exited during startup; last lines of ${spec.logFile}:\n${tail(spec.logFile)}`);
-    if (Date.now() > deadline) throw new Error(`the Temporal UI did not answer on ${url} within ${UI_READY_TIMEOUT_MS / 1000}s`);
+  while (
+    !(await fetch(url)
+      .then((r) => r.ok)
+      .catch(() => false))
+  ) {
+    if (!daemonPid(spec))
+      throw new Error(`the Temporal UI exited during startup; last lines of ${spec.logFile}:\n${tail(spec.logFile)}`);
+    if (Date.now() > deadline)
+      throw new Error(`the Temporal UI did not answer on ${url} within ${UI_READY_TIMEOUT_MS / 1000}s`);
     await sleep(300);
   }
 }
@@ -129,11 +150,17 @@ async function main(): Promise<void> {
   if (tools.ui) await step('Temporal UI', () => startUi(tools.ui as string, s));
 
   log(`ready in ${secondsSince(started)} (${timings.map((t) => `${t.step} ${t.seconds.toFixed(1)}s`).join(', ')})`);
-  log(`  Temporal frontend  ${frontendAddress(s)}   Server ${TEMPORAL_SERVER_VERSION} (export TEMPORAL_ADDRESS=${frontendAddress(s)})`);
-  log(`  Temporal UI        ${tools.ui ? `http://${s.host}:${s.uiPort}   UI ${TEMPORAL_UI_VERSION}` : `not running (${wantUi ? 'build failed, see above' : '--no-ui'})`}`);
+  log(
+    `  Temporal frontend  ${frontendAddress(s)}   Server ${TEMPORAL_SERVER_VERSION} (export TEMPORAL_ADDRESS=${frontendAddress(s)})`,
+  );
+  log(
+    `  Temporal UI        ${tools.ui ? `http://${s.host}:${s.uiPort}   UI ${TEMPORAL_UI_VERSION}` : `not running (${wantUi ? 'build failed, see above' : '--no-ui'})`}`,
+  );
   log(`  PostgreSQL         ${s.host}:${s.pgPort} user ${s.dbUser}, databases temporal + temporal_visibility`);
   log(`  data, logs, pids   ${s.dataDir}`);
-  log(`  internal ports     history ${s.historyPort}, matching ${s.matchingPort}, worker ${s.workerPort}, frontend HTTP ${s.httpPort} (membership: each - 1000)`);
+  log(
+    `  internal ports     history ${s.historyPort}, matching ${s.matchingPort}, worker ${s.workerPort}, frontend HTTP ${s.httpPort} (membership: each - 1000)`,
+  );
   log('stop with: npm run cluster:down');
 }
 

@@ -95,7 +95,11 @@ after(async () => {
 async function awaitListed(base: string, runId: string, token?: string): Promise<void> {
   await until(
     async () => {
-      const r = await api<{ runs: { runId: string }[] }>(base, '/api/runs?awaitingApproval=true', token ? { token } : {});
+      const r = await api<{ runs: { runId: string }[] }>(
+        base,
+        '/api/runs?awaitingApproval=true',
+        token ? { token } : {},
+      );
       return r.status === 200 && r.body.runs.some((x) => x.runId === runId);
     },
     30_000,
@@ -126,7 +130,10 @@ describe('approvals page', { timeout: 150_000 }, () => {
       const text = await res.text();
       assert.equal(res.status, 200, path);
       assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
-      assert.ok(!text.includes('Ship it?') && !text.includes('friends') && !text.includes('deploy-staging'), `${path} leaks run data without a token`);
+      assert.ok(
+        !text.includes('Ship it?') && !text.includes('friends') && !text.includes('deploy-staging'),
+        `${path} leaks run data without a token`,
+      );
       assert.match(text, /API token/);
     }
     for (const path of ['/fragments/approvals', '/fragments/runs', `/fragments/runs/${release.runId}`]) {
@@ -162,7 +169,10 @@ describe('approvals page', { timeout: 150_000 }, () => {
     const failing = c.locator('table.checks tr.fail');
     assert.equal(await failing.count(), 1);
     assert.match(await failing.innerText(), /fail[\s\S]*build\.warnings[\s\S]*3[\s\S]*< 2/);
-    assert.match(await c.locator('table.checks tr.pass').innerText(), /pass[\s\S]*build\.tests_passed_ratio[\s\S]*0\.98[\s\S]*>= 0\.95/);
+    assert.match(
+      await c.locator('table.checks tr.pass').innerText(),
+      /pass[\s\S]*build\.tests_passed_ratio[\s\S]*0\.98[\s\S]*>= 0\.95/,
+    );
     assert.equal((await c.locator('.go-count').innerText()).trim(), '0 of 2');
 
     // alice: Go with a comment.
@@ -179,7 +189,10 @@ describe('approvals page', { timeout: 150_000 }, () => {
     // alice again: the API's 409 is shown next to the form.
     await form.getByRole('button', { name: /^Go/ }).click();
     await form.locator('.answer').getByText('already voted').waitFor();
-    assert.match(await form.locator('.answer').innerText(), /Not counted — HTTP 409: "alice" has already voted on gate "release-gate"/);
+    assert.match(
+      await form.locator('.answer').innerText(),
+      /Not counted — HTTP 409: "alice" has already voted on gate "release-gate"/,
+    );
 
     // bob, by keyboard only: comment, Tab to Go, Enter.
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -191,7 +204,10 @@ describe('approvals page', { timeout: 150_000 }, () => {
     assert.match(await page.evaluate<string>("document.activeElement?.textContent ?? ''"), /^Go on gate release-gate/);
     await page.keyboard.press('Enter');
     await page.locator('#notice').getByText('Your go vote counted').waitFor();
-    assert.match(await page.locator('#notice').innerText(), /Gate release-gate is now go \(2 of 2 go votes\)\. The run has moved on; see run/);
+    assert.match(
+      await page.locator('#notice').innerText(),
+      /Gate release-gate is now go \(2 of 2 go votes\)\. The run has moved on; see run/,
+    );
     await card(page, release.runId).waitFor({ state: 'detached' });
 
     // The API agrees.
@@ -214,7 +230,10 @@ describe('approvals page', { timeout: 150_000 }, () => {
     assert.equal(await gateSection.locator('.vote[data-approver="alice"] .comment').innerText(), XSS_COMMENT);
     await gateSection.locator('.vote[data-approver="bob"]').getByText('Second go, from the keyboard').waitFor();
     assert.equal(await page.locator('.node[data-step="publish"]').getAttribute('data-state'), 'succeeded');
-    assert.equal(await page.locator('#temporal-link').getAttribute('href'), `http://localhost:8233/namespaces/default/workflows/${release.runId}`);
+    assert.equal(
+      await page.locator('#temporal-link').getAttribute('href'),
+      `http://localhost:8233/namespaces/default/workflows/${release.runId}`,
+    );
     assert.equal(await page.evaluate<string>('typeof window.__xss'), 'undefined', 'injected markup ran');
     assert.deepEqual(problems.list, []);
     await page.context().close();
@@ -262,9 +281,13 @@ describe('approvals page', { timeout: 150_000 }, () => {
     const rows = page.locator('table.compensations tbody tr');
     assert.equal(await rows.count(), compensated.length);
     assert.deepEqual([...(await rows.locator('th').allInnerTexts())].sort(), [...compensated].sort());
-    for (const step of compensated) assert.equal(await page.locator(`.node[data-step="${step}"]`).getAttribute('data-state'), 'compensated');
+    for (const step of compensated)
+      assert.equal(await page.locator(`.node[data-step="${step}"]`).getAttribute('data-state'), 'compensated');
     assert.equal(await page.locator('.node[data-step="release-gate"]').getAttribute('data-state'), 'no-go');
-    await page.locator('.vote[data-approver="release-manager"]').getByText('Staging smoke tests failed: roll back.').waitFor();
+    await page
+      .locator('.vote[data-approver="release-manager"]')
+      .getByText('Staging smoke tests failed: roll back.')
+      .waitFor();
     await shot(page, 'run-page-after-rollback');
 
     // The runs list shows it rejected too.

@@ -28,7 +28,15 @@ import { waitForStatus } from '../helpers/temporal';
 export const CHROMIUM_PATH = chromiumPath();
 
 /** Flags for a headless Chromium in a container: no sandbox (root), no GPU, no background traffic. */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Generous per-action timeout: two cores, a dev server, a worker and a browser share the machine. */
 export const ACTION_TIMEOUT_MS = 30_000;
@@ -36,7 +44,9 @@ export const ACTION_TIMEOUT_MS = 30_000;
 /** Launches Chromium, or fails with the command that installs it. */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run \`npm run setup:browser\` (installs the Debian package "chromium") or set PHASEGATE_CHROMIUM`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: run \`npm run setup:browser\` (installs the Debian package "chromium") or set PHASEGATE_CHROMIUM`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
@@ -47,8 +57,14 @@ export interface PageProblems {
 }
 
 /** Opens a page with generous timeouts that records its errors into `problems`. */
-export async function openPage(browser: Browser, opts: { width?: number; height?: number } = {}): Promise<{ page: Page; problems: PageProblems }> {
-  const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 900 }, deviceScaleFactor: 1 });
+export async function openPage(
+  browser: Browser,
+  opts: { width?: number; height?: number } = {},
+): Promise<{ page: Page; problems: PageProblems }> {
+  const context = await browser.newContext({
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 900 },
+    deviceScaleFactor: 1,
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(ACTION_TIMEOUT_MS);
   page.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
@@ -57,7 +73,8 @@ export async function openPage(browser: Browser, opts: { width?: number; height?
   page.on('console', (msg) => {
     // The API's refusals (401 bad token, 403 not an approver, 409 already voted) are answers the
     // page shows, not problems; anything else logged as an error (a CSP violation, a 404, a 500) is.
-    if (msg.type() === 'error' && !/Failed to load resource: .*status of 40[139]\b/.test(msg.text())) problems.list.push(`console: ${msg.text()}`);
+    if (msg.type() === 'error' && !/Failed to load resource: .*status of 40[139]\b/.test(msg.text()))
+      problems.list.push(`console: ${msg.text()}`);
   });
   return { page, problems };
 }
@@ -74,7 +91,12 @@ export async function shot(page: Page, name: string, opts: { fullPage?: boolean 
 export async function createUiEnv(): Promise<{ env: TestWorkflowEnvironment; uiPort: number }> {
   const uiPort = await freePort();
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: ensureTemporalCli() }, searchAttributes: ALL_SEARCH_ATTRIBUTES, ui: true, uiPort },
+    server: {
+      executable: { type: 'existing-path', path: ensureTemporalCli() },
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      ui: true,
+      uiPort,
+    },
   });
   return { env, uiPort };
 }
@@ -86,8 +108,18 @@ export interface TestApi {
 }
 
 /** Serves the real app (`createApp`) for the test environment's client. */
-export async function startApi(client: Client, taskQueue: string, opts: { tokens?: TokenStore; uiUrl?: string } = {}): Promise<TestApi> {
-  const app = createApp({ client, taskQueue, logger: pino({ level: 'silent' }), ...(opts.tokens ? { tokens: opts.tokens } : {}), ...(opts.uiUrl ? { uiUrl: opts.uiUrl } : {}) });
+export async function startApi(
+  client: Client,
+  taskQueue: string,
+  opts: { tokens?: TokenStore; uiUrl?: string } = {},
+): Promise<TestApi> {
+  const app = createApp({
+    client,
+    taskQueue,
+    logger: pino({ level: 'silent' }),
+    ...(opts.tokens ? { tokens: opts.tokens } : {}),
+    ...(opts.uiUrl ? { uiUrl: opts.uiUrl } : {}),
+  });
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -109,17 +141,28 @@ export function phasePlan(input: unknown): PhasePlan {
 }
 
 /** Starts a run and waits until one of its gates awaits a decision. */
-export async function startParkedRun(client: Client, plan: PhasePlan, taskQueue: string): Promise<{ handle: WorkflowHandle; status: RunStatus }> {
+export async function startParkedRun(
+  client: Client,
+  plan: PhasePlan,
+  taskQueue: string,
+): Promise<{ handle: WorkflowHandle; status: RunStatus }> {
   const handle = await startRun(client, plan, { taskQueue });
   const status = await waitForStatus(handle, (s) => s.gates.some((g) => g.state === 'awaiting-approval'), 60_000);
   return { handle, status };
 }
 
 /** GET/POST JSON against the API, with an optional token. */
-export async function api<T = unknown>(base: string, path: string, opts: { token?: string; method?: 'GET' | 'POST'; body?: unknown } = {}): Promise<{ status: number; body: T }> {
+export async function api<T = unknown>(
+  base: string,
+  path: string,
+  opts: { token?: string; method?: 'GET' | 'POST'; body?: unknown } = {},
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${base}${path}`, {
     method: opts.method ?? 'GET',
-    headers: { ...(opts.token ? { Authorization: `Bearer ${opts.token}` } : {}), ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      ...(opts.token ? { Authorization: `Bearer ${opts.token}` } : {}),
+      ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
     ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
   });
   const text = await res.text();

@@ -35,8 +35,20 @@ const plan = (id: string) => ({
   id,
   title: 'Weekly go/no-go',
   steps: [
-    { id: 'build', run: { kind: 'simulate', duration: '100ms', metrics: { tests_passed_ratio: 0.98 } }, metrics: { tests_passed_ratio: {} } },
-    { id: 'release', title: 'Ship this week?', gate: { needs: ['build'], checks: [{ metric: 'build.tests_passed_ratio', op: '>=', value: 0.95 }], approval: { approvers: ['cto', 'group:release'], timeout: '2d' } } },
+    {
+      id: 'build',
+      run: { kind: 'simulate', duration: '100ms', metrics: { tests_passed_ratio: 0.98 } },
+      metrics: { tests_passed_ratio: {} },
+    },
+    {
+      id: 'release',
+      title: 'Ship this week?',
+      gate: {
+        needs: ['build'],
+        checks: [{ metric: 'build.tests_passed_ratio', op: '>=', value: 0.95 }],
+        approval: { approvers: ['cto', 'group:release'], timeout: '2d' },
+      },
+    },
   ],
 });
 
@@ -52,11 +64,20 @@ before(async () => {
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   env = await createTestEnv();
   // The API first: the worker's links point at it.
-  const app = createApp({ client: env.client, taskQueue: 'links-browser', logger: pino({ level: 'silent' }), groups: { release: ['alice', 'bob'] }, linkSecret: SECRET });
+  const app = createApp({
+    client: env.client,
+    taskQueue: 'links-browser',
+    logger: pino({ level: 'silent' }),
+    groups: { release: ['alice', 'bob'] },
+    linkSecret: SECRET,
+  });
   http = await listenOnLoopback(app);
   worker = await startWorker(env, {
     taskQueue: 'links-browser',
-    activities: { webhookUrl: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, notify: { publicUrl: http.base, linkSecret: SECRET } },
+    activities: {
+      webhookUrl: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+      notify: { publicUrl: http.base, linkSecret: SECRET },
+    },
   });
   browser = await launchBrowser();
 });
@@ -70,7 +91,10 @@ after(async () => {
 });
 
 async function startAndGetRequest(planId: string): Promise<{ runId: string; note: NotificationBody }> {
-  const started = await api<{ runId: string }>(http.base, '/api/runs', { method: 'POST', body: { plan: plan(planId) } });
+  const started = await api<{ runId: string }>(http.base, '/api/runs', {
+    method: 'POST',
+    body: { plan: plan(planId) },
+  });
   assert.equal(started.status, 201, JSON.stringify(started.body));
   const runId = started.body.runId;
   const deadline = Date.now() + 30_000;
@@ -105,10 +129,16 @@ describe('approve by link (Chromium)', () => {
 
     await page.getByRole('button', { name: 'Go', exact: true }).click();
     await page.getByText('Vote counted').first().waitFor();
-    assert.match(await page.locator('main').innerText(), /Your go vote on gate release was counted\. The gate is now . go/);
+    assert.match(
+      await page.locator('main').innerText(),
+      /Your go vote on gate release was counted\. The gate is now . go/,
+    );
     const after = await api<RunStatus>(http.base, `/api/runs/${runId}`);
     const vote = after.body.gates[0]?.votes[0];
-    assert.deepEqual([vote?.approver, vote?.decision, vote?.comment, vote?.via], ['alice', 'go', 'CI green, staging healthy', 'link']);
+    assert.deepEqual(
+      [vote?.approver, vote?.decision, vote?.comment, vote?.via],
+      ['alice', 'go', 'CI green, staging healthy', 'link'],
+    );
 
     const reused = await page.goto(alice.url);
     assert.equal(reused?.status(), 409);
@@ -120,15 +150,22 @@ describe('approve by link (Chromium)', () => {
     assert.equal(tampered?.status(), 403);
     assert.match(await page.locator('main').innerText(), /not valid: it was altered or not issued by this Phasegate/);
 
-    const expired = await page.goto(`${http.base}/links/${signLink(SECRET, { run: runId, gate: 'release', approver: 'bob', exp: Math.floor(Date.now() / 1000) - 60 })}`);
+    const expired = await page.goto(
+      `${http.base}/links/${signLink(SECRET, { run: runId, gate: 'release', approver: 'bob', exp: Math.floor(Date.now() / 1000) - 60 })}`,
+    );
     assert.equal(expired?.status(), 410);
     assert.match(await page.locator('h1').innerText(), /This link has expired/);
 
-    const wrongGate = await page.goto(`${http.base}/links/${signLink(SECRET, { run: runId, gate: 'deploy', approver: 'bob', exp: Math.floor(Date.now() / 1000) + 600 })}`);
+    const wrongGate = await page.goto(
+      `${http.base}/links/${signLink(SECRET, { run: runId, gate: 'deploy', approver: 'bob', exp: Math.floor(Date.now() / 1000) + 600 })}`,
+    );
     assert.equal(wrongGate?.status(), 404);
     assert.match(await page.locator('main').innerText(), /has no gate "deploy"/);
     // The 4xx pages above are answers, not problems; anything else logged (a CSP violation) is.
-    assert.deepEqual(problems.list.filter((p) => !/Failed to load resource: .*status of 4\d\d/.test(p)), []);
+    assert.deepEqual(
+      problems.list.filter((p) => !/Failed to load resource: .*status of 4\d\d/.test(p)),
+      [],
+    );
   });
 
   it('the approvals page resolves a group gate to people; a non-member is refused, a member counts', async () => {
@@ -136,7 +173,9 @@ describe('approve by link (Chromium)', () => {
     const { runId } = await startAndGetRequest('group-gate');
     const { page, problems } = await openPage(browser);
     await page.goto(`${http.base}/`);
-    const section = page.locator(`section.gate[data-gate="release"]`).filter({ has: page.locator(`form[data-run="${runId}"]`) });
+    const section = page
+      .locator(`section.gate[data-gate="release"]`)
+      .filter({ has: page.locator(`form[data-run="${runId}"]`) });
     await section.waitFor();
     // No auto-refresh while typing and voting: a refresh re-renders the form under the click.
     await page.locator('#auto-refresh').uncheck();
@@ -145,7 +184,10 @@ describe('approve by link (Chromium)', () => {
     await page.getByLabel('Your name (approver)').fill('mallory');
     await form.getByRole('button', { name: /^Go/ }).click();
     await form.locator('.answer').getByText('HTTP 403').waitFor();
-    assert.match(await form.locator('.answer').innerText(), /"mallory" is not an approver of gate "release" \(approvers: cto, group:release \(alice, bob\)\)/);
+    assert.match(
+      await form.locator('.answer').innerText(),
+      /"mallory" is not an approver of gate "release" \(approvers: cto, group:release \(alice, bob\)\)/,
+    );
     await page.getByLabel('Your name (approver)').fill('bob');
     await form.getByRole('button', { name: /^Go/ }).click();
     // The answer shows beside the form, or above the list once the decided gate has left it (the page reloads).

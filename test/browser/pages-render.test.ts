@@ -28,8 +28,36 @@ function hostileRun(): RunStatus {
     startedAt: AT,
     endedAt: AT,
     steps: [
-      { id: 'a', type: 'task', title: EVIL, agent: EVIL, executor: 'simulate', needs: [], state: 'compensated', attempts: 1, startedAt: AT, endedAt: AT, metrics: { m: EVIL }, error: EVIL, summary: EVIL, attemptHistory: [] },
-      { id: 'b', type: 'task', agent: 'x', executor: 'simulate', needs: ['a'], state: 'failed', attempts: 2, startedAt: AT, endedAt: AT, metrics: {}, error: null, attemptHistory: [] },
+      {
+        id: 'a',
+        type: 'task',
+        title: EVIL,
+        agent: EVIL,
+        executor: 'simulate',
+        needs: [],
+        state: 'compensated',
+        attempts: 1,
+        startedAt: AT,
+        endedAt: AT,
+        metrics: { m: EVIL },
+        error: EVIL,
+        summary: EVIL,
+        attemptHistory: [],
+      },
+      {
+        id: 'b',
+        type: 'task',
+        agent: 'x',
+        executor: 'simulate',
+        needs: ['a'],
+        state: 'failed',
+        attempts: 2,
+        startedAt: AT,
+        endedAt: AT,
+        metrics: {},
+        error: null,
+        attemptHistory: [],
+      },
     ],
     gates: [
       {
@@ -75,18 +103,78 @@ describe('page rendering', () => {
   it('escapes every field of a run on the run page, the approvals list and the runs list', () => {
     const run = hostileRun();
     assertInert(runFragment(run, 'http://ui/"><script>').toString());
-    assertInert(approvalsFragment([{ item: { runId: 'r-1', plan: 'p', state: 'awaiting-approval', awaitingApproval: true, startTime: AT, closeTime: null, status: 'RUNNING', uiUrl: 'u' }, status: run }], () => 'u').toString());
-    const error = approvalsFragment([{ item: { runId: 'r-3', plan: null, state: null, awaitingApproval: true, startTime: null, closeTime: null, status: 'RUNNING', uiUrl: 'u' }, error: EVIL }], () => 'u').toString();
+    assertInert(
+      approvalsFragment(
+        [
+          {
+            item: {
+              runId: 'r-1',
+              plan: 'p',
+              state: 'awaiting-approval',
+              awaitingApproval: true,
+              startTime: AT,
+              closeTime: null,
+              status: 'RUNNING',
+              uiUrl: 'u',
+            },
+            status: run,
+          },
+        ],
+        () => 'u',
+      ).toString(),
+    );
+    const error = approvalsFragment(
+      [
+        {
+          item: {
+            runId: 'r-3',
+            plan: null,
+            state: null,
+            awaitingApproval: true,
+            startTime: null,
+            closeTime: null,
+            status: 'RUNNING',
+            uiUrl: 'u',
+          },
+          error: EVIL,
+        },
+      ],
+      () => 'u',
+    ).toString();
     assertInert(error);
-    const list = runsFragment({ runs: [{ runId: 'r-1', plan: EVIL, state: EVIL, awaitingApproval: false, startTime: AT, closeTime: null, status: 'RUNNING', uiUrl: EVIL }], nextPageToken: null }).toString();
+    const list = runsFragment({
+      runs: [
+        {
+          runId: 'r-1',
+          plan: EVIL,
+          state: EVIL,
+          awaitingApproval: false,
+          startTime: AT,
+          closeTime: null,
+          status: 'RUNNING',
+          uiUrl: EVIL,
+        },
+      ],
+      nextPageToken: null,
+    }).toString();
     assertInert(list);
-    const page = renderPage({ name: 'run', title: EVIL, authOn: true, fragmentUrl: '/f', refreshMs: 2000, error: EVIL }).toString();
+    const page = renderPage({
+      name: 'run',
+      title: EVIL,
+      authOn: true,
+      fragmentUrl: '/f',
+      refreshMs: 2000,
+      error: EVIL,
+    }).toString();
     assertInert(page);
   });
 
   it('marks a finished run final so the page stops refreshing', () => {
     assert.match(runFragment(hostileRun(), 'u').toString(), /data-final="true"/);
-    assert.match(runFragment({ ...hostileRun(), outcome: null, state: 'running' }, 'u').toString(), /data-final="false"/);
+    assert.match(
+      runFragment({ ...hostileRun(), outcome: null, state: 'running' }, 'u').toString(),
+      /data-final="false"/,
+    );
   });
 
   it('lays steps out by the longest chain of needs, keeping plan order within a stage', () => {
@@ -103,6 +191,12 @@ describe('page rendering', () => {
       [['a', 'b', 'f'], ['c', 'e'], ['d']],
     );
     // A cycle (which validation forbids) still terminates.
-    assert.equal(layers([{ id: 'x', needs: ['y'] }, { id: 'y', needs: ['x'] }]).flat().length, 2);
+    assert.equal(
+      layers([
+        { id: 'x', needs: ['y'] },
+        { id: 'y', needs: ['x'] },
+      ]).flat().length,
+      2,
+    );
   });
 });

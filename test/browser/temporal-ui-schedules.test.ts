@@ -26,10 +26,25 @@ let plansDir: string;
 
 before(async () => {
   plansDir = mkdtempSync(join(tmpdir(), 'phasegate-ui-sched-'));
-  writeFileSync(join(plansDir, 'weekly-check.json'), JSON.stringify({ id: 'weekly-check', title: 'Weekly check', steps: [{ id: 'only', run: { kind: 'simulate', duration: '10ms' } }] }));
+  writeFileSync(
+    join(plansDir, 'weekly-check.json'),
+    JSON.stringify({
+      id: 'weekly-check',
+      title: 'Weekly check',
+      steps: [{ id: 'only', run: { kind: 'simulate', duration: '10ms' } }],
+    }),
+  );
   ({ env, uiPort } = await createUiEnv());
   worker = await startWorker(env);
-  http = await listenOnLoopback(createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, uiUrl: `http://localhost:${uiPort}`, logger: pino({ level: 'silent' }) }));
+  http = await listenOnLoopback(
+    createApp({
+      client: env.client,
+      taskQueue: worker.taskQueue,
+      plansDir,
+      uiUrl: `http://localhost:${uiPort}`,
+      logger: pino({ level: 'silent' }),
+    }),
+  );
   browser = await launchBrowser();
 });
 
@@ -43,9 +58,15 @@ after(async () => {
 
 describe('Temporal UI: Schedules page', () => {
   it('lists the Phasegate schedule and shows its pause note', async () => {
-    const created = await api<ScheduleView>(http.base, '/api/schedules', { method: 'POST', body: { id: 'weekly-check-mondays', plan: 'weekly-check', cron: '0 9 * * MON', timezone: 'Europe/Berlin' } });
+    const created = await api<ScheduleView>(http.base, '/api/schedules', {
+      method: 'POST',
+      body: { id: 'weekly-check-mondays', plan: 'weekly-check', cron: '0 9 * * MON', timezone: 'Europe/Berlin' },
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    const paused = await api<ScheduleView>(http.base, '/api/schedules/weekly-check-mondays/pause', { method: 'POST', body: { note: 'holiday freeze' } });
+    const paused = await api<ScheduleView>(http.base, '/api/schedules/weekly-check-mondays/pause', {
+      method: 'POST',
+      body: { note: 'holiday freeze' },
+    });
     assert.equal(paused.body.paused, true);
     const { page } = await openPage(browser);
     await page.goto(`http://localhost:${uiPort}/namespaces/default/schedules`);

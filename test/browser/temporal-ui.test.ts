@@ -14,7 +14,17 @@ import type { PhasePlan } from '../../workflows/plan/schema';
 import type { RunStatus } from '../../workflows/status';
 import { until } from '../helpers/processes';
 import { startWorker, type TestWorker } from '../helpers/temporal';
-import { ACTION_TIMEOUT_MS, api, createUiEnv, launchBrowser, openPage, shot, startApi, startParkedRun, type TestApi } from './harness';
+import {
+  ACTION_TIMEOUT_MS,
+  api,
+  createUiEnv,
+  launchBrowser,
+  openPage,
+  shot,
+  startApi,
+  startParkedRun,
+  type TestApi,
+} from './harness';
 
 let env: TestWorkflowEnvironment;
 let uiPort: number;
@@ -40,7 +50,11 @@ after(async () => {
  * The UI renders markdown (summary, details, current details) in `/render` iframes; finds the one
  * whose text satisfies `test`, polling while the UI loads them.
  */
-async function renderedFrame(page: Page, test: (text: string) => boolean, what: string): Promise<{ frame: Frame; text: string }> {
+async function renderedFrame(
+  page: Page,
+  test: (text: string) => boolean,
+  what: string,
+): Promise<{ frame: Frame; text: string }> {
   let found: { frame: Frame; text: string } | undefined;
   await until(
     async () => {
@@ -77,21 +91,33 @@ describe('Temporal UI', { timeout: 150_000 }, () => {
     // From the run page to the Temporal UI.
     await page.goto(`${server.base}/runs/${run.runId}`);
     const link = page.locator('#temporal-link');
-    assert.equal(await link.getAttribute('href'), `http://localhost:${uiPort}/namespaces/default/workflows/${run.runId}`);
+    assert.equal(
+      await link.getAttribute('href'),
+      `http://localhost:${uiPort}/namespaces/default/workflows/${run.runId}`,
+    );
     await link.click();
     await page.waitForURL(new RegExp(`/namespaces/default/workflows/${run.runId}/[^/]+/history`));
 
     // User Metadata: summary naming plan and title; current details = the live markdown table.
     await page.getByRole('tab', { name: /User Metadata/ }).click();
     await page.getByText('Current Details', { exact: true }).waitFor();
-    const summary = await renderedFrame(page, (t) => t.includes(`Phase phase-7-release: ${plan.title}`), 'the workflow summary');
+    const summary = await renderedFrame(
+      page,
+      (t) => t.includes(`Phase phase-7-release: ${plan.title}`),
+      'the workflow summary',
+    );
     assert.ok(summary.text.trim().startsWith('Phase phase-7-release:'), summary.text);
-    const details = await renderedFrame(page, (t) => t.includes('awaiting-approval') && t.includes('release-gate'), 'the current details table');
+    const details = await renderedFrame(
+      page,
+      (t) => t.includes('awaiting-approval') && t.includes('release-gate'),
+      'the current details table',
+    );
     const table = details.frame.locator('table').first();
     await table.waitFor();
     const cells = await table.innerText();
     for (const step of plan.steps) assert.ok(cells.includes(step.id), `current details lists ${step.id}`);
-    for (const agent of ['cicd-engineer', 'backend-dev', 'reviewer', 'planner', 'coordinator']) assert.ok(cells.includes(agent), `current details names agent ${agent}`);
+    for (const agent of ['cicd-engineer', 'backend-dev', 'reviewer', 'planner', 'coordinator'])
+      assert.ok(cells.includes(agent), `current details names agent ${agent}`);
     assert.match(cells, /release-gate\s+gate\s+awaiting-approval/);
     await shot(page, 'temporal-ui-user-metadata', { fullPage: false });
 
@@ -104,7 +130,11 @@ describe('Temporal UI', { timeout: 150_000 }, () => {
     const query = 'PhaseState="awaiting-approval" AND PhasePlan="phase-7-release"';
     await page.goto(`http://localhost:${uiPort}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
     await page.getByRole('link', { name: run.runId, exact: true }).waitFor();
-    assert.equal(await page.getByRole('link', { name: other.runId, exact: true }).count(), 0, 'a demo-approval run is not listed');
+    assert.equal(
+      await page.getByRole('link', { name: other.runId, exact: true }).count(),
+      0,
+      'a demo-approval run is not listed',
+    );
     await shot(page, 'temporal-ui-runs-filtered', { fullPage: false });
 
     // Approve through the API; the run page follows the run to its end.

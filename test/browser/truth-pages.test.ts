@@ -53,9 +53,17 @@ describe('run page of an ended run', () => {
 
 describe('runs list', () => {
   it('pages to older runs and back to the newest', async () => {
-    const handles = await Promise.all(Array.from({ length: 52 }, (_, i) => startRun(env.client, quick, { taskQueue: worker.taskQueue, runId: `page-many-${String(i).padStart(2, '0')}` })));
+    const handles = await Promise.all(
+      Array.from({ length: 52 }, (_, i) =>
+        startRun(env.client, quick, { taskQueue: worker.taskQueue, runId: `page-many-${String(i).padStart(2, '0')}` }),
+      ),
+    );
     await Promise.all(handles.map((h) => waitForOutcome(h)));
-    await until(async () => ((await api<{ runs: unknown[] }>(web.base, '/api/runs?pageSize=100')).body.runs.length ?? 0) >= 53, 30_000, 'visibility lists the runs');
+    await until(
+      async () => ((await api<{ runs: unknown[] }>(web.base, '/api/runs?pageSize=100')).body.runs.length ?? 0) >= 53,
+      30_000,
+      'visibility lists the runs',
+    );
     const { page, problems } = await openPage(browser);
     await page.goto(`${web.base}/runs`);
     assert.equal(await page.locator('table.runs tbody tr').count(), 50);
@@ -72,14 +80,35 @@ describe('runs list', () => {
 
 describe('approvals page', () => {
   it('names the program and "phase i of n" of a program phase\'s gate', async () => {
-    const week = (id: string) => phasePlan({ id, title: `Week ${id}`, steps: [{ id: 'work', run: { kind: 'simulate' } }, { id: 'review', gate: { needs: ['work'], approval: { approvers: ['lead'] } } }] });
-    const program: ResolvedProgramPlan = { id: 'page-program', kind: 'program', title: 'Five weeks', phases: [week('wk-1'), week('wk-2')] };
+    const week = (id: string) =>
+      phasePlan({
+        id,
+        title: `Week ${id}`,
+        steps: [
+          { id: 'work', run: { kind: 'simulate' } },
+          { id: 'review', gate: { needs: ['work'], approval: { approvers: ['lead'] } } },
+        ],
+      });
+    const program: ResolvedProgramPlan = {
+      id: 'page-program',
+      kind: 'program',
+      title: 'Five weeks',
+      phases: [week('wk-1'), week('wk-2')],
+    };
     await startRun(env.client, program, { taskQueue: worker.taskQueue, runId: 'page-prog' });
-    await waitForStatus(env.client.workflow.getHandle('page-prog--wk-1'), (s) => s.gates[0]?.state === 'awaiting-approval', 60_000);
+    await waitForStatus(
+      env.client.workflow.getHandle('page-prog--wk-1'),
+      (s) => s.gates[0]?.state === 'awaiting-approval',
+      60_000,
+    );
     const { page, problems } = await openPage(browser);
     await page.goto(`${web.base}/`);
     const card = page.locator('[data-run="page-prog--wk-1"]');
-    await until(async () => (await card.count()) > 0 || (await page.reload().then(() => false)), 30_000, 'the phase run on the approvals page');
+    await until(
+      async () => (await card.count()) > 0 || (await page.reload().then(() => false)),
+      30_000,
+      'the phase run on the approvals page',
+    );
     assert.match(await card.locator('.program-of').innerText(), /Five weeks · phase 1 of 2/);
     assert.deepEqual(problems.list, []);
   });

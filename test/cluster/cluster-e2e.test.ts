@@ -49,7 +49,12 @@ before(async () => {
   connection = await Connection.connect({ address: ADDRESS, connectTimeout: '10s' });
   client = new Client({ connection, namespace: NAMESPACE });
   nativeConnection = await NativeConnection.connect({ address: ADDRESS });
-  const worker = await createPhaseWorker({ connection: nativeConnection, namespace: NAMESPACE, taskQueue, workflowBundle: await workflowBundle() });
+  const worker = await createPhaseWorker({
+    connection: nativeConnection,
+    namespace: NAMESPACE,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+  });
   const running = worker.run();
   stopWorker = async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -68,7 +73,8 @@ after(async () => {
 /** Run ids of every list result for `query`, limited to this test run's time window. */
 async function listIds(query: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const wf of client.workflow.list({ query: `${query} AND StartTime >= '${SINCE}'` })) ids.push(wf.workflowId);
+  for await (const wf of client.workflow.list({ query: `${query} AND StartTime >= '${SINCE}'` }))
+    ids.push(wf.workflowId);
   return ids;
 }
 
@@ -78,7 +84,10 @@ async function waitListed(query: string, expected: readonly string[], timeoutMs 
   for (;;) {
     const ids = await listIds(query);
     if (expected.every((id) => ids.includes(id))) return ids;
-    if (Date.now() > deadline) throw new Error(`${query}: expected ${JSON.stringify(expected)} within ${timeoutMs}ms; listed ${JSON.stringify(ids)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${query}: expected ${JSON.stringify(expected)} within ${timeoutMs}ms; listed ${JSON.stringify(ids)}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -102,27 +111,51 @@ describe('Temporal cluster on PostgreSQL', () => {
   const noGoRun = `phase-7-release-nogo-${SUFFIX}`;
   const goRuns = SEED_IDS.map((id) => `${id}-go-${SUFFIX}`);
 
-  it('each seed plan runs to succeeded with approvals; a no-go is rejected and rolled back', { timeout: 300_000 }, async () => {
-    const runs = [
-      ...SEED_IDS.map(async (id, i) => ({ id, decision: 'go' as const, s: await drive(client, await startSeed(id, goRuns[i] as string), 'go', 240_000) })),
-      (async () => ({ id: 'phase-7-release', decision: 'no-go' as const, s: await drive(client, await startSeed('phase-7-release', noGoRun), 'no-go', 240_000) }))(),
-    ];
-    for (const { id, decision, s } of await Promise.all(runs)) {
-      if (decision === 'go') {
-        assert.equal(s.outcome, 'succeeded', `${id}: ${s.cause}`);
-        if (s.kind === 'phase') {
-          assert.ok(s.steps.every((x) => x.state === 'succeeded'), `${id}: all tasks succeeded`);
-          assert.ok(s.gates.every((g) => g.state === 'go'), `${id}: all gates go`);
+  it(
+    'each seed plan runs to succeeded with approvals; a no-go is rejected and rolled back',
+    { timeout: 300_000 },
+    async () => {
+      const runs = [
+        ...SEED_IDS.map(async (id, i) => ({
+          id,
+          decision: 'go' as const,
+          s: await drive(client, await startSeed(id, goRuns[i] as string), 'go', 240_000),
+        })),
+        (async () => ({
+          id: 'phase-7-release',
+          decision: 'no-go' as const,
+          s: await drive(client, await startSeed('phase-7-release', noGoRun), 'no-go', 240_000),
+        }))(),
+      ];
+      for (const { id, decision, s } of await Promise.all(runs)) {
+        if (decision === 'go') {
+          assert.equal(s.outcome, 'succeeded', `${id}: ${s.cause}`);
+          if (s.kind === 'phase') {
+            assert.ok(
+              s.steps.every((x) => x.state === 'succeeded'),
+              `${id}: all tasks succeeded`,
+            );
+            assert.ok(
+              s.gates.every((g) => g.state === 'go'),
+              `${id}: all gates go`,
+            );
+          } else {
+            assert.ok(
+              s.phases?.every((p) => p.outcome === 'succeeded'),
+              `${id}: all phases succeeded`,
+            );
+          }
         } else {
-          assert.ok(s.phases?.every((p) => p.outcome === 'succeeded'), `${id}: all phases succeeded`);
+          assert.equal(s.outcome, 'rejected', `${id}: ${s.cause}`);
+          assert.ok(s.compensations.length > 0, `${id}: rejection rolled back completed tasks`);
+          assert.ok(
+            s.compensations.every((c) => c.state === 'succeeded'),
+            `${id}: every compensation succeeded: ${JSON.stringify(s.compensations)}`,
+          );
         }
-      } else {
-        assert.equal(s.outcome, 'rejected', `${id}: ${s.cause}`);
-        assert.ok(s.compensations.length > 0, `${id}: rejection rolled back completed tasks`);
-        assert.ok(s.compensations.every((c) => c.state === 'succeeded'), `${id}: every compensation succeeded: ${JSON.stringify(s.compensations)}`);
       }
-    }
-  });
+    },
+  );
 
   it('finds runs by PhasePlan and PhaseState in PostgreSQL visibility', { timeout: 120_000 }, async () => {
     const succeeded = await waitListed(`PhaseState = 'succeeded'`, goRuns);
@@ -135,7 +168,10 @@ describe('Temporal cluster on PostgreSQL', () => {
     const runId = `demo-approval-${SUFFIX}`;
     const handle = await startSeed('demo-approval', runId);
     await waitForStatus(handle, (s) => s.gates.some((g) => g.state === 'awaiting-approval'), 60_000);
-    await waitListed(`PhasePlan = 'demo-approval' AND PhaseState = 'awaiting-approval' AND AwaitingApproval = true AND PhaseKind = 'phase'`, [runId]);
+    await waitListed(
+      `PhasePlan = 'demo-approval' AND PhaseState = 'awaiting-approval' AND AwaitingApproval = true AND PhaseKind = 'phase'`,
+      [runId],
+    );
     const s = await drive(client, handle, 'go', 60_000);
     assert.equal(s.outcome, 'succeeded');
     await waitListed(`PhasePlan = 'demo-approval' AND PhaseState = 'succeeded' AND AwaitingApproval = false`, [runId]);
@@ -143,34 +179,46 @@ describe('Temporal cluster on PostgreSQL', () => {
     assert.equal(counted.count, 1);
   });
 
-  it('a worker SIGKILLed mid shell task: the attempt is retried on another worker and the run succeeds', { timeout: 180_000 }, async () => {
-    const q = `cluster-crash-${SUFFIX}`;
-    const file = join(dir, 'task.log');
-    const plan = crashingShellPlan('cluster-crash', file);
-    const first = await spawnWorker(ADDRESS, q);
-    processes.push(first);
-    const handle = await startRun(client, plan, { taskQueue: q, runId: `cluster-crash-${SUFFIX}` });
-    await until(() => fileLines(file).includes('start 1'), 60_000, 'attempt 1 to start');
-    await first.kill();
-    const second = await spawnWorker(ADDRESS, q);
-    processes.push(second);
-    const s = await waitForOutcome(handle, 90_000);
-    assert.equal(s.outcome, 'succeeded', s.cause ?? '');
-    assert.equal(s.steps[0]?.attempts, 2);
-    assert.match(s.steps[0]?.attemptHistory[0]?.error ?? '', /heartbeat|timeout/i);
-    // Phasegate schedules each attempt as its own activity: the first started on the killed worker,
-    // the second on the new one (a worker's identity is `<pid>@<host>` by default).
-    const events = (await handle.fetchHistory()).events ?? [];
-    // Only the shell attempts: the run also schedules notification activities.
-    const shellScheduled = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'shellTask').map((e) => String(e.eventId)));
-    const identities = events.flatMap((e) => {
-      const started = e.activityTaskStartedEventAttributes;
-      return started && shellScheduled.has(String(started.scheduledEventId)) ? [started.identity ?? ''] : [];
-    });
-    assert.equal(identities.length, 2, JSON.stringify(identities));
-    assert.match(identities[0] ?? '', new RegExp(`^${first.child.pid}@`));
-    assert.match(identities[1] ?? '', new RegExp(`^${second.child.pid}@`));
-    await new Promise((r) => setTimeout(r, 3500)); // longer than the killed attempt would have run
-    assert.deepEqual(fileLines(file), ['start 1', 'start 2', 'done 2'], 'the killed attempt left no completion behind');
-  });
+  it(
+    'a worker SIGKILLed mid shell task: the attempt is retried on another worker and the run succeeds',
+    { timeout: 180_000 },
+    async () => {
+      const q = `cluster-crash-${SUFFIX}`;
+      const file = join(dir, 'task.log');
+      const plan = crashingShellPlan('cluster-crash', file);
+      const first = await spawnWorker(ADDRESS, q);
+      processes.push(first);
+      const handle = await startRun(client, plan, { taskQueue: q, runId: `cluster-crash-${SUFFIX}` });
+      await until(() => fileLines(file).includes('start 1'), 60_000, 'attempt 1 to start');
+      await first.kill();
+      const second = await spawnWorker(ADDRESS, q);
+      processes.push(second);
+      const s = await waitForOutcome(handle, 90_000);
+      assert.equal(s.outcome, 'succeeded', s.cause ?? '');
+      assert.equal(s.steps[0]?.attempts, 2);
+      assert.match(s.steps[0]?.attemptHistory[0]?.error ?? '', /heartbeat|timeout/i);
+      // Phasegate schedules each attempt as its own activity: the first started on the killed worker,
+      // the second on the new one (a worker's identity is `<pid>@<host>` by default).
+      const events = (await handle.fetchHistory()).events ?? [];
+      // Only the shell attempts: the run also schedules notification activities.
+      const shellScheduled = new Set(
+        events
+          .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'shellTask')
+          .map((e) => String(e.eventId)),
+      );
+      const identities = events.flatMap((e) => {
+        const started = e.activityTaskStartedEventAttributes;
+        return started && shellScheduled.has(String(started.scheduledEventId)) ? [started.identity ?? ''] : [];
+      });
+      assert.equal(identities.length, 2, JSON.stringify(identities));
+      assert.match(identities[0] ?? '', new RegExp(`^${first.child.pid}@`));
+      assert.match(identities[1] ?? '', new RegExp(`^${second.child.pid}@`));
+      await new Promise((r) => setTimeout(r, 3500)); // longer than the killed attempt would have run
+      assert.deepEqual(
+        fileLines(file),
+        ['start 1', 'start 2', 'done 2'],
+        'the killed attempt left no completion behind',
+      );
+    },
+  );
 });

@@ -14,7 +14,9 @@ export type DriveDecision = 'go' | 'no-go';
 /** The run itself, or for a program its phases that have no outcome yet. */
 function openTargets(client: Client, handle: WorkflowHandle, status: RunStatus): WorkflowHandle[] {
   if (status.kind !== 'program') return [handle];
-  return (status.phases ?? []).flatMap((p) => (p.outcome === null && p.runId !== null ? [client.workflow.getHandle(p.runId)] : []));
+  return (status.phases ?? []).flatMap((p) =>
+    p.outcome === null && p.runId !== null ? [client.workflow.getHandle(p.runId)] : [],
+  );
 }
 
 /**
@@ -23,7 +25,12 @@ function openTargets(client: Client, handle: WorkflowHandle, status: RunStatus):
  * A held step fails the test at once: a seed plan with passing tasks must never hold.
  * Returns the final status; throws when there is no outcome within `timeoutMs`.
  */
-export async function drive(client: Client, handle: WorkflowHandle, decision: DriveDecision, timeoutMs = 120_000): Promise<RunStatus> {
+export async function drive(
+  client: Client,
+  handle: WorkflowHandle,
+  decision: DriveDecision,
+  timeoutMs = 120_000,
+): Promise<RunStatus> {
   const deadline = Date.now() + timeoutMs;
   const voted = new Set<string>();
   while (Date.now() < deadline) {
@@ -32,7 +39,10 @@ export async function drive(client: Client, handle: WorkflowHandle, decision: Dr
     if (status?.outcome) return status;
     for (const h of status ? openTargets(client, handle, status) : []) {
       const s = await h.query(statusQuery).catch(() => undefined);
-      assert.ok(!s || s.state !== 'held', `unexpected hold in ${h.workflowId}: ${JSON.stringify(s?.steps.filter((x) => x.held))}`);
+      assert.ok(
+        !s || s.state !== 'held',
+        `unexpected hold in ${h.workflowId}: ${JSON.stringify(s?.steps.filter((x) => x.held))}`,
+      );
       for (const g of s?.gates ?? []) {
         if (g.state !== 'awaiting-approval') continue;
         const approvers = g.approvers.length > 0 ? g.approvers : ['operator'];
@@ -41,7 +51,9 @@ export async function drive(client: Client, handle: WorkflowHandle, decision: Dr
           const key = `${h.workflowId}/${g.id}/${approver}`;
           if (voted.has(key)) continue;
           voted.add(key);
-          await h.executeUpdate(decideUpdate, { args: [{ gate: g.id, decision, approver, comment: `test ${decision}` }] });
+          await h.executeUpdate(decideUpdate, {
+            args: [{ gate: g.id, decision, approver, comment: `test ${decision}` }],
+          });
         }
       }
     }

@@ -12,5 +12,8 @@ export function loadRecordedHistories(): HistoryAndWorkflowId[] {
   return readdirSync(HISTORIES_DIR, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => ({ workflowId: basename(f, '.json'), history: historyFromJSON(JSON.parse(readFileSync(join(HISTORIES_DIR, f), 'utf8'))) }));
+    .map((f) => ({
+      workflowId: basename(f, '.json'),
+      history: historyFromJSON(JSON.parse(readFileSync(join(HISTORIES_DIR, f), 'utf8'))),
+    }));
 }

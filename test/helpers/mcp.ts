@@ -19,7 +19,10 @@ export const PHASE_ARGV = ['--import', 'tsx', join(ROOT, 'client', 'cli', 'main.
 /** An SDK client connected to `POST <base>/mcp`, with a bearer token if given. */
 export async function httpClient(base: string, token?: string): Promise<Client> {
   const client = new Client({ name: 'phasegate-test-http', version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {});
+  const transport = new StreamableHTTPClientTransport(
+    new URL(`${base}/mcp`),
+    token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {},
+  );
   await client.connect(transport);
   return client;
 }
@@ -39,7 +42,11 @@ export async function stdioClient(base: string, token?: string): Promise<Client>
 }
 
 /** Calls a tool and returns the raw result. */
-export async function callTool(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
+export async function callTool(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<CallToolResult> {
   return (await client.callTool({ name, arguments: args })) as CallToolResult;
 }
 
@@ -50,7 +57,11 @@ export function textOf(result: CallToolResult): string {
 }
 
 /** Calls a tool that must succeed; returns its structured content. */
-export async function ok<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown> = {}): Promise<T> {
+export async function ok<T = Record<string, unknown>>(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<T> {
   const result = await callTool(client, name, args);
   assert.notEqual(result.isError, true, `${name} failed: ${textOf(result)}`);
   assert.ok(result.structuredContent, `${name} has structured content`);
@@ -67,7 +78,13 @@ export async function toolError(client: Client, name: string, args: Record<strin
 }
 
 /** Polls a condition with a tool until it holds; returns the last structured answer. */
-export async function untilTool<T>(client: Client, name: string, args: Record<string, unknown>, predicate: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function untilTool<T>(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+  predicate: (v: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {
@@ -86,9 +103,14 @@ export async function untilTool<T>(client: Client, name: string, args: Record<st
 export function inspector(args: readonly string[], env: Record<string, string> = {}): Promise<string> {
   const bin = join(ROOT, 'node_modules', '.bin', 'mcp-inspector-cli');
   return new Promise((resolve, reject) => {
-    execFile(bin, ['--cli', ...args], { cwd: join(ROOT, 'test'), env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`inspector failed: ${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
+    execFile(
+      bin,
+      ['--cli', ...args],
+      { cwd: join(ROOT, 'test'), env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 4 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`inspector failed: ${err.message}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
   });
 }

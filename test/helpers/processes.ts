@@ -21,7 +21,11 @@ export interface WorkerProcess {
 }
 
 /** Starts `workers/main.ts` against `address` on `taskQueue`; resolves once it polls. */
-export async function spawnWorker(address: string, taskQueue: string, extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {
+export async function spawnWorker(
+  address: string,
+  taskQueue: string,
+  extraEnv: Record<string, string> = {},
+): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'workers', 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, ...extraEnv },
@@ -60,7 +64,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Waits until `predicate` returns true, polling every 100ms. */
-export async function until(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function until(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -85,7 +93,10 @@ export function crashingShellPlan(id: string, file: string): PhasePlan {
         id: 'write',
         heartbeat: '2s',
         retry: { maximumAttempts: 3, initialInterval: '100ms' },
-        run: { kind: 'shell', script: `echo "start $PHASEGATE_ATTEMPT" >> ${file}; sleep 3; echo "done $PHASEGATE_ATTEMPT" >> ${file}` },
+        run: {
+          kind: 'shell',
+          script: `echo "start $PHASEGATE_ATTEMPT" >> ${file}; sleep 3; echo "done $PHASEGATE_ATTEMPT" >> ${file}`,
+        },
       },
     ],
   };

@@ -60,17 +60,30 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function call<T = unknown>(method: string, path: string, body?: unknown, token?: string, base = url): Promise<{ status: number; body: T; headers: Headers }> {
+async function call<T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+  base = url,
+): Promise<{ status: number; body: T; headers: Headers }> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(body !== undefined || method === 'POST' ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(body !== undefined || method === 'POST' ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : method === 'POST' ? { body: '{}' } : {}),
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
 }
 
-const agentStep = (id: string, agent: string | undefined, extra: Partial<PhasePlan['steps'][number]> = {}): PhasePlan['steps'][number] => ({
+const agentStep = (
+  id: string,
+  agent: string | undefined,
+  extra: Partial<PhasePlan['steps'][number]> = {},
+): PhasePlan['steps'][number] => ({
   id,
   ...(agent ? { agent } : {}),
   run: { kind: 'agent', instructions: `do ${id}` },
@@ -82,16 +95,25 @@ const start = (plan: PhasePlan) => startRun(env.client, plan, { taskQueue: worke
 const step = (s: { steps: StepStatus[] }, id: string) => s.steps.find((x) => x.id === id) as StepStatus;
 
 /** A `phase agent` process. */
-function agentProcess(args: string[], token?: string): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+function agentProcess(
+  args: string[],
+  token?: string,
+): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PHASEGATE_URL: token ? authUrl : url, NO_COLOR: '1' };
   delete childEnv.PHASEGATE_TOKEN;
   if (token) childEnv.PHASEGATE_TOKEN = token;
-  const child = spawn(process.execPath, [BIN, 'agent', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'agent', ...args], {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((r) => child.on('close', (code) => r({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((r) =>
+    child.on('close', (code) => r({ code, stdout, stderr })),
+  );
   return { child, done };
 }
 
@@ -106,11 +128,29 @@ describe('a swarm of phase agent processes', () => {
   it('N processes of one agent name run every task exactly once, and the run succeeds', async () => {
     const TASKS = 16;
     const log = join(dir, 'swarm.log');
-    const plan: PhasePlan = { id: 'swarm-plan', steps: Array.from({ length: TASKS }, (_, i) => agentStep(`t${i}`, 'swarm', { metrics: { n: {} } })) };
+    const plan: PhasePlan = {
+      id: 'swarm-plan',
+      steps: Array.from({ length: TASKS }, (_, i) => agentStep(`t${i}`, 'swarm', { metrics: { n: {} } })),
+    };
     const h = await start(plan);
     // The command appends its step id to one file: a task run twice shows up as a repeated line.
     const script = `let d='';process.stdin.on('data',c=>d+=c).on('end',()=>{const t=JSON.parse(d);require('fs').appendFileSync(${JSON.stringify(log)},t.stepId+'\\n');console.log('::metric n='+t.stepId.slice(1))})`;
-    const procs = Array.from({ length: 4 }, () => agentProcess(['swarm', '--json', '--run', h.workflowId, '--idle-timeout', '5s', '--wait', '2s', '--', process.execPath, '-e', script]));
+    const procs = Array.from({ length: 4 }, () =>
+      agentProcess([
+        'swarm',
+        '--json',
+        '--run',
+        h.workflowId,
+        '--idle-timeout',
+        '5s',
+        '--wait',
+        '2s',
+        '--',
+        process.execPath,
+        '-e',
+        script,
+      ]),
+    );
     const results = await Promise.all(procs.map((p) => p.done));
     const final = await waitForOutcome(h, 60_000);
     assert.equal(final.outcome, 'succeeded', JSON.stringify(results.map((r) => r.stderr)));
@@ -119,15 +159,32 @@ describe('a swarm of phase agent processes', () => {
     const claims = results.flatMap((r) => events(r.stdout).filter((e) => e.event === 'claimed'));
     assert.equal(claims.length, TASKS);
     assert.equal(new Set(claims.map((c) => c.leaseId)).size, TASKS, 'one lease per task');
-    assert.equal(new Set(claims.map((c) => c.label)).size > 1, true, 'several processes took part, each with its own label');
+    assert.equal(
+      new Set(claims.map((c) => c.label)).size > 1,
+      true,
+      'several processes took part, each with its own label',
+    );
     for (const c of claims) assert.match(c.label ?? '', /^.+\/\d+$/, 'default label is <host>/<pid>');
     assert.equal(step(final, 't3').metrics.n, 3);
   });
 
-  it('a lease lost to a missed heartbeat goes to another process; the first one\'s late report is 409', async () => {
-    const h = await start({ id: 'swarm-expiry', steps: [agentStep('work', 'swarm', { heartbeat: '1s', retry: { maximumAttempts: 2, initialInterval: '100ms' } })] });
+  it("a lease lost to a missed heartbeat goes to another process; the first one's late report is 409", async () => {
+    const h = await start({
+      id: 'swarm-expiry',
+      steps: [agentStep('work', 'swarm', { heartbeat: '1s', retry: { maximumAttempts: 2, initialInterval: '100ms' } })],
+    });
     await waitForStatus(h, (s) => step(s, 'work').agentTask != null);
-    const slow = agentProcess(['swarm', '--json', '--once', '--run', h.workflowId, '--', process.execPath, '-e', 'setTimeout(()=>console.log("late"),4000)']);
+    const slow = agentProcess([
+      'swarm',
+      '--json',
+      '--once',
+      '--run',
+      h.workflowId,
+      '--',
+      process.execPath,
+      '-e',
+      'setTimeout(()=>console.log("late"),4000)',
+    ]);
     const leased = await waitForStatus(h, (s) => step(s, 'work').leaseId != null, 20_000);
     const first = step(leased, 'work').leaseId as string;
     slow.child.kill('SIGSTOP'); // frozen: no heartbeats any more
@@ -140,7 +197,9 @@ describe('a swarm of phase agent processes', () => {
     }
     const final = await waitForOutcome(h);
     assert.equal(final.outcome, 'succeeded');
-    const late = await call<{ error: string }>('POST', `/api/runs/${h.workflowId}/steps/work/complete`, { leaseId: first });
+    const late = await call<{ error: string }>('POST', `/api/runs/${h.workflowId}/steps/work/complete`, {
+      leaseId: first,
+    });
     assert.equal(late.status, 409, JSON.stringify(late.body));
     const slowDone = await slow.done;
     assert.notEqual(slowDone.code, 0, 'the frozen process learns it lost the lease');
@@ -160,16 +219,34 @@ describe('lease protocol over HTTP', () => {
     assert.equal(one.body.leaseId, 'client-chosen-1');
     const again = await call<ClaimResult>('POST', '/api/agents/retrier/claim', body);
     assert.equal(again.status, 200);
-    assert.deepEqual([again.body.stepId, again.body.leaseId, again.body.attempt], [one.body.stepId, 'client-chosen-1', 1]);
+    assert.deepEqual(
+      [again.body.stepId, again.body.leaseId, again.body.attempt],
+      [one.body.stepId, 'client-chosen-1', 1],
+    );
     const stepPath = `/api/runs/${h.workflowId}/steps/${one.body.stepId}`;
-    assert.equal((await call('POST', `${stepPath}/claim`, { leaseId: 'client-chosen-1' })).status, 200, 'the per-step claim honours the same retry');
+    assert.equal(
+      (await call('POST', `${stepPath}/claim`, { leaseId: 'client-chosen-1' })).status,
+      200,
+      'the per-step claim honours the same retry',
+    );
     assert.equal((await call('POST', `${stepPath}/claim`, {})).status, 409, 'same name, no leaseId: 409');
     const other = await call<ClaimResult>('POST', '/api/agents/retrier/claim', { runId: h.workflowId });
     assert.equal(other.status, 200);
     assert.notEqual(other.body.stepId, one.body.stepId);
-    assert.equal((await call('POST', '/api/agents/retrier/claim', { runId: h.workflowId, wait: '300ms' })).status, 204, 'nothing left to lease');
-    assert.equal((await call('POST', `${stepPath}/heartbeat`, { leaseId: other.body.leaseId })).status, 409, 'a lease of another step');
-    const hb = await call<StepStatus>('POST', `${stepPath}/heartbeat`, { leaseId: 'client-chosen-1', progress: 'half' });
+    assert.equal(
+      (await call('POST', '/api/agents/retrier/claim', { runId: h.workflowId, wait: '300ms' })).status,
+      204,
+      'nothing left to lease',
+    );
+    assert.equal(
+      (await call('POST', `${stepPath}/heartbeat`, { leaseId: other.body.leaseId })).status,
+      409,
+      'a lease of another step',
+    );
+    const hb = await call<StepStatus>('POST', `${stepPath}/heartbeat`, {
+      leaseId: 'client-chosen-1',
+      progress: 'half',
+    });
     assert.equal(hb.status, 200);
     assert.equal(hb.body.leaseId, 'client-chosen-1');
     assert.equal(hb.body.label, 'laptop/1');
@@ -189,30 +266,59 @@ describe('lease protocol over HTTP', () => {
     assert.equal(lease.status, 200);
     assert.deepEqual(lease.body.inputs, { prep: { metrics: { lines: 120 }, summary: 'simulated run of prep' } });
     const path = `/api/runs/${h.workflowId}/steps/review/complete`;
-    const missing = await call<{ error: string }>('POST', path, { leaseId: lease.body.leaseId, metrics: { warnings: 2 } });
+    const missing = await call<{ error: string }>('POST', path, {
+      leaseId: lease.body.leaseId,
+      metrics: { warnings: 2 },
+    });
     assert.equal(missing.status, 400);
     assert.match(missing.body.error, /missing declared metric "verdict"/);
-    assert.equal((await call('POST', path, { leaseId: lease.body.leaseId, metrics: { warnings: 2, verdict: 'ok' } })).status, 200);
+    assert.equal(
+      (await call('POST', path, { leaseId: lease.body.leaseId, metrics: { warnings: 2, verdict: 'ok' } })).status,
+      200,
+    );
     assert.equal((await waitForOutcome(h)).outcome, 'succeeded');
   });
 
   it('with tokens the lease holder is the token identity; a task without an agent needs a token allowed every agent', async () => {
-    const h = await start({ id: 'lease-identity', steps: [agentStep('named', 'swarm'), agentStep('anyone', undefined)] });
+    const h = await start({
+      id: 'lease-identity',
+      steps: [agentStep('named', 'swarm'), agentStep('anyone', undefined)],
+    });
     await waitForStatus(h, (s) => s.steps.every((x) => x.agentTask != null));
-    const lease = await call<ClaimResult>('POST', '/api/agents/swarm/claim', { runId: h.workflowId, claimant: 'mallory', wait: '5s' }, 'tok-bot-1', authUrl);
+    const lease = await call<ClaimResult>(
+      'POST',
+      '/api/agents/swarm/claim',
+      { runId: h.workflowId, claimant: 'mallory', wait: '5s' },
+      'tok-bot-1',
+      authUrl,
+    );
     assert.equal(lease.status, 200, JSON.stringify(lease.body));
     assert.equal(lease.body.claimedBy, 'bot-1', 'the body claimant is only a label');
     assert.equal(lease.body.label, 'mallory');
     const named = `/api/runs/${h.workflowId}/steps/named`;
-    assert.equal((await call('POST', `${named}/heartbeat`, { leaseId: lease.body.leaseId }, 'tok-bot-2', authUrl)).status, 403, 'another identity quoting the lease');
-    assert.equal((await call('POST', `${named}/heartbeat`, { leaseId: lease.body.leaseId }, 'tok-bot-1', authUrl)).status, 200);
+    assert.equal(
+      (await call('POST', `${named}/heartbeat`, { leaseId: lease.body.leaseId }, 'tok-bot-2', authUrl)).status,
+      403,
+      'another identity quoting the lease',
+    );
+    assert.equal(
+      (await call('POST', `${named}/heartbeat`, { leaseId: lease.body.leaseId }, 'tok-bot-1', authUrl)).status,
+      200,
+    );
     const anyone = `/api/runs/${h.workflowId}/steps/anyone/claim`;
-    assert.equal((await call('POST', anyone, {}, 'tok-bot-1', authUrl)).status, 403, 'an agent-less task is not for a token of one agent');
+    assert.equal(
+      (await call('POST', anyone, {}, 'tok-bot-1', authUrl)).status,
+      403,
+      'an agent-less task is not for a token of one agent',
+    );
     const wide = await call<ClaimResult>('POST', anyone, {}, 'tok-any', authUrl);
     assert.equal(wide.status, 200);
     assert.equal(wide.body.claimedBy, 'any-bot');
     const s = await h.query('status');
-    assert.deepEqual((s as { steps: StepStatus[] }).steps.map((x) => x.leaseHolders), [['bot-1'], ['any-bot']]);
+    assert.deepEqual(
+      (s as { steps: StepStatus[] }).steps.map((x) => x.leaseHolders),
+      [['bot-1'], ['any-bot']],
+    );
     await h.cancel();
   });
 
@@ -226,7 +332,10 @@ describe('lease protocol over HTTP', () => {
       const token = first.headers.get('x-next-page-token');
       if (token) {
         assert.match(first.headers.get('link') ?? '', /rel="next"/);
-        const second = await call<{ runId: string }[]>('GET', `/api/agents/pager/tasks?pageSize=2&nextPageToken=${token}`);
+        const second = await call<{ runId: string }[]>(
+          'GET',
+          `/api/agents/pager/tasks?pageSize=2&nextPageToken=${token}`,
+        );
         seen.push(...second.body.map((t) => t.runId));
       }
       if (seen.length < 3) await new Promise((r) => setTimeout(r, 200));
@@ -237,7 +346,10 @@ describe('lease protocol over HTTP', () => {
   });
 
   it('a run with more open tasks than its memo holds still lists them all, and claim-next still finds them', async () => {
-    const h = await start({ id: 'memo-overflow', steps: Array.from({ length: 15 }, (_, i) => agentStep(`m${i}`, 'overflow')) });
+    const h = await start({
+      id: 'memo-overflow',
+      steps: Array.from({ length: 15 }, (_, i) => agentStep(`m${i}`, 'overflow')),
+    });
     await waitForStatus(h, (s) => s.steps.every((x) => x.agentTask != null));
     let listed: { stepId: string }[] = [];
     for (let i = 0; i < 50 && listed.length < 15; i++) {

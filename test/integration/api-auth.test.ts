@@ -53,7 +53,13 @@ before(async () => {
   env = await createTestEnv();
   worker = await startWorker(env);
   const tokens = loadTokenStore({ PHASEGATE_TOKENS_FILE: join(dir, 'tokens.conf') });
-  const app = createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir: dir, tokens, logger: pino({ level: 'silent' }) });
+  const app = createApp({
+    client: env.client,
+    taskQueue: worker.taskQueue,
+    plansDir: dir,
+    tokens,
+    logger: pino({ level: 'silent' }),
+  });
   ({ server, base } = await listenOnLoopback(app));
 });
 
@@ -64,12 +70,24 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function call<T = Record<string, unknown>>(token: string | undefined, method: 'GET' | 'POST', path: string, body?: unknown) {
+async function call<T = Record<string, unknown>>(
+  token: string | undefined,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+) {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  return { status: res.status, body: (await res.json()) as T & { error?: string; details?: { path: string; message: string }[] } };
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as T & { error?: string; details?: { path: string; message: string }[] },
+  };
 }
 
 describe('auth', () => {
@@ -85,13 +103,21 @@ describe('auth', () => {
     ] as const) {
       const body = method === 'POST' ? {} : undefined;
       assert.equal((await call(undefined, method, path, body)).status, 401, `${method} ${path} without a token`);
-      assert.equal((await call('tok-ops-5b1f0', method, path, body)).status, 401, `${method} ${path} with a near-miss token`);
+      assert.equal(
+        (await call('tok-ops-5b1f0', method, path, body)).status,
+        401,
+        `${method} ${path} with a near-miss token`,
+      );
     }
     assert.equal((await call(undefined, 'GET', '/healthz')).status, 200, 'health stays public');
   });
 
   it('roles, approver identity, and agent scoping on a real run', async () => {
-    assert.equal((await call(ALICE, 'POST', '/api/runs', { plan: 'auth-flow' })).status, 403, 'an approver cannot start runs');
+    assert.equal(
+      (await call(ALICE, 'POST', '/api/runs', { plan: 'auth-flow' })).status,
+      403,
+      'an approver cannot start runs',
+    );
     const started = await call<{ runId: string }>(OPS, 'POST', '/api/runs', { plan: 'auth-flow' });
     assert.equal(started.status, 201);
     const runId = started.body.runId;
@@ -101,29 +127,66 @@ describe('auth', () => {
 
     // Agent scoping: listing and acting only for its own agent name (or the token's agents list).
     assert.equal((await call(TESTER, 'GET', '/api/agents/reviewer/tasks')).status, 403);
-    assert.equal((await call(ALICE, 'GET', '/api/agents/reviewer/tasks')).status, 200, 'approvers may look at any queue');
+    assert.equal(
+      (await call(ALICE, 'GET', '/api/agents/reviewer/tasks')).status,
+      200,
+      'approvers may look at any queue',
+    );
     const listed = await call<{ runId: string }[]>(REVIEWER, 'GET', '/api/agents/reviewer/tasks');
     assert.equal(listed.status, 200);
     assert.ok(listed.body.some((t) => t.runId === runId));
-    assert.equal((await call(TESTER, 'POST', `/api/runs/${runId}/steps/review/claim`, {})).status, 403, 'another agent cannot claim');
-    assert.equal((await call(OPS, 'POST', `/api/runs/${runId}/steps/review/claim`, {})).status, 403, 'operators are not agents');
-    const claim = await call<{ claimedBy: string; attempt: number; leaseId: string }>(BOT, 'POST', `/api/runs/${runId}/steps/review/claim`, {});
+    assert.equal(
+      (await call(TESTER, 'POST', `/api/runs/${runId}/steps/review/claim`, {})).status,
+      403,
+      'another agent cannot claim',
+    );
+    assert.equal(
+      (await call(OPS, 'POST', `/api/runs/${runId}/steps/review/claim`, {})).status,
+      403,
+      'operators are not agents',
+    );
+    const claim = await call<{ claimedBy: string; attempt: number; leaseId: string }>(
+      BOT,
+      'POST',
+      `/api/runs/${runId}/steps/review/claim`,
+      {},
+    );
     assert.equal(claim.status, 200, 'a token listing the agent may claim');
     assert.equal(claim.body.claimedBy, 'bot-1', 'the claimant is the token identity');
     const leaseId = claim.body.leaseId;
-    assert.equal((await call(REVIEWER, 'POST', `/api/runs/${runId}/steps/review/complete`, { leaseId })).status, 403, 'leased by bot-1, not reviewer');
+    assert.equal(
+      (await call(REVIEWER, 'POST', `/api/runs/${runId}/steps/review/complete`, { leaseId })).status,
+      403,
+      'leased by bot-1, not reviewer',
+    );
     assert.equal((await call(TESTER, 'POST', `/api/runs/${runId}/steps/review/heartbeat`, { leaseId })).status, 403);
-    assert.equal((await call(BOT, 'POST', `/api/runs/${runId}/steps/review/complete`, { leaseId, metrics: { score: 9 } })).status, 200);
+    assert.equal(
+      (await call(BOT, 'POST', `/api/runs/${runId}/steps/review/complete`, { leaseId, metrics: { score: 9 } })).status,
+      200,
+    );
     await waitForStatus(handle, (s) => s.state === 'awaiting-approval');
 
     // Decisions: role, identity from the token, spoofing refused, validator's approver list applies.
-    assert.equal((await call(OPS, 'POST', `/api/runs/${runId}/decisions`, { gate: 'release', decision: 'go' })).status, 403, 'operators cannot vote');
-    const spoof = await call(ALICE, 'POST', `/api/runs/${runId}/decisions`, { gate: 'release', decision: 'go', approver: 'bob' });
+    assert.equal(
+      (await call(OPS, 'POST', `/api/runs/${runId}/decisions`, { gate: 'release', decision: 'go' })).status,
+      403,
+      'operators cannot vote',
+    );
+    const spoof = await call(ALICE, 'POST', `/api/runs/${runId}/decisions`, {
+      gate: 'release',
+      decision: 'go',
+      approver: 'bob',
+    });
     assert.equal(spoof.status, 400);
     assert.deepEqual(spoof.body.details, [{ path: 'approver', message: 'not allowed when authenticated' }]);
     const carol = await call(CAROL, 'POST', `/api/runs/${runId}/decisions`, { gate: 'release', decision: 'go' });
     assert.equal(carol.status, 403, 'carol is an approver, but not of this gate');
-    const vote = await call<{ state: string; votes: { approver: string }[] }>(ALICE, 'POST', `/api/runs/${runId}/decisions`, { gate: 'release', decision: 'go', comment: 'ok' });
+    const vote = await call<{ state: string; votes: { approver: string }[] }>(
+      ALICE,
+      'POST',
+      `/api/runs/${runId}/decisions`,
+      { gate: 'release', decision: 'go', comment: 'ok' },
+    );
     assert.equal(vote.status, 200);
     assert.deepEqual(
       vote.body.votes.map((v) => v.approver),

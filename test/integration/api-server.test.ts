@@ -23,8 +23,18 @@ after(async () => {
 });
 
 /** Starts the API process with `vars` on top of a clean environment. */
-function startServer(vars: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => { stdout: string; stderr: string }; exited: Promise<number | null> } {
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: env.address, PORT: '0', LOG_LEVEL: 'info' };
+function startServer(vars: Record<string, string>): {
+  child: ChildProcessWithoutNullStreams;
+  output: () => { stdout: string; stderr: string };
+  exited: Promise<number | null>;
+} {
+  const base: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: env.address,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+  };
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER], { cwd: ROOT, env: { ...base, ...vars } });
   let stdout = '';
   let stderr = '';
@@ -75,11 +85,20 @@ describe('API server process', () => {
       // Start a request, send half its body, SIGTERM the server, then finish the body.
       const { port } = new URL(url);
       const response = new Promise<{ status: number; body: string }>((resolveResponse, reject) => {
-        const req = request({ host: '127.0.0.1', port: Number(port), method: 'POST', path: '/api/plans/validate', headers: { 'content-type': 'application/json' } }, (res) => {
-          let body = '';
-          res.on('data', (c: Buffer) => (body += c.toString()));
-          res.on('end', () => resolveResponse({ status: res.statusCode ?? 0, body }));
-        });
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: Number(port),
+            method: 'POST',
+            path: '/api/plans/validate',
+            headers: { 'content-type': 'application/json' },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolveResponse({ status: res.statusCode ?? 0, body }));
+          },
+        );
         req.on('error', reject);
         req.write('{"id": "drain-me", "steps": [{"id": "a", ');
         setTimeout(() => {
@@ -93,9 +112,21 @@ describe('API server process', () => {
       assert.equal(await s.exited, 0);
       assert.match(s.output().stdout, /shutting down/);
       assert.match(s.output().stdout, /"msg":"stopped"/);
-      const lines = s.output().stdout.split('\n').filter((l) => l.includes('"msg":"request"'));
-      const validateLine = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.path === '/api/plans/validate');
-      assert.deepEqual(validateLine && { method: validateLine.method, status: validateLine.status, hasMs: typeof validateLine.ms === 'number' }, { method: 'POST', status: 200, hasMs: true });
+      const lines = s
+        .output()
+        .stdout.split('\n')
+        .filter((l) => l.includes('"msg":"request"'));
+      const validateLine = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.path === '/api/plans/validate');
+      assert.deepEqual(
+        validateLine && {
+          method: validateLine.method,
+          status: validateLine.status,
+          hasMs: typeof validateLine.ms === 'number',
+        },
+        { method: 'POST', status: 200, hasMs: true },
+      );
     } finally {
       s.child.kill('SIGKILL');
     }

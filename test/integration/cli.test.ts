@@ -30,8 +30,17 @@ let authUrl: string;
 let dir: string;
 
 const PLANS = {
-  'cli-quick': { id: 'cli-quick', title: 'Quick', steps: [{ id: 'only', agent: 'ci', run: { kind: 'simulate', duration: '200ms', metrics: { speed: 3 } } }] },
-  'cli-fail': { id: 'cli-fail', steps: [{ id: 'broken', run: { kind: 'simulate', duration: '100ms', failAttempts: 9 }, retry: { maximumAttempts: 1 } }] },
+  'cli-quick': {
+    id: 'cli-quick',
+    title: 'Quick',
+    steps: [{ id: 'only', agent: 'ci', run: { kind: 'simulate', duration: '200ms', metrics: { speed: 3 } } }],
+  },
+  'cli-fail': {
+    id: 'cli-fail',
+    steps: [
+      { id: 'broken', run: { kind: 'simulate', duration: '100ms', failAttempts: 9 }, retry: { maximumAttempts: 1 } },
+    ],
+  },
   'cli-approval': {
     id: 'cli-approval',
     title: 'Needs a vote',
@@ -58,7 +67,14 @@ const PLANS = {
   'cli-slow': { id: 'cli-slow', steps: [{ id: 'long', run: { kind: 'simulate', duration: '5m' } }] },
   'cli-hold': {
     id: 'cli-hold',
-    steps: [{ id: 'flaky', run: { kind: 'simulate', duration: '100ms', failAttempts: 99 }, retry: { maximumAttempts: 1 }, onFailure: 'hold' }],
+    steps: [
+      {
+        id: 'flaky',
+        run: { kind: 'simulate', duration: '100ms', failAttempts: 99 },
+        retry: { maximumAttempts: 1 },
+        onFailure: 'hold',
+      },
+    ],
   },
 };
 
@@ -77,7 +93,12 @@ before(async () => {
   worker = await startWorker(env);
   const common = { client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }) };
   url = await listen(createApp(common));
-  authUrl = await listen(createApp({ ...common, tokens: new TokenStore({ 'cli-alice-token': { identity: 'alice', roles: ['approver', 'operator'] } }) }));
+  authUrl = await listen(
+    createApp({
+      ...common,
+      tokens: new TokenStore({ 'cli-alice-token': { identity: 'alice', roles: ['approver', 'operator'] } }),
+    }),
+  );
 });
 
 after(async () => {
@@ -101,7 +122,11 @@ function phase(args: string[], opts: { apiUrl?: string; token?: string; timeoutM
     delete childEnv.PHASEGATE_TOKEN;
     delete childEnv.PHASEGATE_APPROVER;
     if (opts.token) childEnv.PHASEGATE_TOKEN = opts.token;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -150,7 +175,10 @@ describe('phase validate (local)', () => {
     assert.equal(ko.code, 1);
     assert.match(ko.stdout, /steps\[0\]\.needs\[0\]: needs "nope"/);
     const koJson = json<{ ok: boolean; errors: { path: string }[] }>(await phase(['validate', bad, '--json']));
-    assert.deepEqual(koJson.errors.map((e) => e.path), ['steps[0].needs[0]']);
+    assert.deepEqual(
+      koJson.errors.map((e) => e.path),
+      ['steps[0].needs[0]'],
+    );
 
     const missing = await phase(['validate', join(dir, 'missing.yaml')]);
     assert.equal(missing.code, 2);
@@ -176,7 +204,8 @@ describe('runs through the CLI', () => {
     assert.equal(s.runId, runId);
     assert.equal(s.plan, 'cli-quick');
     assert.equal(s.outcome, 'succeeded');
-    for (const key of ['runId', 'plan', 'title', 'state', 'outcome', 'steps', 'gates', 'compensations', 'escalations']) assert.ok(key in s, `status has ${key}`);
+    for (const key of ['runId', 'plan', 'title', 'state', 'outcome', 'steps', 'gates', 'compensations', 'escalations'])
+      assert.ok(key in s, `status has ${key}`);
     assert.deepEqual(
       s.steps.map((t) => [t.id, t.type, t.agent, t.state, t.attempts, t.metrics]),
       [['only', 'task', 'ci', 'succeeded', 1, { speed: 3 }]],
@@ -188,7 +217,9 @@ describe('runs through the CLI', () => {
     assert.match(human.stdout, /succeeded/);
     assert.match(human.stdout, /speed=3/);
 
-    const list = json<{ runs: { runId: string; state: string }[] }>(await phase(['list', '--plan', 'cli-quick', '--json']));
+    const list = json<{ runs: { runId: string; state: string }[] }>(
+      await phase(['list', '--plan', 'cli-quick', '--json']),
+    );
     assert.ok(list.runs.some((r) => r.runId === runId && r.state === 'succeeded'));
     const table = await phase(['list', '--state', 'succeeded']);
     assert.equal(table.code, 0);
@@ -230,7 +261,11 @@ describe('runs through the CLI', () => {
     const watchedFail = await phase(['status', failedRun, '--watch', '--interval', '200ms', '--exit-status', '--json']);
     assert.equal(watchedFail.code, 1);
     const lines = watchedFail.stdout.trim().split('\n');
-    assert.equal((JSON.parse(lines[lines.length - 1] as string) as RunStatus).outcome, 'failed', 'one JSON line per change, the last one final');
+    assert.equal(
+      (JSON.parse(lines[lines.length - 1] as string) as RunStatus).outcome,
+      'failed',
+      'one JSON line per change, the last one final',
+    );
     assert.equal((await phase(['status', 'no-such-run'])).code, 3);
   });
 
@@ -241,7 +276,10 @@ describe('runs through the CLI', () => {
     assert.equal(vote.code, 0, vote.stderr);
     const gate = json<{ state: string; votes: { approver: string; comment: string }[] }>(vote);
     assert.equal(gate.state, 'go');
-    assert.deepEqual(gate.votes.map((v) => [v.approver, v.comment]), [['alice', 'ship it']]);
+    assert.deepEqual(
+      gate.votes.map((v) => [v.approver, v.comment]),
+      [['alice', 'ship it']],
+    );
     assert.equal((await phase(['approve', runId, 'release', '--approver', 'alice'])).code, 3);
     assert.equal((await waitForOutcome(handle(runId))).outcome, 'succeeded');
 
@@ -261,7 +299,9 @@ describe('runs through the CLI', () => {
   });
 
   it('approve with a token: the vote is the token identity', async () => {
-    const runId = json<{ runId: string }>(await phase(['start', 'cli-approval', '--json'], { apiUrl: authUrl, token: 'cli-alice-token' })).runId;
+    const runId = json<{ runId: string }>(
+      await phase(['start', 'cli-approval', '--json'], { apiUrl: authUrl, token: 'cli-alice-token' }),
+    ).runId;
     await waitForStatus(handle(runId), (s) => s.state === 'awaiting-approval');
     const noToken = await phase(['approve', runId, 'release'], { apiUrl: authUrl });
     assert.equal(noToken.code, 5, '401: refused, not unreachable');
@@ -309,10 +349,26 @@ describe('phase agent', () => {
     const tasks = json<{ runId: string; stepId: string }[]>(await phase(['tasks', 'coder', '--json']));
     assert.ok(tasks.some((t) => t.runId === runId && t.stepId === 'code'));
 
-    const r = await phase(['agent', 'coder', '--once', '--poll', '200ms', '--heartbeat', '300ms', '--', process.execPath, '-e', SCRIPT]);
+    const r = await phase([
+      'agent',
+      'coder',
+      '--once',
+      '--poll',
+      '200ms',
+      '--heartbeat',
+      '300ms',
+      '--',
+      process.execPath,
+      '-e',
+      SCRIPT,
+    ]);
     assert.equal(r.code, 0, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
     assert.match(r.stdout, /working on code attempt 1: implement it/, 'the task JSON reached the command on stdin');
-    assert.match(r.stderr, /leased .*code \(attempt 1\) as coder \[[^\]]+\/\d+\], lease /, 'the default label is <host>/<pid>');
+    assert.match(
+      r.stderr,
+      /leased .*code \(attempt 1\) as coder \[[^\]]+\/\d+\], lease /,
+      'the default label is <host>/<pid>',
+    );
     assert.match(r.stderr, /completed/);
     const final = await waitForOutcome(handle(runId));
     assert.equal(final.outcome, 'succeeded');
@@ -325,10 +381,27 @@ describe('phase agent', () => {
   it('a failing command fails the attempt (exit 1), with its stderr in the reason; --json emits events', async () => {
     const runId = await startViaCli('cli-agent');
     await waitForStatus(handle(runId), (s) => s.steps[0]?.agentTask != null);
-    const r = await phase(['agent', 'coder', '--once', '--json', '--poll', '200ms', '--', process.execPath, '-e', "console.error('compiler exploded'); process.exit(3)"]);
+    const r = await phase([
+      'agent',
+      'coder',
+      '--once',
+      '--json',
+      '--poll',
+      '200ms',
+      '--',
+      process.execPath,
+      '-e',
+      "console.error('compiler exploded'); process.exit(3)",
+    ]);
     assert.equal(r.code, 1, r.stderr);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; reason?: string });
-    assert.deepEqual(events.map((e) => e.event).filter((e) => e !== 'waiting'), ['claimed', 'failed']);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; reason?: string });
+    assert.deepEqual(
+      events.map((e) => e.event).filter((e) => e !== 'waiting'),
+      ['claimed', 'failed'],
+    );
     assert.match(events.find((e) => e.event === 'failed')?.reason ?? '', /exited with code 3: compiler exploded/);
     const final = await waitForOutcome(handle(runId));
     assert.equal(final.outcome, 'failed');
@@ -339,7 +412,17 @@ describe('phase agent', () => {
 describe('agent idle timeout', () => {
   it('phase agent --idle-timeout gives up with exit 3 when no task comes', async () => {
     const started = Date.now();
-    const r = await phase(['agent', 'nobody-has-tasks-for-me', '--once', '--poll', '200ms', '--idle-timeout', '1s', '--', 'true']);
+    const r = await phase([
+      'agent',
+      'nobody-has-tasks-for-me',
+      '--once',
+      '--poll',
+      '200ms',
+      '--idle-timeout',
+      '1s',
+      '--',
+      'true',
+    ]);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /no nobody-has-tasks-for-me task within 1s: giving up/);
     assert.ok(Date.now() - started < 20_000);

@@ -10,7 +10,13 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { waitForOutcome, waitForStatus } from '../helpers/temporal';
 import { env, useTemporal, worker } from '../helpers/fixture';
 import { startRun } from '../../client/runs';
-import { agentHeartbeatUpdate, claimUpdate, completeUpdate, failUpdate, type ClaimResult } from '../../workflows/messages';
+import {
+  agentHeartbeatUpdate,
+  claimUpdate,
+  completeUpdate,
+  failUpdate,
+  type ClaimResult,
+} from '../../workflows/messages';
 import type { PhasePlan } from '../../workflows/plan/schema';
 import type { RunStatus } from '../../workflows/status';
 
@@ -30,7 +36,14 @@ const openFor = (h: WorkflowHandle) => waitForStatus(h, (s) => review(s)?.agentT
 const plan = (id: string, extra: Partial<PhasePlan['steps'][number]> = {}): PhasePlan => ({
   id,
   steps: [
-    { id: 'review', agent: 'reviewer', run: { kind: 'agent', instructions: 'review the diff' }, metrics: { clippy_warnings: {} }, retry: { maximumAttempts: 2, initialInterval: '100ms' }, ...extra },
+    {
+      id: 'review',
+      agent: 'reviewer',
+      run: { kind: 'agent', instructions: 'review the diff' },
+      metrics: { clippy_warnings: {} },
+      retry: { maximumAttempts: 2, initialInterval: '100ms' },
+      ...extra,
+    },
     { id: 'gate', gate: { needs: ['review'], checks: [{ metric: 'review.clippy_warnings', op: '<', value: 20 }] } },
     // Keeps the run open a moment after the agent completes, so repeated reports meet a live run.
     { id: 'publish', needs: ['gate'], run: { kind: 'simulate', duration: '1s' } },
@@ -56,17 +69,38 @@ describe('agent tasks', () => {
     assert.equal(claim.instructions, 'review the diff');
     assert.deepEqual(claim.metrics, ['clippy_warnings']);
     // A claim of a leased attempt is refused for everyone, its holder's name included, unless it quotes the lease.
-    assert.equal(await rejectedType(h.executeUpdate(claimUpdate, { args: [{ step: 'review', claimant: claim.claimedBy }] })), 'Conflict');
-    const again = await h.executeUpdate(claimUpdate, { args: [{ step: 'review', claimant: claim.claimedBy, leaseId: claim.leaseId }] });
+    assert.equal(
+      await rejectedType(h.executeUpdate(claimUpdate, { args: [{ step: 'review', claimant: claim.claimedBy }] })),
+      'Conflict',
+    );
+    const again = await h.executeUpdate(claimUpdate, {
+      args: [{ step: 'review', claimant: claim.claimedBy, leaseId: claim.leaseId }],
+    });
     assert.deepEqual([again.attempt, again.leaseId], [1, claim.leaseId]);
     // Completing without a metric the task declares as {} is refused, naming it.
-    assert.equal(await rejectedType(h.executeUpdate(completeUpdate, { args: [{ step: 'review', leaseId: claim.leaseId, metrics: {} }] })), 'Invalid');
+    assert.equal(
+      await rejectedType(
+        h.executeUpdate(completeUpdate, { args: [{ step: 'review', leaseId: claim.leaseId, metrics: {} }] }),
+      ),
+      'Invalid',
+    );
     const loser = claim.claimedBy === 'session-a' ? 'session-b' : 'session-a';
-    assert.equal(await rejectedType(h.executeUpdate(completeUpdate, { args: [{ step: 'review', attempt: 1, claimant: loser }] })), 'Conflict');
-    await h.executeUpdate(agentHeartbeatUpdate, { args: [{ step: 'review', attempt: 1, claimant: claim.claimedBy, progress: 'halfway' }] });
-    await h.executeUpdate(completeUpdate, { args: [{ step: 'review', attempt: 1, claimant: claim.claimedBy, metrics: { clippy_warnings: 7 }, summary: 'clean' }] });
+    assert.equal(
+      await rejectedType(h.executeUpdate(completeUpdate, { args: [{ step: 'review', attempt: 1, claimant: loser }] })),
+      'Conflict',
+    );
+    await h.executeUpdate(agentHeartbeatUpdate, {
+      args: [{ step: 'review', attempt: 1, claimant: claim.claimedBy, progress: 'halfway' }],
+    });
+    await h.executeUpdate(completeUpdate, {
+      args: [
+        { step: 'review', attempt: 1, claimant: claim.claimedBy, metrics: { clippy_warnings: 7 }, summary: 'clean' },
+      ],
+    });
     // A repeated completion of the same attempt is accepted without effect.
-    await h.executeUpdate(completeUpdate, { args: [{ step: 'review', attempt: 1, claimant: claim.claimedBy, metrics: { clippy_warnings: 99 } }] });
+    await h.executeUpdate(completeUpdate, {
+      args: [{ step: 'review', attempt: 1, claimant: claim.claimedBy, metrics: { clippy_warnings: 99 } }],
+    });
     const s = await waitForOutcome(h);
     assert.equal(s.outcome, 'succeeded');
     assert.deepEqual(review(s)?.metrics, { clippy_warnings: 7 });
@@ -82,10 +116,19 @@ describe('agent tasks', () => {
     const retried = await waitForStatus(h, (s) => review(s)?.agentTask?.attempt === 2, 15_000);
     assert.equal(retried.steps[0]?.agentTask?.claimedBy, null, 'claim released');
     assert.match(review(retried)?.attemptHistory[0]?.error ?? '', /no heartbeat from "ghost"/);
-    assert.equal(await rejectedType(h.executeUpdate(completeUpdate, { args: [{ step: 'review', attempt: 1, claimant: 'ghost', metrics: { clippy_warnings: 1 } }] })), 'Conflict');
+    assert.equal(
+      await rejectedType(
+        h.executeUpdate(completeUpdate, {
+          args: [{ step: 'review', attempt: 1, claimant: 'ghost', metrics: { clippy_warnings: 1 } }],
+        }),
+      ),
+      'Conflict',
+    );
     const c = await h.executeUpdate(claimUpdate, { args: [{ step: 'review', claimant: 'alive' }] });
     assert.equal(c.attempt, 2);
-    await h.executeUpdate(completeUpdate, { args: [{ step: 'review', attempt: 2, claimant: 'alive', metrics: { clippy_warnings: 3 } }] });
+    await h.executeUpdate(completeUpdate, {
+      args: [{ step: 'review', attempt: 2, claimant: 'alive', metrics: { clippy_warnings: 3 } }],
+    });
     const s = await waitForOutcome(h);
     assert.equal(s.outcome, 'succeeded');
     assert.equal(review(s)?.attempts, 2);
@@ -94,11 +137,22 @@ describe('agent tasks', () => {
   it('a non-retryable failure report fails the run; unknown steps and unclaimed reports are refused', async () => {
     const h = await startRun(env.client, plan('agent-fail'), { taskQueue: worker.taskQueue });
     await openFor(h);
-    assert.equal(await rejectedType(h.executeUpdate(claimUpdate, { args: [{ step: 'nope', claimant: 'x' }] })), 'NotFound');
-    assert.equal(await rejectedType(h.executeUpdate(claimUpdate, { args: [{ step: 'gate', claimant: 'x' }] })), 'NotFound');
-    assert.equal(await rejectedType(h.executeUpdate(completeUpdate, { args: [{ step: 'review', attempt: 1, claimant: 'x' }] })), 'Conflict');
+    assert.equal(
+      await rejectedType(h.executeUpdate(claimUpdate, { args: [{ step: 'nope', claimant: 'x' }] })),
+      'NotFound',
+    );
+    assert.equal(
+      await rejectedType(h.executeUpdate(claimUpdate, { args: [{ step: 'gate', claimant: 'x' }] })),
+      'NotFound',
+    );
+    assert.equal(
+      await rejectedType(h.executeUpdate(completeUpdate, { args: [{ step: 'review', attempt: 1, claimant: 'x' }] })),
+      'Conflict',
+    );
     await h.executeUpdate(claimUpdate, { args: [{ step: 'review', claimant: 'x' }] });
-    await h.executeUpdate(failUpdate, { args: [{ step: 'review', attempt: 1, claimant: 'x', reason: 'repository is gone', retryable: false }] });
+    await h.executeUpdate(failUpdate, {
+      args: [{ step: 'review', attempt: 1, claimant: 'x', reason: 'repository is gone', retryable: false }],
+    });
     const s = await waitForOutcome(h);
     assert.equal(s.outcome, 'failed');
     assert.equal(review(s)?.attempts, 1);
@@ -111,7 +165,10 @@ describe('agent tasks', () => {
     const deadline = Date.now() + 10_000;
     let found = false;
     while (!found && Date.now() < deadline) {
-      for await (const wf of env.client.workflow.list({ query: `PendingAgents = 'reviewer' AND WorkflowId = '${h.workflowId}'` })) found = wf.workflowId === h.workflowId;
+      for await (const wf of env.client.workflow.list({
+        query: `PendingAgents = 'reviewer' AND WorkflowId = '${h.workflowId}'`,
+      }))
+        found = wf.workflowId === h.workflowId;
       if (!found) await new Promise((r) => setTimeout(r, 200));
     }
     assert.ok(found, 'visible through visibility by PendingAgents');

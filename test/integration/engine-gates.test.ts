@@ -14,12 +14,15 @@ import type { PhasePlan, Step } from '../../workflows/plan/schema';
 
 useTemporal();
 
-
 function gatedPlan(id: string, gate: NonNullable<Step['gate']>, extra: Step[] = []): PhasePlan {
   return {
     id,
     steps: [
-      { id: 'build', run: { kind: 'simulate', duration: '100ms', metrics: { warnings: 12, ratio: 0.97 } }, metrics: { warnings: {}, ratio: {} } },
+      {
+        id: 'build',
+        run: { kind: 'simulate', duration: '100ms', metrics: { warnings: 12, ratio: 0.97 } },
+        metrics: { warnings: {}, ratio: {} },
+      },
       { id: 'gate', gate: { needs: ['build'], ...gate } },
       { id: 'ship', needs: ['gate'], run: { kind: 'simulate' } },
       ...extra,
@@ -49,42 +52,69 @@ describe('approval gates', () => {
     const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });
     await waitForStatus(handle, (s) => gateOf(s).state === 'awaiting-approval');
 
-    const first = await handle.executeUpdate(decideUpdate, decide({ gate: 'gate', decision: 'go', approver: 'alice', comment: 'lgtm' }));
+    const first = await handle.executeUpdate(
+      decideUpdate,
+      decide({ gate: 'gate', decision: 'go', approver: 'alice', comment: 'lgtm' }),
+    );
     assert.equal(first.state, 'awaiting-approval');
     assert.equal(first.votes.length, 1);
     assert.deepEqual(first.checks, [{ metric: 'build.warnings', op: '<', value: 20, actual: 12, passed: true }]);
 
-    const again = await rejection(handle.executeUpdate(decideUpdate, decide({ gate: 'gate', decision: 'go', approver: 'alice' })));
+    const again = await rejection(
+      handle.executeUpdate(decideUpdate, decide({ gate: 'gate', decision: 'go', approver: 'alice' })),
+    );
     assert.equal(again.type, 'Conflict');
     assert.match(again.message, /already voted/);
 
-    const stranger = await rejection(handle.executeUpdate(decideUpdate, decide({ gate: 'gate', decision: 'go', approver: 'mallory' })));
+    const stranger = await rejection(
+      handle.executeUpdate(decideUpdate, decide({ gate: 'gate', decision: 'go', approver: 'mallory' })),
+    );
     assert.equal(stranger.type, 'Forbidden');
 
-    const unknown = await rejection(handle.executeUpdate(decideUpdate, decide({ gate: 'nope', decision: 'go', approver: 'bob' })));
+    const unknown = await rejection(
+      handle.executeUpdate(decideUpdate, decide({ gate: 'nope', decision: 'go', approver: 'bob' })),
+    );
     assert.equal(unknown.type, 'NotFound');
 
-    const second = await handle.executeUpdate(decideUpdate, decide({ gate: 'gate', decision: 'go', approver: 'bob', comment: 'ship it' }));
+    const second = await handle.executeUpdate(
+      decideUpdate,
+      decide({ gate: 'gate', decision: 'go', approver: 'bob', comment: 'ship it' }),
+    );
     assert.equal(second.state, 'go');
 
-    const late = await rejection(handle.executeUpdate(decideUpdate, decide({ gate: 'gate', decision: 'no-go', approver: 'carol' })));
+    const late = await rejection(
+      handle.executeUpdate(decideUpdate, decide({ gate: 'gate', decision: 'no-go', approver: 'carol' })),
+    );
     assert.equal(late.type, 'Conflict');
     assert.match(late.message, /not awaiting a decision \(state: go\)/);
 
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'succeeded');
     const g = gateOf(s);
-    assert.deepEqual(g.votes.map((v) => [v.approver, v.decision, v.comment]), [['alice', 'go', 'lgtm'], ['bob', 'go', 'ship it']]);
+    assert.deepEqual(
+      g.votes.map((v) => [v.approver, v.decision, v.comment]),
+      [
+        ['alice', 'go', 'lgtm'],
+        ['bob', 'go', 'ship it'],
+      ],
+    );
     assert.ok(g.votes.every((v) => !Number.isNaN(Date.parse(v.at))));
     // Rejected updates never touched history: exactly two decisions in the event log.
     assert.equal(s.events.filter((e) => e.type === 'decision').length, 2);
   });
 
   it('rejects the run on a single no-go and records it', async () => {
-    const handle = await startRun(env.client, gatedPlan('nogo', { approval: { approvers: ['alice', 'bob'], quorum: 2 } }), { taskQueue: worker.taskQueue });
+    const handle = await startRun(
+      env.client,
+      gatedPlan('nogo', { approval: { approvers: ['alice', 'bob'], quorum: 2 } }),
+      { taskQueue: worker.taskQueue },
+    );
     await waitForStatus(handle, (s) => gateOf(s).state === 'awaiting-approval');
     await handle.executeUpdate(decideUpdate, decide({ gate: 'gate', decision: 'go', approver: 'alice' }));
-    const g = await handle.executeUpdate(decideUpdate, decide({ gate: 'gate', decision: 'no-go', approver: 'bob', comment: 'not yet' }));
+    const g = await handle.executeUpdate(
+      decideUpdate,
+      decide({ gate: 'gate', decision: 'no-go', approver: 'bob', comment: 'not yet' }),
+    );
     assert.equal(g.state, 'no-go');
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'rejected');
@@ -93,7 +123,9 @@ describe('approval gates', () => {
   });
 
   it('accepts decisions by signal and records invalid signals without applying them', async () => {
-    const handle = await startRun(env.client, gatedPlan('signals', { approval: { approvers: ['alice'], quorum: 1 } }), { taskQueue: worker.taskQueue });
+    const handle = await startRun(env.client, gatedPlan('signals', { approval: { approvers: ['alice'], quorum: 1 } }), {
+      taskQueue: worker.taskQueue,
+    });
     await waitForStatus(handle, (s) => gateOf(s).state === 'awaiting-approval');
     await handle.signal(decideSignal, { gate: 'gate', decision: 'go', approver: 'mallory' });
     await handle.signal(decideSignal, { gate: 'gate', decision: 'maybe', approver: 'alice' } as unknown as Decision);
@@ -104,7 +136,10 @@ describe('approval gates', () => {
     assert.equal(invalid.length, 2);
     assert.match(invalid[0]?.message ?? '', /mallory.*not an approver/);
     assert.match(invalid[1]?.message ?? '', /decision: must be "go" or "no-go"/);
-    assert.deepEqual(gateOf(s).votes.map((v) => [v.approver, v.via]), [['alice', 'signal']]);
+    assert.deepEqual(
+      gateOf(s).votes.map((v) => [v.approver, v.via]),
+      [['alice', 'signal']],
+    );
   });
 
   it('queues a decision signalled before the gate is reached and applies it when the gate opens; updates are refused early', async () => {
@@ -117,23 +152,43 @@ describe('approval gates', () => {
     };
     const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });
     await waitForStatus(handle, (s) => s.steps[0]?.state === 'running');
-    const early = await rejection(handle.executeUpdate(decideUpdate, decide({ gate: 'gate', decision: 'go', approver: 'bob' })));
+    const early = await rejection(
+      handle.executeUpdate(decideUpdate, decide({ gate: 'gate', decision: 'go', approver: 'bob' })),
+    );
     assert.equal(early.type, 'Conflict');
     assert.match(early.message, /not awaiting a decision \(state: pending\)/);
     await handle.signal(decideSignal, { gate: 'gate', decision: 'go', approver: 'alice', comment: 'pre-approved' });
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'succeeded');
     assert.ok(s.events.some((e) => e.type === 'early-decision'));
-    assert.deepEqual(gateOf(s).votes.map((v) => v.approver), ['alice']);
-    assert.ok(Date.parse(gateOf(s).votes[0]?.at ?? '') >= Date.parse(s.steps[0]?.endedAt ?? ''), 'vote counted only after the gate opened');
+    assert.deepEqual(
+      gateOf(s).votes.map((v) => v.approver),
+      ['alice'],
+    );
+    assert.ok(
+      Date.parse(gateOf(s).votes[0]?.at ?? '') >= Date.parse(s.steps[0]?.endedAt ?? ''),
+      'vote counted only after the gate opened',
+    );
   });
 
   it('discards an early decision when the gate checks fail under ask, so approvers decide seeing them', async () => {
     const plan: PhasePlan = {
       id: 'early-ask',
       steps: [
-        { id: 'build', run: { kind: 'simulate', duration: '1500ms', metrics: { warnings: 50 } }, metrics: { warnings: {} } },
-        { id: 'gate', gate: { needs: ['build'], checks: [{ metric: 'build.warnings', op: '<', value: 20 }], onCheckFailure: 'ask', approval: { approvers: ['alice'] } } },
+        {
+          id: 'build',
+          run: { kind: 'simulate', duration: '1500ms', metrics: { warnings: 50 } },
+          metrics: { warnings: {} },
+        },
+        {
+          id: 'gate',
+          gate: {
+            needs: ['build'],
+            checks: [{ metric: 'build.warnings', op: '<', value: 20 }],
+            onCheckFailure: 'ask',
+            approval: { approvers: ['alice'] },
+          },
+        },
       ],
     };
     const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });
@@ -143,7 +198,10 @@ describe('approval gates', () => {
     assert.ok(waiting.events.some((e) => e.type === 'early-decision-discarded'));
     assert.equal(gateOf(waiting).checks[0]?.passed, false);
     assert.equal(waiting.state, 'awaiting-approval');
-    const g = await handle.executeUpdate(decideUpdate, decide({ gate: 'gate', decision: 'go', approver: 'alice', comment: 'accepting 50 warnings' }));
+    const g = await handle.executeUpdate(
+      decideUpdate,
+      decide({ gate: 'gate', decision: 'go', approver: 'alice', comment: 'accepting 50 warnings' }),
+    );
     assert.equal(g.state, 'go');
     assert.equal((await waitForOutcome(handle)).outcome, 'succeeded');
   });
@@ -151,7 +209,12 @@ describe('approval gates', () => {
 
 describe('checks and timeouts', () => {
   it('passes an automatic gate whose checks pass, without any vote', async () => {
-    const plan = gatedPlan('auto', { checks: [{ metric: 'build.warnings', op: '<=', value: 12 }, { metric: 'build.ratio', op: '>=', value: 0.95 }] });
+    const plan = gatedPlan('auto', {
+      checks: [
+        { metric: 'build.warnings', op: '<=', value: 12 },
+        { metric: 'build.ratio', op: '>=', value: 0.95 },
+      ],
+    });
     const s = await waitForOutcome(await startRun(env.client, plan, { taskQueue: worker.taskQueue }));
     assert.equal(s.outcome, 'succeeded');
     assert.equal(gateOf(s).decidedBy, 'automatic');
@@ -159,7 +222,10 @@ describe('checks and timeouts', () => {
   });
 
   it('rejects on failed checks with onCheckFailure no-go, keeping the check results', async () => {
-    const plan = gatedPlan('checks-fail', { checks: [{ metric: 'build.warnings', op: '<', value: 10 }], approval: { approvers: ['alice'] } });
+    const plan = gatedPlan('checks-fail', {
+      checks: [{ metric: 'build.warnings', op: '<', value: 10 }],
+      approval: { approvers: ['alice'] },
+    });
     const s = await waitForOutcome(await startRun(env.client, plan, { taskQueue: worker.taskQueue }));
     assert.equal(s.outcome, 'rejected');
     assert.deepEqual(gateOf(s).checks, [{ metric: 'build.warnings', op: '<', value: 10, actual: 12, passed: false }]);

@@ -30,10 +30,19 @@ describe('rollback', () => {
     };
     const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });
     await waitForStatus(handle, (s) => s.gates[0]?.state === 'awaiting-approval');
-    await handle.executeUpdate(decideUpdate, { args: [{ gate: 'gate', decision: 'no-go', approver: 'cto', comment: 'roll it back' }] });
+    await handle.executeUpdate(decideUpdate, {
+      args: [{ gate: 'gate', decision: 'no-go', approver: 'cto', comment: 'roll it back' }],
+    });
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'rejected');
-    assert.deepEqual(s.compensations.map((c) => [c.step, c.state]), [['last', 'succeeded'], ['slow', 'succeeded'], ['fast', 'succeeded']]);
+    assert.deepEqual(
+      s.compensations.map((c) => [c.step, c.state]),
+      [
+        ['last', 'succeeded'],
+        ['slow', 'succeeded'],
+        ['fast', 'succeeded'],
+      ],
+    );
     for (const id of ['last', 'slow', 'fast']) assert.equal(stepOf(s, id).state, 'compensated');
     assert.equal(stepOf(s, 'no-undo').state, 'succeeded');
     assert.match(s.cause ?? '', /no-go by cto/);
@@ -44,14 +53,26 @@ describe('rollback', () => {
       id: 'saga-fail',
       steps: [
         { id: 'one', run: { kind: 'simulate' }, rollback: undo },
-        { id: 'two', needs: ['one'], run: { kind: 'simulate' }, retry: { maximumAttempts: 2, initialInterval: '100ms' }, rollback: { kind: 'simulate', failAttempts: 10 } },
+        {
+          id: 'two',
+          needs: ['one'],
+          run: { kind: 'simulate' },
+          retry: { maximumAttempts: 2, initialInterval: '100ms' },
+          rollback: { kind: 'simulate', failAttempts: 10 },
+        },
         { id: 'three', needs: ['two'], run: { kind: 'simulate', failAttempts: 10 }, retry: { maximumAttempts: 1 } },
       ],
     };
     const s = await waitForOutcome(await startRun(env.client, plan, { taskQueue: worker.taskQueue }));
     assert.equal(s.outcome, 'failed');
     assert.match(s.cause ?? '', /task "three" failed after 1 attempt/);
-    assert.deepEqual(s.compensations.map((c) => [c.step, c.state]), [['two', 'failed'], ['one', 'succeeded']]);
+    assert.deepEqual(
+      s.compensations.map((c) => [c.step, c.state]),
+      [
+        ['two', 'failed'],
+        ['one', 'succeeded'],
+      ],
+    );
     assert.match(s.compensations[0]?.error ?? '', /simulated failure/);
     assert.equal(stepOf(s, 'two').state, 'compensation-failed');
     assert.equal(stepOf(s, 'one').state, 'compensated');
@@ -70,13 +91,20 @@ describe('rollback', () => {
     await handle.cancel();
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'cancelled');
-    assert.deepEqual(s.compensations.map((c) => c.step), ['done'], 'only completed tasks are compensated');
+    assert.deepEqual(
+      s.compensations.map((c) => c.step),
+      ['done'],
+      'only completed tasks are compensated',
+    );
     assert.equal(stepOf(s, 'long').error, 'cancelled');
     // The outcome is in the status before the workflow closes (it still drains notifications).
     await handle.result().catch(() => undefined);
     const desc = await handle.describe();
     assert.equal(desc.status.name, 'CANCELLED');
-    assert.ok(Date.parse(s.endedAt ?? '') - Date.parse(s.startedAt ?? '') < 60_000, 'the 5m task did not run to its end');
+    assert.ok(
+      Date.parse(s.endedAt ?? '') - Date.parse(s.startedAt ?? '') < 60_000,
+      'the 5m task did not run to its end',
+    );
   });
 
   it('deadline passed: rolls back with outcome timed-out', async () => {
@@ -93,7 +121,10 @@ describe('rollback', () => {
     assert.equal(s.outcome, 'timed-out');
     assert.equal(s.state, 'timed-out');
     assert.match(s.cause ?? '', /deadline of 2s passed/);
-    assert.deepEqual(s.compensations.map((c) => c.step), ['quick']);
+    assert.deepEqual(
+      s.compensations.map((c) => c.step),
+      ['quick'],
+    );
     await assert.rejects(handle.result(), (err: { cause?: { type?: string } }) => err.cause?.type === 'PhaseTimedOut');
   });
 });
@@ -113,7 +144,9 @@ describe('holds', () => {
     const held = await waitForStatus(handle, (s) => s.state === 'held');
     assert.equal(stepOf(held, 'wobbly').held, true);
     assert.equal(stepOf(held, 'wobbly').state, 'failed');
-    const after = await handle.executeUpdate(actUpdate, { args: [{ step: 'wobbly', action: 'retry', operator: 'ops' }] });
+    const after = await handle.executeUpdate(actUpdate, {
+      args: [{ step: 'wobbly', action: 'retry', operator: 'ops' }],
+    });
     assert.equal(after.id, 'wobbly');
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'succeeded');
@@ -124,11 +157,14 @@ describe('holds', () => {
   it('hold → skip (by signal) marks the task skipped and dependents proceed; acting on a task that is not held is refused', async () => {
     const handle = await startRun(env.client, heldPlan('hold-skip'), { taskQueue: worker.taskQueue });
     await waitForStatus(handle, (s) => s.state === 'held');
-    await assert.rejects(handle.executeUpdate(actUpdate, { args: [{ step: 'next', action: 'skip' }] }), (err: { cause?: { type?: string; message?: string } }) => {
-      assert.equal(err.cause?.type, 'Conflict');
-      assert.match(err.cause?.message ?? '', /not held/);
-      return true;
-    });
+    await assert.rejects(
+      handle.executeUpdate(actUpdate, { args: [{ step: 'next', action: 'skip' }] }),
+      (err: { cause?: { type?: string; message?: string } }) => {
+        assert.equal(err.cause?.type, 'Conflict');
+        assert.match(err.cause?.message ?? '', /not held/);
+        return true;
+      },
+    );
     await handle.signal(actSignal, { step: 'wobbly', action: 'skip' });
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'succeeded');
@@ -146,7 +182,10 @@ describe('holds', () => {
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'failed');
     assert.match(s.cause ?? '', /aborted by operator/);
-    assert.deepEqual(s.compensations.map((c) => c.step), ['first']);
+    assert.deepEqual(
+      s.compensations.map((c) => c.step),
+      ['first'],
+    );
   });
 });
 
@@ -164,7 +203,9 @@ describe('escalation', () => {
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    hookWorker = await startWorker(env, { activities: { webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` } });
+    hookWorker = await startWorker(env, {
+      activities: { webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` },
+    });
   });
   after(async () => {
     await hookWorker?.stop();
@@ -185,19 +226,25 @@ describe('escalation', () => {
     const handle = await startRun(env.client, plan, { taskQueue: hookWorker.taskQueue });
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'succeeded');
-    assert.deepEqual(s.escalations.map((e) => [e.step, e.reason]), [
-      ['slowpoke', 'running longer than 700ms'],
-      ['gate', 'awaiting-approval longer than 700ms'],
-    ]);
+    assert.deepEqual(
+      s.escalations.map((e) => [e.step, e.reason]),
+      [
+        ['slowpoke', 'running longer than 700ms'],
+        ['gate', 'awaiting-approval longer than 700ms'],
+      ],
+    );
     const desc = await handle.describe();
     assert.equal(desc.searchAttributes.Escalated?.[0], true);
     const deadline = Date.now() + 5000;
     // The webhook gets every run event (approval-requested, ended, …): look at the escalations.
     const escalations = () => (hooks as { type: string; step: string }[]).filter((h) => h.type === 'escalation');
     while (escalations().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(escalations().map((h) => [h.type, h.step]), [
-      ['escalation', 'slowpoke'],
-      ['escalation', 'gate'],
-    ]);
+    assert.deepEqual(
+      escalations().map((h) => [h.type, h.step]),
+      [
+        ['escalation', 'slowpoke'],
+        ['escalation', 'gate'],
+      ],
+    );
   });
 });

@@ -43,7 +43,12 @@ describe('scheduling', () => {
     const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'succeeded');
-    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id) => step(s, id)) as [StepStatus, StepStatus, StepStatus, StepStatus];
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id) => step(s, id)) as [
+      StepStatus,
+      StepStatus,
+      StepStatus,
+      StepStatus,
+    ];
     // a and b overlap: each started before the other ended.
     assert.ok(t(a.startedAt) < t(b.endedAt) && t(b.startedAt) < t(a.endedAt), 'a and b ran in parallel');
     assert.ok(Math.abs(t(a.startedAt) - t(b.startedAt)) < 1000, 'a and b started together');
@@ -59,7 +64,10 @@ describe('scheduling', () => {
     const plan: PhasePlan = {
       id: 'capped',
       maxParallel: 2,
-      steps: ['p1', 'p2', 'p3', 'p4', 'p5'].map((id) => ({ id, run: { kind: 'simulate' as const, duration: '600ms' } })),
+      steps: ['p1', 'p2', 'p3', 'p4', 'p5'].map((id) => ({
+        id,
+        run: { kind: 'simulate' as const, duration: '600ms' },
+      })),
     };
     const s = await waitForOutcome(await startRun(env.client, plan, { taskQueue: worker.taskQueue }));
     assert.equal(s.outcome, 'succeeded');
@@ -68,7 +76,12 @@ describe('scheduling', () => {
       const concurrent = spans.filter(([s0, e0]) => s0 <= start && start < e0).length;
       assert.ok(concurrent <= 2, `at most 2 concurrent, saw ${concurrent}`);
     }
-    const firstTwo = Math.max(...spans.map((x) => x[0]).sort((x, y) => x - y).slice(0, 2));
+    const firstTwo = Math.max(
+      ...spans
+        .map((x) => x[0])
+        .sort((x, y) => x - y)
+        .slice(0, 2),
+    );
     const third = spans.map((x) => x[0]).sort((x, y) => x - y)[2] as number;
     assert.ok(third >= firstTwo, 'the third task waited for a slot');
   });
@@ -78,13 +91,23 @@ describe('retries', () => {
   it('retries a failing task and succeeds within maximumAttempts', async () => {
     const plan: PhasePlan = {
       id: 'flaky',
-      steps: [{ id: 'flaky', retry: { maximumAttempts: 3, initialInterval: '200ms' }, run: { kind: 'simulate', failAttempts: 2, metrics: { ok: 1 } }, metrics: { ok: {} } }],
+      steps: [
+        {
+          id: 'flaky',
+          retry: { maximumAttempts: 3, initialInterval: '200ms' },
+          run: { kind: 'simulate', failAttempts: 2, metrics: { ok: 1 } },
+          metrics: { ok: {} },
+        },
+      ],
     };
     const s = await waitForOutcome(await startRun(env.client, plan, { taskQueue: worker.taskQueue }));
     assert.equal(s.outcome, 'succeeded');
     const f = step(s, 'flaky');
     assert.equal(f.attempts, 3);
-    assert.deepEqual(f.attemptHistory.map((a) => a.outcome), ['failed', 'failed', 'succeeded']);
+    assert.deepEqual(
+      f.attemptHistory.map((a) => a.outcome),
+      ['failed', 'failed', 'succeeded'],
+    );
     assert.match(f.attemptHistory[0]?.error ?? '', /simulated failure of attempt 1/);
     assert.deepEqual(f.metrics, { ok: 1 });
     // back-off: the second retry waited about twice as long as the first.
@@ -96,7 +119,11 @@ describe('retries', () => {
     const plan: PhasePlan = {
       id: 'broken',
       steps: [
-        { id: 'broken', retry: { maximumAttempts: 2, initialInterval: '100ms' }, run: { kind: 'simulate', failAttempts: 5 } },
+        {
+          id: 'broken',
+          retry: { maximumAttempts: 2, initialInterval: '100ms' },
+          run: { kind: 'simulate', failAttempts: 5 },
+        },
         { id: 'after', needs: ['broken'], run: { kind: 'simulate' } },
       ],
     };

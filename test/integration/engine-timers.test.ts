@@ -16,7 +16,9 @@ import type { RunStatus } from '../../workflows/status';
 useTemporal({ timeSkipping: true });
 
 /** Runs `plan` to its end (time skipping while waiting) and returns its final status and failure type, if any. */
-async function runToEnd(plan: PhasePlan): Promise<{ status: RunStatus; failureType: string | undefined; elapsedMs: number }> {
+async function runToEnd(
+  plan: PhasePlan,
+): Promise<{ status: RunStatus; failureType: string | undefined; elapsedMs: number }> {
   const started = Date.now();
   const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });
   let failureType: string | undefined;
@@ -43,10 +45,22 @@ describe('timers at real lengths (time-skipping server)', () => {
     assert.equal(failureType, 'PhaseRejected');
     const gate = status.gates[0];
     assert.equal(gate?.decidedBy, 'timeout');
-    assert.deepEqual(gate?.votes.map((v) => [v.approver, v.decision, v.via]), [['timeout', 'no-go', 'timeout']]);
-    assert.ok(Math.abs(hours(gate?.startedAt ?? '', gate?.endedAt ?? '') - 24) < 0.01, `gate open for 24h of workflow time (${gate?.startedAt} → ${gate?.endedAt})`);
-    assert.deepEqual(status.escalations.map((e) => [e.step, e.reason]), [['release', 'awaiting-approval longer than 15m']]);
-    assert.ok(Math.abs(hours(gate?.startedAt ?? '', status.escalations[0]?.at ?? '') - 0.25) < 0.01, 'escalated 15m after the gate opened');
+    assert.deepEqual(
+      gate?.votes.map((v) => [v.approver, v.decision, v.via]),
+      [['timeout', 'no-go', 'timeout']],
+    );
+    assert.ok(
+      Math.abs(hours(gate?.startedAt ?? '', gate?.endedAt ?? '') - 24) < 0.01,
+      `gate open for 24h of workflow time (${gate?.startedAt} → ${gate?.endedAt})`,
+    );
+    assert.deepEqual(
+      status.escalations.map((e) => [e.step, e.reason]),
+      [['release', 'awaiting-approval longer than 15m']],
+    );
+    assert.ok(
+      Math.abs(hours(gate?.startedAt ?? '', status.escalations[0]?.at ?? '') - 0.25) < 0.01,
+      'escalated 15m after the gate opened',
+    );
     assert.ok(elapsedMs < 60_000, `a day of workflow time took ${elapsedMs} ms`);
   });
 
@@ -71,15 +85,23 @@ describe('timers at real lengths (time-skipping server)', () => {
       id: 'deadline-15m',
       deadline: '15m',
       escalateAfter: '10m',
-      steps: [{ id: 'review', agent: 'reviewer', run: { kind: 'agent', instructions: 'nobody comes' }, timeout: '24h' }],
+      steps: [
+        { id: 'review', agent: 'reviewer', run: { kind: 'agent', instructions: 'nobody comes' }, timeout: '24h' },
+      ],
     };
     const { status, failureType } = await runToEnd(plan);
     assert.equal(status.outcome, 'timed-out');
     assert.equal(failureType, 'PhaseTimedOut');
     assert.match(status.cause ?? '', /deadline of 15m passed/);
-    assert.deepEqual(status.escalations.map((e) => [e.step, e.reason]), [['review', 'running longer than 10m']]);
+    assert.deepEqual(
+      status.escalations.map((e) => [e.step, e.reason]),
+      [['review', 'running longer than 10m']],
+    );
     const started = status.events.find((e) => e.type === 'started')?.at ?? '';
     const deadline = status.events.find((e) => e.type === 'deadline')?.at ?? '';
-    assert.ok(Math.abs(hours(started, deadline) - 0.25) < 0.01, `deadline 15m after the start (${started} → ${deadline})`);
+    assert.ok(
+      Math.abs(hours(started, deadline) - 0.25) < 0.01,
+      `deadline 15m after the start (${started} → ${deadline})`,
+    );
   });
 });

@@ -5,7 +5,13 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
@@ -38,7 +44,12 @@ before(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '/';
-      const entry: Seen = { method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const entry: Seen = {
+        method: req.method ?? '',
+        path,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       seen.push(entry);
       res.on('close', () => {
         if (!res.writableFinished) closedRequests.push(path);
@@ -70,14 +81,28 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 function mockEnv(): MockActivityEnvironment {
   return new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
 }
-function input(executor: Omit<HttpExecutor, 'kind'>, extra: Partial<TaskInput> & { metricRules?: Record<string, MetricRule> } = {}): TaskInput {
-  return { runId: 'run-http-1', stepId: 'notify', attempt: 1, purpose: 'run', metricRules: {}, ...extra, executor: { kind: 'http', ...executor } };
+function input(
+  executor: Omit<HttpExecutor, 'kind'>,
+  extra: Partial<TaskInput> & { metricRules?: Record<string, MetricRule> } = {},
+): TaskInput {
+  return {
+    runId: 'run-http-1',
+    stepId: 'notify',
+    attempt: 1,
+    purpose: 'run',
+    metricRules: {},
+    ...extra,
+    executor: { kind: 'http', ...executor },
+  };
 }
 /** Runs the activity in `env`. */
 function run(env: MockActivityEnvironment, task: TaskInput): Promise<TaskResult> {
   return env.run(httpTask, task) as Promise<TaskResult>;
 }
-async function failure(p: Promise<unknown>, type: string): Promise<ApplicationFailure & { details: [TaskFailureDetails] }> {
+async function failure(
+  p: Promise<unknown>,
+  type: string,
+): Promise<ApplicationFailure & { details: [TaskFailureDetails] }> {
   try {
     await p;
   } catch (err) {
@@ -90,7 +115,9 @@ async function failure(p: Promise<unknown>, type: string): Promise<ApplicationFa
 
 describe('httpTask (activity)', () => {
   it('500 then 200: the first attempt fails retryably, the second succeeds, both with the same Idempotency-Key', async () => {
-    handlers.set('/flaky', (_req, res, _s, n) => (n === 1 ? res.writeHead(500).end('database unavailable\nretry later') : json(res, 200, { ok: true })));
+    handlers.set('/flaky', (_req, res, _s, n) =>
+      n === 1 ? res.writeHead(500).end('database unavailable\nretry later') : json(res, 200, { ok: true }),
+    );
     const first = await failure(run(mockEnv(), input({ url: `${base}/flaky` })), 'HttpServerError');
     assert.equal(first.nonRetryable, false);
     assert.equal(first.details[0].httpStatus, 500);
@@ -105,7 +132,10 @@ describe('httpTask (activity)', () => {
 
   it('a rollback uses its own key, and the plan cannot override the key', async () => {
     handlers.set('/undo', (_req, res) => res.writeHead(204).end());
-    await run(mockEnv(), input({ url: `${base}/undo`, method: 'DELETE', headers: { 'Idempotency-Key': 'mine' } }, { purpose: 'rollback' }));
+    await run(
+      mockEnv(),
+      input({ url: `${base}/undo`, method: 'DELETE', headers: { 'Idempotency-Key': 'mine' } }, { purpose: 'rollback' }),
+    );
     assert.equal(seen[0]?.method, 'DELETE');
     assert.equal(seen[0]?.headers['idempotency-key'], 'run-http-1/notify/rollback');
   });
@@ -147,13 +177,39 @@ describe('httpTask (activity)', () => {
 
   it('reads metrics and summary from a JSON body, plus from: body regex rules', async () => {
     handlers.set('/report', (_req, res) =>
-      json(res, 200, { summary: 'release 1.4 prepared', metrics: { tests_passed_ratio: 0.97, warnings: 12, channel: 'beta', signed: true, nested: { no: 1 }, nothing: null }, build: 'build #4711' }),
+      json(res, 200, {
+        summary: 'release 1.4 prepared',
+        metrics: {
+          tests_passed_ratio: 0.97,
+          warnings: 12,
+          channel: 'beta',
+          signed: true,
+          nested: { no: 1 },
+          nothing: null,
+        },
+        build: 'build #4711',
+      }),
     );
     const result = await run(
       mockEnv(),
-      input({ url: `${base}/report` }, { metricRules: { build_number: { from: 'body', regex: 'build #(\\d+)' }, stdout_rule: { regex: '.' }, warnings: {} } }),
+      input(
+        { url: `${base}/report` },
+        {
+          metricRules: {
+            build_number: { from: 'body', regex: 'build #(\\d+)' },
+            stdout_rule: { regex: '.' },
+            warnings: {},
+          },
+        },
+      ),
     );
-    assert.deepEqual(result.metrics, { tests_passed_ratio: 0.97, warnings: 12, channel: 'beta', signed: true, build_number: 4711 });
+    assert.deepEqual(result.metrics, {
+      tests_passed_ratio: 0.97,
+      warnings: 12,
+      channel: 'beta',
+      signed: true,
+      build_number: 4711,
+    });
     assert.equal(result.summary, 'release 1.4 prepared');
     assert.equal(result.httpStatus, 200);
   });
@@ -161,7 +217,10 @@ describe('httpTask (activity)', () => {
   it('sends objects as JSON and strings as they are; POST by default; GET without body', async () => {
     handlers.set('/echo', (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('fine'));
     const r1 = await run(mockEnv(), input({ url: `${base}/echo`, body: { version: '1.4', draft: false } }));
-    await run(mockEnv(), input({ url: `${base}/echo`, method: 'PUT', body: 'plain text', headers: { 'content-type': 'text/plain' } }));
+    await run(
+      mockEnv(),
+      input({ url: `${base}/echo`, method: 'PUT', body: 'plain text', headers: { 'content-type': 'text/plain' } }),
+    );
     await run(mockEnv(), input({ url: `${base}/echo`, method: 'GET' }));
     assert.equal(seen[0]?.method, 'POST');
     assert.equal(seen[0]?.headers['content-type'], 'application/json');
@@ -176,19 +235,42 @@ describe('httpTask (activity)', () => {
   });
 
   it('resolves ${ENV} in header values on the worker; an unset variable fails for good without a request', async () => {
-    handlers.set('/secure', (req, res) => (req.headers.authorization === 'Bearer s3cr3t-value' ? json(res, 200, {}) : res.writeHead(401).end()));
+    handlers.set('/secure', (req, res) =>
+      req.headers.authorization === 'Bearer s3cr3t-value' ? json(res, 200, {}) : res.writeHead(401).end(),
+    );
     process.env.PHASEGATE_SECRET_TEST_TOKEN = 's3cr3t-value';
     try {
-      await run(mockEnv(), input({ url: `${base}/secure`, headers: { Authorization: 'Bearer ${PHASEGATE_SECRET_TEST_TOKEN}', 'X-Run': 'id-${PHASEGATE_SECRET_TEST_TOKEN}-x' } }));
+      await run(
+        mockEnv(),
+        input({
+          url: `${base}/secure`,
+          headers: {
+            Authorization: 'Bearer ${PHASEGATE_SECRET_TEST_TOKEN}',
+            'X-Run': 'id-${PHASEGATE_SECRET_TEST_TOKEN}-x',
+          },
+        }),
+      );
       assert.equal(seen[0]?.headers['x-run'], 'id-s3cr3t-value-x');
       delete process.env.PHASEGATE_TEST_MISSING;
-      const err = await failure(run(mockEnv(), input({ url: `${base}/secure`, headers: { Authorization: 'Bearer ${PHASEGATE_TEST_MISSING}' } })), 'HttpConfigError');
+      const err = await failure(
+        run(
+          mockEnv(),
+          input({ url: `${base}/secure`, headers: { Authorization: 'Bearer ${PHASEGATE_TEST_MISSING}' } }),
+        ),
+        'HttpConfigError',
+      );
       assert.equal(err.nonRetryable, true);
       assert.match(err.message, /PHASEGATE_TEST_MISSING/);
       assert.equal(seen.length, 1);
       // A 401 message never echoes the resolved secret.
       handlers.set('/secure', (_req, res) => res.writeHead(401).end('unauthorized'));
-      const denied = await failure(run(mockEnv(), input({ url: `${base}/secure`, headers: { Authorization: 'Bearer ${PHASEGATE_SECRET_TEST_TOKEN}' } })), 'HttpClientError');
+      const denied = await failure(
+        run(
+          mockEnv(),
+          input({ url: `${base}/secure`, headers: { Authorization: 'Bearer ${PHASEGATE_SECRET_TEST_TOKEN}' } }),
+        ),
+        'HttpClientError',
+      );
       assert.doesNotMatch(JSON.stringify({ m: denied.message, d: denied.details }), /s3cr3t/);
     } finally {
       delete process.env.PHASEGATE_SECRET_TEST_TOKEN;
@@ -220,7 +302,9 @@ describe('http steps through the phase workflow (dev server)', () => {
 
   it('500 then 200: succeeds on attempt 2 with the same Idempotency-Key and the JSON metrics', async () => {
     handlers.set('/release', (_req, res, _s, n) =>
-      n === 1 ? res.writeHead(500).end('warming up') : json(res, 200, { summary: 'release prepared', metrics: { tests_passed_ratio: 0.96, clippy_warnings: 4 } }),
+      n === 1
+        ? res.writeHead(500).end('warming up')
+        : json(res, 200, { summary: 'release prepared', metrics: { tests_passed_ratio: 0.96, clippy_warnings: 4 } }),
     );
     const plan: PhasePlan = {
       id: 'http-retry',
@@ -250,7 +334,13 @@ describe('http steps through the phase workflow (dev server)', () => {
     handlers.set('/reject', (_req, res) => json(res, 422, { error: 'version already released' }));
     const plan: PhasePlan = {
       id: 'http-client-error',
-      steps: [{ id: 'publish', run: { kind: 'http', url: `${base}/reject` }, retry: { maximumAttempts: 3, initialInterval: '100ms' } }],
+      steps: [
+        {
+          id: 'publish',
+          run: { kind: 'http', url: `${base}/reject` },
+          retry: { maximumAttempts: 3, initialInterval: '100ms' },
+        },
+      ],
     };
     const s = await waitForOutcome(await startRun(env.client, plan, { taskQueue: worker.taskQueue }));
     assert.equal(s.outcome, 'failed');
@@ -267,7 +357,12 @@ describe('http steps through the phase workflow (dev server)', () => {
     const plan: PhasePlan = {
       id: 'http-rollback',
       steps: [
-        { id: 'deploy', run: { kind: 'http', url: `${base}/deploy` }, rollback: { kind: 'http', url: `${base}/undeploy`, method: 'DELETE' }, retry: { maximumAttempts: 3, initialInterval: '100ms' } },
+        {
+          id: 'deploy',
+          run: { kind: 'http', url: `${base}/deploy` },
+          rollback: { kind: 'http', url: `${base}/undeploy`, method: 'DELETE' },
+          retry: { maximumAttempts: 3, initialInterval: '100ms' },
+        },
         { id: 'verify', needs: ['deploy'], run: { kind: 'shell', command: ['false'] }, retry: { maximumAttempts: 1 } },
       ],
     };

@@ -27,8 +27,19 @@ function mockEnv(): MockActivityEnvironment {
 }
 
 let seq = 0;
-function input(executor: Omit<ShellExecutor, 'kind'>, extra: Partial<TaskInput> & { metricRules?: Record<string, MetricRule> } = {}): TaskInput {
-  return { runId: 'run-shell-1', stepId: 'step', attempt: 1, purpose: 'run', metricRules: {}, ...extra, executor: { kind: 'shell', ...executor } };
+function input(
+  executor: Omit<ShellExecutor, 'kind'>,
+  extra: Partial<TaskInput> & { metricRules?: Record<string, MetricRule> } = {},
+): TaskInput {
+  return {
+    runId: 'run-shell-1',
+    stepId: 'step',
+    attempt: 1,
+    purpose: 'run',
+    metricRules: {},
+    ...extra,
+    executor: { kind: 'shell', ...executor },
+  };
 }
 function pidFile(): string {
   return join(dir, `pids-${++seq}`);
@@ -68,7 +79,10 @@ function run(env: MockActivityEnvironment, task: TaskInput): Promise<TaskResult>
   return env.run(shellTask, task) as Promise<TaskResult>;
 }
 /** Asserts that `p` rejects with an ApplicationFailure of `type`, and returns it. */
-async function failure(p: Promise<unknown>, type: string): Promise<ApplicationFailure & { details: [TaskFailureDetails] }> {
+async function failure(
+  p: Promise<unknown>,
+  type: string,
+): Promise<ApplicationFailure & { details: [TaskFailureDetails] }> {
   try {
     await p;
   } catch (err) {
@@ -107,7 +121,12 @@ describe('shellTask (activity)', () => {
           {
             attempt: 2,
             purpose: 'rollback',
-            metricRules: { build_seconds: { regex: 'built in ([0-9.]+)s' }, coverage: { from: 'stderr', regex: 'coverage (\\d+)%' }, absent: { regex: 'never printed (\\d+)' }, warnings: {} },
+            metricRules: {
+              build_seconds: { regex: 'built in ([0-9.]+)s' },
+              coverage: { from: 'stderr', regex: 'coverage (\\d+)%' },
+              absent: { regex: 'never printed (\\d+)' },
+              warnings: {},
+            },
           },
         ),
       );
@@ -127,13 +146,19 @@ describe('shellTask (activity)', () => {
 
   it('runs command argv without a shell: metacharacters reach the program literally', async () => {
     const env = mockEnv();
-    const result = await run(env, input({ command: [process.execPath, '-e', 'console.log(process.argv[1])', '$HOME; echo injected'] }));
+    const result = await run(
+      env,
+      input({ command: [process.execPath, '-e', 'console.log(process.argv[1])', '$HOME; echo injected'] }),
+    );
     assert.equal(result.stdoutTail, '$HOME; echo injected\n');
   });
 
   it('fails retryably with the exit code and last stderr line on a non-zero exit', async () => {
     const env = mockEnv();
-    const err = await failure(run(env, input({ script: 'echo partial; echo "first problem" >&2; echo "disk full" >&2; exit 3' })), 'ShellExitCode');
+    const err = await failure(
+      run(env, input({ script: 'echo partial; echo "first problem" >&2; echo "disk full" >&2; exit 3' })),
+      'ShellExitCode',
+    );
     assert.equal(err.nonRetryable, false);
     assert.match(err.message, /exited with code 3: disk full$/);
     assert.equal(err.details[0].exitCode, 3);
@@ -145,15 +170,24 @@ describe('shellTask (activity)', () => {
     const env = mockEnv();
     const err = await failure(run(env, input({ script: 'exit 3', nonRetryableExitCodes: [2, 3] })), 'ShellExitCode');
     assert.equal(err.nonRetryable, true);
-    const other = await failure(run(mockEnv(), input({ script: 'exit 4', nonRetryableExitCodes: [2, 3] })), 'ShellExitCode');
+    const other = await failure(
+      run(mockEnv(), input({ script: 'exit 4', nonRetryableExitCodes: [2, 3] })),
+      'ShellExitCode',
+    );
     assert.equal(other.nonRetryable, false);
   });
 
   it('fails for good when the program or the working directory does not exist', async () => {
-    const missing = await failure(run(mockEnv(), input({ command: ['phasegate-no-such-program-xyz', '--help'] })), 'ShellSpawnError');
+    const missing = await failure(
+      run(mockEnv(), input({ command: ['phasegate-no-such-program-xyz', '--help'] })),
+      'ShellSpawnError',
+    );
     assert.equal(missing.nonRetryable, true);
     assert.match(missing.message, /phasegate-no-such-program-xyz: not found/);
-    const noDir = await failure(run(mockEnv(), input({ command: ['true'], cwd: join(dir, 'no-such-dir') })), 'ShellSpawnError');
+    const noDir = await failure(
+      run(mockEnv(), input({ command: ['true'], cwd: join(dir, 'no-such-dir') })),
+      'ShellSpawnError',
+    );
     assert.equal(noDir.nonRetryable, true);
     assert.match(noDir.message, /no-such-dir/);
   });
@@ -193,7 +227,10 @@ describe('shellTask (activity)', () => {
   it('on cancellation kills the process group and rethrows the CancelledFailure', async () => {
     const pids = pidFile();
     const env = mockEnv();
-    const running = run(env, input({ script: `echo $$ >> ${pids}; sleep 300 & echo $! >> ${pids}; sleep 300 & echo $! >> ${pids}; wait` }));
+    const running = run(
+      env,
+      input({ script: `echo $$ >> ${pids}; sleep 300 & echo $! >> ${pids}; sleep 300 & echo $! >> ${pids}; wait` }),
+    );
     const all = await waitForPids(pids, 3);
     assert.ok(all.every(isRunning));
     const cancelledAt = Date.now();
@@ -226,7 +263,8 @@ describe('shellTask (activity)', () => {
   });
 
   it('keeps bounded output tails while ::metric lines anywhere in the output still count', async () => {
-    const script = 'echo "::metric early=1"; head -c 300000 /dev/zero | tr "\\0" "x"; echo; echo "tail line"; head -c 100000 /dev/zero | tr "\\0" "e" >&2';
+    const script =
+      'echo "::metric early=1"; head -c 300000 /dev/zero | tr "\\0" "x"; echo; echo "tail line"; head -c 100000 /dev/zero | tr "\\0" "e" >&2';
     const result = await run(mockEnv(), input({ script }));
     assert.equal(result.metrics.early, 1);
     assert.equal(Buffer.byteLength(result.stdoutTail ?? ''), OUTPUT_TAIL_BYTES);
@@ -234,7 +272,6 @@ describe('shellTask (activity)', () => {
     assert.equal(Buffer.byteLength(result.stderrTail ?? ''), OUTPUT_TAIL_BYTES);
   });
 });
-
 
 describe('shell steps through the phase workflow (dev server)', () => {
   let env: TestWorkflowEnvironment;
@@ -255,7 +292,12 @@ describe('shell steps through the phase workflow (dev server)', () => {
         {
           id: 'build',
           agent: 'cicd-engineer',
-          run: { kind: 'shell', script: 'echo "::metric warnings=7"; echo "::metric green=true"; echo "built in 41.2s"; echo "artifact ready"', timeout: '30s' },
+          run: {
+            kind: 'shell',
+            script:
+              'echo "::metric warnings=7"; echo "::metric green=true"; echo "built in 41.2s"; echo "artifact ready"',
+            timeout: '30s',
+          },
           metrics: { build_seconds: { from: 'stdout', regex: 'built in ([0-9.]+)s' }, warnings: {}, green: {} },
         },
       ],
@@ -297,21 +339,38 @@ describe('shell steps through the phase workflow (dev server)', () => {
   it('does not retry an exit code listed in nonRetryableExitCodes', async () => {
     const plan: PhasePlan = {
       id: 'shell-permanent',
-      steps: [{ id: 'lint', run: { kind: 'shell', command: ['bash', '-c', 'exit 2'], nonRetryableExitCodes: [2] }, retry: { maximumAttempts: 3, initialInterval: '100ms' } }],
+      steps: [
+        {
+          id: 'lint',
+          run: { kind: 'shell', command: ['bash', '-c', 'exit 2'], nonRetryableExitCodes: [2] },
+          retry: { maximumAttempts: 3, initialInterval: '100ms' },
+        },
+      ],
     };
     const s = await waitForOutcome(await startRun(env.client, plan, { taskQueue: worker.taskQueue }));
     assert.equal(s.outcome, 'failed');
     assert.equal(stepOf(s, 'lint').attempts, 1);
   });
 
-  it('cancelling the run kills the running command\'s process group and runs shell rollbacks', async () => {
+  it("cancelling the run kills the running command's process group and runs shell rollbacks", async () => {
     const pids = pidFile();
     const undone = join(dir, `undone-${seq}`);
     const plan: PhasePlan = {
       id: 'shell-cancel',
       steps: [
-        { id: 'prepare', run: { kind: 'shell', command: ['true'] }, rollback: { kind: 'shell', script: `echo "$PHASEGATE_PURPOSE $PHASEGATE_STEP_ID" > ${undone}` } },
-        { id: 'long', needs: ['prepare'], run: { kind: 'shell', script: `echo $$ >> ${pids}; sleep 300 & echo $! >> ${pids}; sleep 300 & echo $! >> ${pids}; wait` } },
+        {
+          id: 'prepare',
+          run: { kind: 'shell', command: ['true'] },
+          rollback: { kind: 'shell', script: `echo "$PHASEGATE_PURPOSE $PHASEGATE_STEP_ID" > ${undone}` },
+        },
+        {
+          id: 'long',
+          needs: ['prepare'],
+          run: {
+            kind: 'shell',
+            script: `echo $$ >> ${pids}; sleep 300 & echo $! >> ${pids}; sleep 300 & echo $! >> ${pids}; wait`,
+          },
+        },
       ],
     };
     const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });

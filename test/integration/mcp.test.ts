@@ -19,7 +19,18 @@ import { TokenStore, type TokenMap } from '../../client/api/auth';
 import type { PendingDecision } from '../../client/mcp/tools/decisions';
 import type { GateStatus, RunStatus, StepStatus } from '../../workflows/status';
 import { listenOnLoopback, type LoopbackServer } from '../helpers/http';
-import { callTool, httpClient, inspector, ok, PHASE_ARGV, ROOT, stdioClient, textOf, toolError, untilTool } from '../helpers/mcp';
+import {
+  callTool,
+  httpClient,
+  inspector,
+  ok,
+  PHASE_ARGV,
+  ROOT,
+  stdioClient,
+  textOf,
+  toolError,
+  untilTool,
+} from '../helpers/mcp';
 import { createTestEnv, startWorker, type TestWorker } from '../helpers/temporal';
 
 const PLANS = {
@@ -27,7 +38,15 @@ const PLANS = {
     id: 'mcp-loop',
     title: 'One agent task behind a quality gate',
     steps: [
-      { id: 'review', title: 'Review the diff', agent: 'reviewer', run: { kind: 'agent', instructions: 'count the warnings' }, heartbeat: '30s', metrics: { warnings: {} }, retry: { maximumAttempts: 1 } },
+      {
+        id: 'review',
+        title: 'Review the diff',
+        agent: 'reviewer',
+        run: { kind: 'agent', instructions: 'count the warnings' },
+        heartbeat: '30s',
+        metrics: { warnings: {} },
+        retry: { maximumAttempts: 1 },
+      },
       { id: 'quality', gate: { needs: ['review'], checks: [{ metric: 'review.warnings', op: '<', value: 5 }] } },
     ],
   },
@@ -42,7 +61,14 @@ const PLANS = {
     id: 'mcp-approval',
     steps: [
       { id: 'review', agent: 'reviewer', run: { kind: 'agent' }, metrics: { warnings: {} } },
-      { id: 'release', gate: { needs: ['review'], checks: [{ metric: 'review.warnings', op: '<', value: 5 }], approval: { approvers: ['alice'], quorum: 1 } } },
+      {
+        id: 'release',
+        gate: {
+          needs: ['review'],
+          checks: [{ metric: 'review.warnings', op: '<', value: 5 }],
+          approval: { approvers: ['alice'], quorum: 1 },
+        },
+      },
     ],
   },
 };
@@ -55,7 +81,21 @@ const TOKENS: TokenMap = {
 const [OPS, AGENT, ALICE] = Object.keys(TOKENS) as [string, string, string];
 
 /** Every tool name of SPEC §9. */
-const TOOLS = ['cancel_run', 'complete_task', 'decide', 'fail_task', 'get_report', 'get_run', 'heartbeat_task', 'list_plans', 'list_runs', 'next_task', 'pending_decisions', 'start_run', 'validate_plan'];
+const TOOLS = [
+  'cancel_run',
+  'complete_task',
+  'decide',
+  'fail_task',
+  'get_report',
+  'get_run',
+  'heartbeat_task',
+  'list_plans',
+  'list_runs',
+  'next_task',
+  'pending_decisions',
+  'start_run',
+  'validate_plan',
+];
 
 let env: TestWorkflowEnvironment;
 let worker: TestWorker;
@@ -92,10 +132,14 @@ async function connect(kind: 'http' | 'stdio', base: string, token?: string): Pr
 /** A POST with exactly these headers (fetch cannot set Host); resolves with the status. */
 function rawPost(url: string, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -106,19 +150,37 @@ const finished = (s: RunStatus) => s.outcome !== null;
 /** start_run → next_task → heartbeat_task → complete_task with metrics → the gate passes → get_run succeeded. */
 async function fullLoop(client: Client): Promise<RunStatus> {
   const { runId } = await ok<{ runId: string }>(client, 'start_run', { plan: 'mcp-loop' });
-  const lease = await ok<{ leaseId: string; stepId: string; attempt: number; instructions?: string }>(client, 'next_task', { agent: 'reviewer', runId, wait: '20s' });
+  const lease = await ok<{ leaseId: string; stepId: string; attempt: number; instructions?: string }>(
+    client,
+    'next_task',
+    { agent: 'reviewer', runId, wait: '20s' },
+  );
   assert.equal(lease.stepId, 'review');
   assert.equal(lease.instructions, 'count the warnings');
-  const beat = await ok<StepStatus>(client, 'heartbeat_task', { runId, stepId: 'review', leaseId: lease.leaseId, progress: 'halfway' });
+  const beat = await ok<StepStatus>(client, 'heartbeat_task', {
+    runId,
+    stepId: 'review',
+    leaseId: lease.leaseId,
+    progress: 'halfway',
+  });
   assert.equal(beat.state, 'running');
-  await ok<StepStatus>(client, 'complete_task', { runId, stepId: 'review', leaseId: lease.leaseId, metrics: { warnings: 2 }, summary: 'two warnings, both cosmetic' });
+  await ok<StepStatus>(client, 'complete_task', {
+    runId,
+    stepId: 'review',
+    leaseId: lease.leaseId,
+    metrics: { warnings: 2 },
+    summary: 'two warnings, both cosmetic',
+  });
   const done = await untilTool<RunStatus>(client, 'get_run', { runId }, finished);
   assert.equal(done.outcome, 'succeeded');
   assert.equal(done.state, 'succeeded');
   assert.equal(done.steps[0]?.metrics.warnings, 2);
   const gate = done.gates[0] as GateStatus;
   assert.equal(gate.state, 'go');
-  assert.deepEqual(gate.checks.map((c) => [c.metric, c.actual, c.passed]), [['review.warnings', 2, true]]);
+  assert.deepEqual(
+    gate.checks.map((c) => [c.metric, c.actual, c.passed]),
+    [['review.warnings', 2, true]],
+  );
   const report = await callTool(client, 'get_report', { runId });
   assert.notEqual(report.isError, true, textOf(report));
   assert.match(textOf(report), new RegExp(`${runId}[\\s\\S]*succeeded`));
@@ -132,9 +194,13 @@ describe('MCP over both transports, without tokens', () => {
       const client = await connect(kind, open.base);
       const tools = await client.listTools();
       assert.deepEqual(tools.tools.map((t) => t.name).sort(), TOOLS, kind);
-      for (const t of tools.tools) assert.ok((t.description ?? '').length > 40, `${t.name} tells an agent when to use it`);
+      for (const t of tools.tools)
+        assert.ok((t.description ?? '').length > 40, `${t.name} tells an agent when to use it`);
       const templates = await client.listResourceTemplates();
-      assert.deepEqual(templates.resourceTemplates.map((r) => r.uriTemplate).sort(), ['phasegate://runs/{runId}', 'phasegate://runs/{runId}/report']);
+      assert.deepEqual(templates.resourceTemplates.map((r) => r.uriTemplate).sort(), [
+        'phasegate://runs/{runId}',
+        'phasegate://runs/{runId}/report',
+      ]);
     }
   });
 
@@ -158,7 +224,11 @@ describe('MCP over both transports, without tokens', () => {
     const b = await connect('stdio', open.base);
     const { runId } = await ok<{ runId: string }>(a, 'start_run', { plan: 'mcp-pair' });
     const first = await ok<{ leaseId: string; stepId: string }>(a, 'next_task', { agent: 'pair', runId, wait: '20s' });
-    const second = await ok<{ leaseId?: string; stepId?: string; task?: null }>(b, 'next_task', { agent: 'pair', runId, wait: '10s' });
+    const second = await ok<{ leaseId?: string; stepId?: string; task?: null }>(b, 'next_task', {
+      agent: 'pair',
+      runId,
+      wait: '10s',
+    });
     if (second.task === null) assert.deepEqual(second, { task: null });
     else {
       assert.notEqual(second.stepId, first.stepId);
@@ -175,7 +245,13 @@ describe('MCP over both transports, without tokens', () => {
       await ok(a, 'cancel_run', { runId });
       assert.equal((await untilTool<RunStatus>(a, 'get_run', { runId }, finished)).outcome, 'cancelled');
     } else {
-      await ok<StepStatus>(b, 'fail_task', { runId, stepId: second.stepId, leaseId: second.leaseId, reason: 'cannot reproduce', retryable: false });
+      await ok<StepStatus>(b, 'fail_task', {
+        runId,
+        stepId: second.stepId,
+        leaseId: second.leaseId,
+        reason: 'cannot reproduce',
+        retryable: false,
+      });
       const failed = await untilTool<RunStatus>(a, 'get_run', { runId }, finished);
       assert.equal(failed.outcome, 'failed');
       assert.match(failed.steps.find((s) => s.id === second.stepId)?.error ?? '', /cannot reproduce/);
@@ -188,12 +264,17 @@ describe('MCP over both transports, without tokens', () => {
     assert.match(await toolError(client, 'get_run', { runId: 'x', colour: 'red' }), /colour/);
     assert.match(await toolError(client, 'get_run', { runId: 'mcp-no-such-run' }), /404/);
     assert.match(await toolError(client, 'validate_plan', {}), /plan/);
-    const invalid = await ok<{ ok: boolean; errors: { path: string }[] }>(client, 'validate_plan', { yaml: 'id: x\nsteps:\n  - id: a\n    needs: [zzz]\n    run: { kind: simulate }\n' });
+    const invalid = await ok<{ ok: boolean; errors: { path: string }[] }>(client, 'validate_plan', {
+      yaml: 'id: x\nsteps:\n  - id: a\n    needs: [zzz]\n    run: { kind: simulate }\n',
+    });
     assert.equal(invalid.ok, false);
-    assert.ok(invalid.errors.some((e) => e.path.includes('needs')), JSON.stringify(invalid.errors));
+    assert.ok(
+      invalid.errors.some((e) => e.path.includes('needs')),
+      JSON.stringify(invalid.errors),
+    );
   });
 
-  it('/mcp has the rest of the API\'s Host and Origin rules (no DNS rebinding, no CSRF)', async () => {
+  it("/mcp has the rest of the API's Host and Origin rules (no DNS rebinding, no CSRF)", async () => {
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
     const cases: [Record<string, string>, number][] = [
       [{ host: 'rebind.evil.example' }, 403],
@@ -202,16 +283,29 @@ describe('MCP over both transports, without tokens', () => {
       [{}, 200],
     ];
     for (const [headers, expected] of cases) {
-      const status = await rawPost(`${open.base}/mcp`, body, { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers });
+      const status = await rawPost(`${open.base}/mcp`, body, {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...headers,
+      });
       assert.equal(status, expected, JSON.stringify(headers));
     }
   });
 
   it('phase mcp writes nothing but MCP messages to stdout', async () => {
-    const child = spawn(process.execPath, [...PHASE_ARGV, 'mcp'], { cwd: ROOT, env: { ...process.env, PHASEGATE_URL: open.base }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...PHASE_ARGV, 'mcp'], {
+      cwd: ROOT,
+      env: { ...process.env, PHASEGATE_URL: open.base },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+    const init = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    };
     child.stdin.write(`${JSON.stringify(init)}\n`);
     const deadline = Date.now() + 60_000;
     while (!out.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -246,21 +340,44 @@ describe('MCP with tokens: the same roles as /api', () => {
     assert.match(await toolError(agent, 'start_run', { plan: 'mcp-approval' }), /403/);
     const { runId } = await ok<{ runId: string }>(ops, 'start_run', { plan: 'mcp-approval' });
     assert.match(await toolError(alice, 'next_task', { agent: 'reviewer', runId }), /403/);
-    const lease = await ok<{ leaseId: string; claimedBy: string }>(agent, 'next_task', { agent: 'reviewer', runId, wait: '20s' });
+    const lease = await ok<{ leaseId: string; claimedBy: string }>(agent, 'next_task', {
+      agent: 'reviewer',
+      runId,
+      wait: '20s',
+    });
     assert.equal(lease.claimedBy, 'reviewer');
     await ok(agent, 'complete_task', { runId, stepId: 'review', leaseId: lease.leaseId, metrics: { warnings: 1 } });
 
-    const { decisions } = await untilTool<{ decisions: PendingDecision[] }>(alice, 'pending_decisions', { approver: 'alice' }, (v) => v.decisions.some((d) => d.runId === runId));
+    const { decisions } = await untilTool<{ decisions: PendingDecision[] }>(
+      alice,
+      'pending_decisions',
+      { approver: 'alice' },
+      (v) => v.decisions.some((d) => d.runId === runId),
+    );
     const pending = decisions.find((d) => d.runId === runId) as PendingDecision;
     assert.equal(pending.gate, 'release');
-    assert.deepEqual(pending.checks.map((c) => c.passed), [true]);
+    assert.deepEqual(
+      pending.checks.map((c) => c.passed),
+      [true],
+    );
     assert.deepEqual(pending.votes, []);
 
     assert.match(await toolError(agent, 'decide', { runId, gate: 'release', decision: 'go' }), /403/);
-    assert.match(await toolError(alice, 'decide', { runId, gate: 'release', decision: 'go', approver: 'mallory' }), /approver/);
-    const gate = await ok<GateStatus>(alice, 'decide', { runId, gate: 'release', decision: 'go', comment: 'checks are green' });
+    assert.match(
+      await toolError(alice, 'decide', { runId, gate: 'release', decision: 'go', approver: 'mallory' }),
+      /approver/,
+    );
+    const gate = await ok<GateStatus>(alice, 'decide', {
+      runId,
+      gate: 'release',
+      decision: 'go',
+      comment: 'checks are green',
+    });
     assert.equal(gate.state, 'go');
-    assert.deepEqual(gate.votes.map((v) => [v.approver, v.decision, v.via]), [['alice', 'go', 'mcp']]);
+    assert.deepEqual(
+      gate.votes.map((v) => [v.approver, v.decision, v.via]),
+      [['alice', 'go', 'mcp']],
+    );
     const done = await untilTool<RunStatus>(ops, 'get_run', { runId }, finished);
     assert.equal(done.outcome, 'succeeded');
   });
@@ -271,9 +388,23 @@ describe('the MCP Inspector CLI (a client nobody here wrote)', () => {
     const stdio = ['-e', `PHASEGATE_URL=${open.base}`, process.execPath, ...PHASE_ARGV, 'mcp'];
     const listed = JSON.parse(await inspector([...stdio, '--method', 'tools/list'])) as { tools: { name: string }[] };
     assert.deepEqual(listed.tools.map((t) => t.name).sort(), TOOLS);
-    const called = JSON.parse(await inspector([...stdio, '--method', 'tools/call', '--tool-name', 'list_plans'])) as { structuredContent: { plans: { id: string }[] } };
+    const called = JSON.parse(await inspector([...stdio, '--method', 'tools/call', '--tool-name', 'list_plans'])) as {
+      structuredContent: { plans: { id: string }[] };
+    };
     assert.deepEqual(called.structuredContent.plans.map((p) => p.id).sort(), Object.keys(PLANS).sort());
-    const overHttp = JSON.parse(await inspector([`${open.base}/mcp`, '--transport', 'http', '--method', 'tools/call', '--tool-name', 'validate_plan', '--tool-arg', 'yaml=id: x'])) as {
+    const overHttp = JSON.parse(
+      await inspector([
+        `${open.base}/mcp`,
+        '--transport',
+        'http',
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'validate_plan',
+        '--tool-arg',
+        'yaml=id: x',
+      ]),
+    ) as {
       structuredContent: { ok: boolean };
     };
     assert.equal(overHttp.structuredContent.ok, false);

@@ -89,7 +89,9 @@ function parseMetrics(text: string): Sample[] {
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
     if (!m) continue;
-    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    const labels = Object.fromEntries(
+      [...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
+    );
     samples.push({ name: m[1] as string, labels: labels as Record<string, string>, value: Number(m[3]) });
   }
   return samples;
@@ -97,7 +99,9 @@ function parseMetrics(text: string): Sample[] {
 
 /** Sum of the samples named `name` whose labels include `labels` (0 when there is none). */
 function total(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
+  return samples
+    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((sum, s) => sum + s.value, 0);
 }
 
 async function scrape(url: string, token?: string): Promise<Sample[]> {
@@ -112,28 +116,51 @@ describe('API /metrics', () => {
 
   before(async () => {
     const metrics = new ApiMetrics({ outcomeCacheMs: 0 });
-    base = await listen(createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }), metrics }));
+    base = await listen(
+      createApp({
+        client: env.client,
+        taskQueue: worker.taskQueue,
+        plansDir,
+        logger: pino({ level: 'silent' }),
+        metrics,
+      }),
+    );
   });
 
-  async function call<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${base}${path}`, { method, ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' } }), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  async function call<T = Record<string, unknown>>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' } }),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     return { status: res.status, body: (await res.json()) as T };
   }
 
   async function waitFor(runId: string, predicate: (s: RunStatus) => boolean): Promise<RunStatus> {
     let last: RunStatus | undefined;
-    await until(async () => {
-      const r = await call<RunStatus>('GET', `/api/runs/${runId}`);
-      last = r.body;
-      return r.status === 200 && predicate(r.body);
-    }, 30_000, `run ${runId}; last ${JSON.stringify(last)?.slice(0, 500)}`);
+    await until(
+      async () => {
+        const r = await call<RunStatus>('GET', `/api/runs/${runId}`);
+        last = r.body;
+        return r.status === 200 && predicate(r.body);
+      },
+      30_000,
+      `run ${runId}; last ${JSON.stringify(last)?.slice(0, 500)}`,
+    );
     return last as RunStatus;
   }
 
   it('counters move while a run is started, decided and finished through the API', async () => {
     const before = await scrape(base);
     const succeededBefore = total(before, 'phasegate_runs_by_outcome', { outcome: 'succeeded' });
-    assert.ok(before.some((s) => s.name === 'phasegate_runs_by_outcome' && s.labels.outcome === 'timed-out'), 'every outcome is exported, zeros included');
+    assert.ok(
+      before.some((s) => s.name === 'phasegate_runs_by_outcome' && s.labels.outcome === 'timed-out'),
+      'every outcome is exported, zeros included',
+    );
 
     const started = await call<{ runId: string }>('POST', '/api/runs', { plan: 'it-metrics' });
     assert.equal(started.status, 201);
@@ -141,43 +168,98 @@ describe('API /metrics', () => {
     await waitFor(runId, (s) => s.state === 'awaiting-approval');
 
     const during = await scrape(base);
-    assert.equal(total(during, 'phasegate_runs_started_total', { plan: 'it-metrics' }) - total(before, 'phasegate_runs_started_total', { plan: 'it-metrics' }), 1);
-    assert.equal(total(during, 'phasegate_http_requests_total', { method: 'POST', route: '/api/runs', status: '201' }) - total(before, 'phasegate_http_requests_total', { method: 'POST', route: '/api/runs', status: '201' }), 1);
-    assert.ok(total(during, 'phasegate_http_requests_total', { method: 'GET', route: '/api/runs/:runId', status: '200' }) >= 1, 'status polls are counted under the route template');
-    assert.equal(total(during, 'phasegate_runs_by_outcome', { outcome: 'succeeded' }), succeededBefore, 'not finished yet');
+    assert.equal(
+      total(during, 'phasegate_runs_started_total', { plan: 'it-metrics' }) -
+        total(before, 'phasegate_runs_started_total', { plan: 'it-metrics' }),
+      1,
+    );
+    assert.equal(
+      total(during, 'phasegate_http_requests_total', { method: 'POST', route: '/api/runs', status: '201' }) -
+        total(before, 'phasegate_http_requests_total', { method: 'POST', route: '/api/runs', status: '201' }),
+      1,
+    );
+    assert.ok(
+      total(during, 'phasegate_http_requests_total', { method: 'GET', route: '/api/runs/:runId', status: '200' }) >= 1,
+      'status polls are counted under the route template',
+    );
+    assert.equal(
+      total(during, 'phasegate_runs_by_outcome', { outcome: 'succeeded' }),
+      succeededBefore,
+      'not finished yet',
+    );
 
-    assert.equal((await call('POST', `/api/runs/${runId}/decisions`, { gate: 'release', decision: 'go', approver: 'alice' })).status, 200);
-    assert.equal((await call('POST', `/api/runs/${runId}/decisions`, { gate: 'release', decision: 'go', approver: 'alice' })).status, 409);
-    assert.equal((await call('POST', `/api/runs/${runId}/decisions`, { gate: 'release', decision: 'maybe', approver: 'alice' })).status, 400);
+    assert.equal(
+      (await call('POST', `/api/runs/${runId}/decisions`, { gate: 'release', decision: 'go', approver: 'alice' }))
+        .status,
+      200,
+    );
+    assert.equal(
+      (await call('POST', `/api/runs/${runId}/decisions`, { gate: 'release', decision: 'go', approver: 'alice' }))
+        .status,
+      409,
+    );
+    assert.equal(
+      (await call('POST', `/api/runs/${runId}/decisions`, { gate: 'release', decision: 'maybe', approver: 'alice' }))
+        .status,
+      400,
+    );
     assert.equal((await waitFor(runId, (s) => s.outcome !== null)).outcome, 'succeeded');
 
     // Visibility is eventually consistent: poll until the finished run is counted.
     let after: Sample[] = [];
-    await until(async () => {
-      after = await scrape(base);
-      return total(after, 'phasegate_runs_by_outcome', { outcome: 'succeeded' }) >= succeededBefore + 1;
-    }, 15_000, 'the succeeded run in phasegate_runs_by_outcome');
+    await until(
+      async () => {
+        after = await scrape(base);
+        return total(after, 'phasegate_runs_by_outcome', { outcome: 'succeeded' }) >= succeededBefore + 1;
+      },
+      15_000,
+      'the succeeded run in phasegate_runs_by_outcome',
+    );
 
-    const moved = (name: string, labels: Record<string, string>) => total(after, name, labels) - total(before, name, labels);
+    const moved = (name: string, labels: Record<string, string>) =>
+      total(after, name, labels) - total(before, name, labels);
     assert.equal(moved('phasegate_decisions_total', { decision: 'go', result: 'accepted' }), 1);
     assert.equal(moved('phasegate_decisions_total', { decision: 'go', result: 'refused' }), 1);
     assert.equal(moved('phasegate_decisions_total', { decision: 'invalid', result: 'invalid' }), 1);
-    assert.equal(moved('phasegate_http_requests_total', { method: 'POST', route: '/api/runs/:runId/decisions', status: '200' }), 1);
-    assert.equal(moved('phasegate_http_requests_total', { method: 'POST', route: '/api/runs/:runId/decisions', status: '409' }), 1);
-    assert.ok(moved('phasegate_http_request_duration_seconds_count', { method: 'GET', route: '/api/runs/:runId' }) >= 2);
+    assert.equal(
+      moved('phasegate_http_requests_total', { method: 'POST', route: '/api/runs/:runId/decisions', status: '200' }),
+      1,
+    );
+    assert.equal(
+      moved('phasegate_http_requests_total', { method: 'POST', route: '/api/runs/:runId/decisions', status: '409' }),
+      1,
+    );
+    assert.ok(
+      moved('phasegate_http_request_duration_seconds_count', { method: 'GET', route: '/api/runs/:runId' }) >= 2,
+    );
     assert.ok(total(after, 'phasegate_http_requests_total', { route: '/metrics' }) >= 2, 'scrapes are counted too');
     const routes = new Set(after.filter((s) => s.name === 'phasegate_http_requests_total').map((s) => s.labels.route));
-    assert.ok(![...routes].some((r) => r?.includes(runId)), `no raw path with the run id among ${[...routes].join(', ')}`);
+    assert.ok(
+      ![...routes].some((r) => r?.includes(runId)),
+      `no raw path with the run id among ${[...routes].join(', ')}`,
+    );
   });
 
   it('labels unknown paths (unmatched) and requests refused before routing by their route', async () => {
     const before = await scrape(base);
     assert.equal((await fetch(`${base}/no/such/${Date.now()}`)).status, 404);
-    const res = await fetch(`${base}/api/runs`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a,b' });
+    const res = await fetch(`${base}/api/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: 'a,b',
+    });
     assert.equal(res.status, 415);
     const after = await scrape(base);
-    assert.equal(total(after, 'phasegate_http_requests_total', { route: '(unmatched)', status: '404' }) - total(before, 'phasegate_http_requests_total', { route: '(unmatched)', status: '404' }), 1);
-    assert.equal(total(after, 'phasegate_http_requests_total', { method: 'POST', route: '/api/runs', status: '415' }) - total(before, 'phasegate_http_requests_total', { method: 'POST', route: '/api/runs', status: '415' }), 1);
+    assert.equal(
+      total(after, 'phasegate_http_requests_total', { route: '(unmatched)', status: '404' }) -
+        total(before, 'phasegate_http_requests_total', { route: '(unmatched)', status: '404' }),
+      1,
+    );
+    assert.equal(
+      total(after, 'phasegate_http_requests_total', { method: 'POST', route: '/api/runs', status: '415' }) -
+        total(before, 'phasegate_http_requests_total', { method: 'POST', route: '/api/runs', status: '415' }),
+      1,
+    );
   });
 });
 
@@ -190,7 +272,16 @@ describe('who may read /metrics', () => {
 
   it('with tokens: the metrics token or an operator token; nobody else', async () => {
     const tokens = new TokenStore(parseTokenSpec('op-token=olga:operator;ap-token=alice:approver'));
-    const url = await listen(createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }), tokens, metricsToken: METRICS_TOKEN }));
+    const url = await listen(
+      createApp({
+        client: env.client,
+        taskQueue: worker.taskQueue,
+        plansDir,
+        logger: pino({ level: 'silent' }),
+        tokens,
+        metricsToken: METRICS_TOKEN,
+      }),
+    );
     assert.equal(await status(url, '/metrics'), 401);
     assert.equal(await status(url, '/metrics', 'wrong-token'), 401);
     assert.equal(await status(url, '/metrics', 'ap-token'), 403);
@@ -201,16 +292,34 @@ describe('who may read /metrics', () => {
 
   it('with tokens and no metrics token: operator tokens only', async () => {
     const tokens = new TokenStore(parseTokenSpec('op-token=olga:operator;ag-token=bot:agent'));
-    const url = await listen(createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }), tokens }));
+    const url = await listen(
+      createApp({
+        client: env.client,
+        taskQueue: worker.taskQueue,
+        plansDir,
+        logger: pino({ level: 'silent' }),
+        tokens,
+      }),
+    );
     assert.equal(await status(url, '/metrics'), 401);
     assert.equal(await status(url, '/metrics', 'ag-token'), 403);
     assert.equal(await status(url, '/metrics', 'op-token'), 200);
   });
 
   it('auth off: open, unless a metrics token is configured', async () => {
-    const open = await listen(createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }) }));
+    const open = await listen(
+      createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }) }),
+    );
     assert.equal(await status(open, '/metrics'), 200);
-    const guarded = await listen(createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }), metricsToken: METRICS_TOKEN }));
+    const guarded = await listen(
+      createApp({
+        client: env.client,
+        taskQueue: worker.taskQueue,
+        plansDir,
+        logger: pino({ level: 'silent' }),
+        metricsToken: METRICS_TOKEN,
+      }),
+    );
     assert.equal(await status(guarded, '/metrics'), 401);
     assert.equal(await status(guarded, '/metrics', METRICS_TOKEN), 200);
   });
@@ -226,7 +335,10 @@ describe('worker process telemetry', () => {
   it('serves the SDK metrics at PHASEGATE_WORKER_METRICS, and logs JSON lines naming the run', async () => {
     const port = await freePort();
     const taskQueue = `metrics-${Date.now()}`;
-    proc = await spawnWorker(env.address, taskQueue, { PHASEGATE_WORKER_METRICS: `127.0.0.1:${port}`, LOG_LEVEL: 'debug' });
+    proc = await spawnWorker(env.address, taskQueue, {
+      PHASEGATE_WORKER_METRICS: `127.0.0.1:${port}`,
+      LOG_LEVEL: 'debug',
+    });
     const url = `http://127.0.0.1:${port}`;
     const before = await scrape(url);
     assert.ok(total(before, 'temporal_num_pollers', { task_queue: taskQueue }) > 0, 'the SDK exports its pollers');
@@ -236,18 +348,37 @@ describe('worker process telemetry', () => {
     // Bounded: if the worker process died, fail with its output instead of waiting forever.
     await Promise.race([
       handle.result(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`run did not finish; worker output:\n${proc?.output().slice(-4000)}`)), 60_000).unref()),
+      new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`run did not finish; worker output:\n${proc?.output().slice(-4000)}`)),
+          60_000,
+        ).unref(),
+      ),
     ]);
     let after: Sample[] = [];
-    await until(async () => {
-      after = await scrape(url);
-      return total(after, 'temporal_workflow_completed', { task_queue: taskQueue, workflow_type: 'phaseWorkflow' }) === 1;
-    }, 10_000, 'temporal_workflow_completed to move');
-    assert.ok(total(after, 'temporal_activity_execution_latency_count', { task_queue: taskQueue, activity_type: 'simulateTask' }) >= 1);
+    await until(
+      async () => {
+        after = await scrape(url);
+        return (
+          total(after, 'temporal_workflow_completed', { task_queue: taskQueue, workflow_type: 'phaseWorkflow' }) === 1
+        );
+      },
+      10_000,
+      'temporal_workflow_completed to move',
+    );
+    assert.ok(
+      total(after, 'temporal_activity_execution_latency_count', {
+        task_queue: taskQueue,
+        activity_type: 'simulateTask',
+      }) >= 1,
+    );
 
     // Every line is one JSON object; the run's workflow and activity lines carry its id.
     await until(() => proc!.output().includes('"msg":"Workflow completed"'), 5_000, 'the workflow completion line');
-    const lines = proc.output().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('(node:'));
+    const lines = proc
+      .output()
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.startsWith('(node:'));
     const parsed = lines.map((l) => {
       try {
         return JSON.parse(l) as Record<string, unknown>;
@@ -255,9 +386,22 @@ describe('worker process telemetry', () => {
         throw new Error(`not a JSON line: ${l.slice(0, 300)}`);
       }
     });
-    assert.ok(parsed.every((l) => typeof l.time === 'string' && typeof l.level === 'string' && typeof l.msg === 'string' && l.name === 'phasegate-worker'));
+    assert.ok(
+      parsed.every(
+        (l) =>
+          typeof l.time === 'string' &&
+          typeof l.level === 'string' &&
+          typeof l.msg === 'string' &&
+          l.name === 'phasegate-worker',
+      ),
+    );
     const ofRun = parsed.filter((l) => l.runId === handle.workflowId);
-    assert.ok(ofRun.some((l) => l.msg === 'Workflow completed' && l.workflowId === handle.workflowId && typeof l.temporalRunId === 'string'));
+    assert.ok(
+      ofRun.some(
+        (l) =>
+          l.msg === 'Workflow completed' && l.workflowId === handle.workflowId && typeof l.temporalRunId === 'string',
+      ),
+    );
     assert.ok(ofRun.some((l) => l.msg === 'Activity completed' && l.activityType === 'simulateTask'));
     assert.ok(!parsed.some((l) => 'taskToken' in l), 'task tokens are never logged');
     await proc.stop();
@@ -268,7 +412,11 @@ describe('worker process telemetry', () => {
     const clientSpans = new InMemorySpanExporter();
     const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(clientSpans)] });
     provider.register();
-    const tracedClient = new Client({ connection: env.client.connection, namespace: env.namespace ?? 'default', interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
+    const tracedClient = new Client({
+      connection: env.client.connection,
+      namespace: env.namespace ?? 'default',
+      interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+    });
     const taskQueue = `otel-${Date.now()}`;
     proc = await spawnWorker(env.address, taskQueue, { PHASEGATE_OTEL: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: '' });
 
@@ -281,18 +429,43 @@ describe('worker process telemetry', () => {
         .split('\n')
         .filter((l) => l.includes('"msg":"span"'))
         .map((l) => JSON.parse(l) as { runId?: string; span: string; traceId: string });
-    await until(() => spans().some((s) => s.runId === traced.workflowId && s.span === 'RunWorkflow:phaseWorkflow'), 10_000, 'the workflow span');
-    await until(() => spans().some((s) => s.runId === traced.workflowId && s.span === 'RunActivity:simulateTask'), 10_000, 'the activity span');
+    await until(
+      () => spans().some((s) => s.runId === traced.workflowId && s.span === 'RunWorkflow:phaseWorkflow'),
+      10_000,
+      'the workflow span',
+    );
+    await until(
+      () => spans().some((s) => s.runId === traced.workflowId && s.span === 'RunActivity:simulateTask'),
+      10_000,
+      'the activity span',
+    );
     const started = clientSpans.getFinishedSpans().find((s) => s.name === 'StartWorkflow:phaseWorkflow');
     assert.ok(started, 'the client traced the start');
     const ofRun = spans().filter((s) => s.runId === traced.workflowId);
-    assert.deepEqual([...new Set(ofRun.map((s) => s.traceId))], [started.spanContext().traceId], 'client, workflow and activity spans form one trace');
-    assert.ok(!spans().some((s) => s.runId === untraced.workflowId && s.span.startsWith('RunWorkflow')), 'a run started without a trace context is not traced inside the workflow');
+    assert.deepEqual(
+      [...new Set(ofRun.map((s) => s.traceId))],
+      [started.spanContext().traceId],
+      'client, workflow and activity spans form one trace',
+    );
+    assert.ok(
+      !spans().some((s) => s.runId === untraced.workflowId && s.span.startsWith('RunWorkflow')),
+      'a run started without a trace context is not traced inside the workflow',
+    );
 
     // Both runs replay with the tracing bundle, and the untraced one with the default bundle too.
-    const histories = await Promise.all([traced, untraced].map(async (h) => ({ workflowId: h.workflowId, history: await h.fetchHistory() })));
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await tracingBundle(), sinks: tracingSinks() }, histories)) assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, histories[1]!.history, untraced.workflowId);
+    const histories = await Promise.all(
+      [traced, untraced].map(async (h) => ({ workflowId: h.workflowId, history: await h.fetchHistory() })),
+    );
+    for await (const r of Worker.runReplayHistories(
+      { workflowBundle: await tracingBundle(), sinks: tracingSinks() },
+      histories,
+    ))
+      assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);
+    await Worker.runReplayHistory(
+      { workflowBundle: await workflowBundle() },
+      histories[1]!.history,
+      untraced.workflowId,
+    );
     await proc.stop();
     proc = undefined;
     await provider.shutdown();
@@ -302,13 +475,21 @@ describe('worker process telemetry', () => {
 let tracingBundlePromise: ReturnType<typeof bundleWorkflowCode> | undefined;
 /** The workflow bundle a worker builds with PHASEGATE_OTEL=true. */
 function tracingBundle(): ReturnType<typeof bundleWorkflowCode> {
-  tracingBundlePromise ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [OTEL_WORKFLOW_INTERCEPTORS], logger: new DefaultLogger('WARN') });
+  tracingBundlePromise ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [OTEL_WORKFLOW_INTERCEPTORS],
+    logger: new DefaultLogger('WARN'),
+  });
   return tracingBundlePromise;
 }
 
 /** The sinks of a tracing worker, exporting nowhere. */
 function tracingSinks() {
-  const tracing = { resource: Resource.default(), spanProcessor: new SimpleSpanProcessor(new InMemorySpanExporter()), shutdown: async () => undefined };
+  const tracing = {
+    resource: Resource.default(),
+    spanProcessor: new SimpleSpanProcessor(new InMemorySpanExporter()),
+    shutdown: async () => undefined,
+  };
   return workerTracingOptions(tracing).sinks ?? {};
 }
 
@@ -316,7 +497,10 @@ describe('tracing and determinism', () => {
   it('the recorded histories (runs started without tracing) replay with the tracing interceptors bundled', async () => {
     const histories = loadRecordedHistories();
     let count = 0;
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await tracingBundle(), sinks: tracingSinks() }, histories)) {
+    for await (const r of Worker.runReplayHistories(
+      { workflowBundle: await tracingBundle(), sinks: tracingSinks() },
+      histories,
+    )) {
       count++;
       assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);
     }

@@ -48,7 +48,12 @@ before(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   env = await createTestEnv();
-  worker = await startWorker(env, { activities: { webhookUrl: `${base}/hook`, notify: { publicUrl: 'http://phasegate.test', uiUrl: 'http://ui.test', linkSecret: SECRET } } });
+  worker = await startWorker(env, {
+    activities: {
+      webhookUrl: `${base}/hook`,
+      notify: { publicUrl: 'http://phasegate.test', uiUrl: 'http://ui.test', linkSecret: SECRET },
+    },
+  });
 });
 
 after(async () => {
@@ -57,12 +62,16 @@ after(async () => {
   server?.close();
 });
 
-const bodies = (path: string, runId: string) => hits.filter((h) => h.path === path && h.body.runId === runId).map((h) => h.body as unknown as NotificationBody);
+const bodies = (path: string, runId: string) =>
+  hits.filter((h) => h.path === path && h.body.runId === runId).map((h) => h.body as unknown as NotificationBody);
 
 async function eventually(ok: () => boolean, what: string, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; hits: ${JSON.stringify(hits.map((h) => [h.path, h.body.event, h.body.runId]))}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}; hits: ${JSON.stringify(hits.map((h) => [h.path, h.body.event, h.body.runId]))}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -79,23 +88,42 @@ describe('notifications', () => {
       ],
       steps: [
         { id: 'build', run: { kind: 'simulate', duration: '50ms', metrics: { ratio: 0.97 } }, metrics: { ratio: {} } },
-        { id: 'release', gate: { needs: ['build'], checks: [{ metric: 'build.ratio', op: '>=', value: 0.95 }], approval: { approvers: ['cto', 'group:release'], timeout: '1h' } } },
+        {
+          id: 'release',
+          gate: {
+            needs: ['build'],
+            checks: [{ metric: 'build.ratio', op: '>=', value: 0.95 }],
+            approval: { approvers: ['cto', 'group:release'], timeout: '1h' },
+          },
+        },
       ],
     };
-    const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue, groups: { release: ['alice', 'bob'] } });
+    const handle = await startRun(env.client, plan, {
+      taskQueue: worker.taskQueue,
+      groups: { release: ['alice', 'bob'] },
+    });
     const runId = handle.workflowId;
     await eventually(() => bodies('/hook', runId).some((b) => b.event === 'approval-requested'), 'approval-requested');
     const req = bodies('/hook', runId).find((b) => b.event === 'approval-requested') as NotificationBody;
     assert.equal(req.key, `${runId}/approval-requested/1`);
     assert.equal(hits.find((h) => h.body.key === req.key)?.headers['idempotency-key'], req.key);
     assert.equal(req.title, 'Notify me');
-    assert.deepEqual(req.gate?.checks.map((c) => [c.metric, c.actual, c.passed]), [['build.ratio', 0.97, true]]);
+    assert.deepEqual(
+      req.gate?.checks.map((c) => [c.metric, c.actual, c.passed]),
+      [['build.ratio', 0.97, true]],
+    );
     assert.deepEqual(req.gate?.approversResolved, ['alice', 'bob', 'cto']);
     assert.deepEqual(req.gate?.approverGroups, { release: ['alice', 'bob'] });
-    assert.ok(req.gate?.due && Math.abs(Date.parse(req.gate.due) - Date.now() - 3_600_000) < 60_000, `due ${req.gate?.due}`);
+    assert.ok(
+      req.gate?.due && Math.abs(Date.parse(req.gate.due) - Date.now() - 3_600_000) < 60_000,
+      `due ${req.gate?.due}`,
+    );
     assert.equal(req.links.run, `http://phasegate.test/runs/${runId}`);
     assert.equal(req.links.temporal, `http://ui.test/namespaces/default/workflows/${runId}`);
-    assert.deepEqual(req.links.approve?.map((l) => l.approver), ['alice', 'bob', 'cto']);
+    assert.deepEqual(
+      req.links.approve?.map((l) => l.approver),
+      ['alice', 'bob', 'cto'],
+    );
     const claims = verifyLink(SECRET, (req.links.approve?.[0]?.url ?? '').replace('http://phasegate.test/links/', ''));
     assert.deepEqual([claims.run, claims.gate, claims.approver], [runId, 'release', 'alice']);
     assert.equal(claims.exp, Math.floor(Date.parse(req.gate?.due ?? '') / 1000));
@@ -103,23 +131,36 @@ describe('notifications', () => {
     // A Slack message is Slack's shape only (no runId field): this test's hits are its own.
     const slackHits = () => hits.filter((h) => h.path === '/slack');
     await eventually(() => slackHits().length === 1, 'slack message');
-    const slack = slackHits()[0]?.body as unknown as { text: string; blocks: { type: string; text?: { text: string }; elements?: { url?: string }[] }[] };
+    const slack = slackHits()[0]?.body as unknown as {
+      text: string;
+      blocks: { type: string; text?: { text: string }; elements?: { url?: string }[] }[];
+    };
     assert.match(slack.text, /^Notify me \(notify-gate-[0-9a-f]{4}\): gate release: awaiting decisions$/);
-    assert.match(slack.blocks[0]?.text?.text ?? '', /:white_check_mark: `build\.ratio &gt;= 0\.95` \(actual 0\.97\)\n\*Approvers:\* alice, bob, cto · quorum 1 · due /);
+    assert.match(
+      slack.blocks[0]?.text?.text ?? '',
+      /:white_check_mark: `build\.ratio &gt;= 0\.95` \(actual 0\.97\)\n\*Approvers:\* alice, bob, cto · quorum 1 · due /,
+    );
     assert.equal(slack.blocks[2]?.type, 'actions');
     assert.equal(slack.blocks[2]?.elements?.length, 3);
 
-    await handle.executeUpdate(decideUpdate, { args: [{ gate: 'release', decision: 'go', approver: 'bob', comment: 'ship it' }] });
+    await handle.executeUpdate(decideUpdate, {
+      args: [{ gate: 'release', decision: 'go', approver: 'bob', comment: 'ship it' }],
+    });
     const final = await waitForOutcome(handle);
     assert.equal(final.outcome, 'succeeded');
     await eventually(() => bodies('/hook', runId).some((b) => b.event === 'ended'), 'ended');
     // Deliveries run side by side: their order is the sequence number in the key, not arrival.
     const seq = (b: NotificationBody) => Number(b.key?.split('/').at(-1));
-    const events = bodies('/hook', runId).sort((a, b) => seq(a) - seq(b)).map((b) => b.event);
+    const events = bodies('/hook', runId)
+      .sort((a, b) => seq(a) - seq(b))
+      .map((b) => b.event);
     assert.deepEqual(events, ['approval-requested', 'approval-decided', 'ended']);
     const decided = bodies('/decisions', runId);
     assert.equal(decided.length, 1);
-    assert.deepEqual(decided[0]?.gate?.votes.map((v) => [v.approver, v.decision, v.comment]), [['bob', 'go', 'ship it']]);
+    assert.deepEqual(
+      decided[0]?.gate?.votes.map((v) => [v.approver, v.decision, v.comment]),
+      [['bob', 'go', 'ship it']],
+    );
     assert.equal(bodies('/hook', runId).find((b) => b.event === 'ended')?.outcome?.outcome, 'succeeded');
     assert.equal(slackHits().length, 1, 'the slack target only wants approval-requested');
     assert.equal(slackHits()[0]?.headers['idempotency-key'], req.key);
@@ -132,7 +173,14 @@ describe('notifications', () => {
       id: 'notify-held',
       escalateAfter: '1s',
       notify: [{ url: `${base}/flaky`, events: ['held'] }],
-      steps: [{ id: 'flaky-task', run: { kind: 'simulate', duration: '10ms', failAttempts: 1 }, retry: { maximumAttempts: 1 }, onFailure: 'hold' }],
+      steps: [
+        {
+          id: 'flaky-task',
+          run: { kind: 'simulate', duration: '10ms', failAttempts: 1 },
+          retry: { maximumAttempts: 1 },
+          onFailure: 'hold',
+        },
+      ],
     };
     const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });
     const runId = handle.workflowId;
@@ -168,15 +216,27 @@ describe('notifications', () => {
     assert.equal(cp?.seq, 2);
     assert.deepEqual(cp?.steps, { succeeded: 1, 'awaiting-approval': 1 });
     assert.deepEqual(cp?.gatesWaiting, ['release']);
-    assert.ok(s.events.some((e) => e.type === 'checkpoint' && e.message === 'checkpoint 2: 1 succeeded, 1 awaiting-approval; waiting: release'));
-    await eventually(() => bodies('/hook', runId).filter((b) => b.event === 'checkpoint').length >= 2, 'two checkpoint notifications');
+    assert.ok(
+      s.events.some(
+        (e) =>
+          e.type === 'checkpoint' && e.message === 'checkpoint 2: 1 succeeded, 1 awaiting-approval; waiting: release',
+      ),
+    );
+    await eventually(
+      () => bodies('/hook', runId).filter((b) => b.event === 'checkpoint').length >= 2,
+      'two checkpoint notifications',
+    );
     const note = bodies('/hook', runId).find((b) => b.event === 'checkpoint' && b.checkpoint?.seq === 1);
     assert.deepEqual(note?.checkpoint?.gatesWaiting, ['release']);
     await handle.executeUpdate(decideUpdate, { args: [{ gate: 'release', decision: 'go', approver: 'cto' }] });
     const final = await waitForOutcome(handle);
     const after = final.checkpoints?.length ?? 0;
     await new Promise((r) => setTimeout(r, 1500));
-    assert.equal((await waitForOutcome(handle)).checkpoints?.length ?? 0, after, 'no checkpoint once the run has ended');
+    assert.equal(
+      (await waitForOutcome(handle)).checkpoints?.length ?? 0,
+      after,
+      'no checkpoint once the run has ended',
+    );
     const history = await handle.fetchHistory();
     const summaries = (history.events ?? [])
       .filter((e) => e.timerStartedEventAttributes)
@@ -198,6 +258,12 @@ describe('notifications', () => {
     const handle = await startRun(env.client, program, { taskQueue: worker.taskQueue });
     assert.equal((await waitForOutcome(handle)).outcome, 'succeeded');
     await eventually(() => hits.filter((h) => h.path === '/program').length === 2, 'one ended per phase');
-    assert.deepEqual(hits.filter((h) => h.path === '/program').map((h) => h.body.runId).sort(), [`${handle.workflowId}--notify-p1`, `${handle.workflowId}--notify-p2`]);
+    assert.deepEqual(
+      hits
+        .filter((h) => h.path === '/program')
+        .map((h) => h.body.runId)
+        .sort(),
+      [`${handle.workflowId}--notify-p1`, `${handle.workflowId}--notify-p2`],
+    );
   });
 });

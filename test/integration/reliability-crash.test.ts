@@ -79,10 +79,17 @@ describe('worker crashes', () => {
     await spawnTracked(env.address, q);
     const s = await waitForOutcome(handle, 60_000);
     assert.equal(s.outcome, 'failed');
-    assert.deepEqual(s.compensations.map((c) => [c.step, c.state]), [['deploy', 'succeeded']]);
+    assert.deepEqual(
+      s.compensations.map((c) => [c.step, c.state]),
+      [['deploy', 'succeeded']],
+    );
     await new Promise((r) => setTimeout(r, 3500));
     const log = fileLines(file);
-    assert.deepEqual(log.filter((l) => l.startsWith('deploy')), ['deploy 1'], 'the task ran once');
+    assert.deepEqual(
+      log.filter((l) => l.startsWith('deploy')),
+      ['deploy 1'],
+      'the task ran once',
+    );
     assert.equal(log.filter((l) => l === 'undo done').length, 1, 'the compensation completed exactly once');
     assert.equal(log.filter((l) => l === 'undo start').length, 2, 'one interrupted attempt, one complete');
   });
@@ -121,14 +128,26 @@ describe('Temporal server restarts', () => {
     const dbFilename = join(dir, 'temporal.db');
     const cli = ensureTemporalCli();
     const start = () =>
-      TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, dbFilename, port, ui: false, searchAttributes: ALL_SEARCH_ATTRIBUTES } });
+      TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: { type: 'existing-path', path: cli },
+          dbFilename,
+          port,
+          ui: false,
+          searchAttributes: ALL_SEARCH_ATTRIBUTES,
+        },
+      });
     const address = `127.0.0.1:${port}`;
     const q = `restart-${randomUUID()}`;
     const file = join(dir, 'restart.log');
     const plan: PhasePlan = {
       id: 'restart',
       steps: [
-        { id: 'work', heartbeat: '10s', run: { kind: 'shell', script: `echo start >> ${file}; sleep 4; echo done >> ${file}` } },
+        {
+          id: 'work',
+          heartbeat: '10s',
+          run: { kind: 'shell', script: `echo start >> ${file}; sleep 4; echo done >> ${file}` },
+        },
         { id: 'gate', gate: { needs: ['work'], approval: { approvers: ['cto'] } } },
         { id: 'ship', needs: ['gate'], run: { kind: 'simulate' } },
       ],
@@ -148,8 +167,18 @@ describe('Temporal server restarts', () => {
       server = await start();
       const client2 = new Client({ connection: await Connection.connect({ address }) });
       const h2 = client2.workflow.getHandle(handle.workflowId);
-      await until(async () => (await h2.describe().then(() => true).catch(() => false)), 30_000, 'the server to answer');
-      const gate = await h2.executeUpdate(decideUpdate, { args: [{ gate: 'gate', decision: 'go', approver: 'cto', comment: 'after restart' }] });
+      await until(
+        async () =>
+          await h2
+            .describe()
+            .then(() => true)
+            .catch(() => false),
+        30_000,
+        'the server to answer',
+      );
+      const gate = await h2.executeUpdate(decideUpdate, {
+        args: [{ gate: 'gate', decision: 'go', approver: 'cto', comment: 'after restart' }],
+      });
       assert.equal(gate.state, 'go');
       const s = await waitForOutcome(h2, 60_000);
       assert.equal(s.outcome, 'succeeded');

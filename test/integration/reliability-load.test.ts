@@ -46,7 +46,13 @@ describe('load', () => {
   let server: Server;
   let base: string;
   before(async () => {
-    const app = createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir: join(ROOT, 'plans'), uiUrl: 'http://localhost:8233', logger: pino({ level: 'silent' }) });
+    const app = createApp({
+      client: env.client,
+      taskQueue: worker.taskQueue,
+      plansDir: join(ROOT, 'plans'),
+      uiUrl: 'http://localhost:8233',
+      logger: pino({ level: 'silent' }),
+    });
     ({ server, base } = await listenOnLoopback(app));
   });
   after(async () => {
@@ -69,9 +75,18 @@ describe('load', () => {
     while (voted.size < N && Date.now() < deadline) {
       const list = record(await call(base, 'GET', '/api/runs?awaitingApproval=true&plan=phase-7-release&pageSize=200'));
       assert.equal(list.status, 200);
-      const waiting = (list.body.runs as { runId: string }[]).map((r) => r.runId).filter((id) => id.startsWith('load-') && !voted.has(id));
+      const waiting = (list.body.runs as { runId: string }[])
+        .map((r) => r.runId)
+        .filter((id) => id.startsWith('load-') && !voted.has(id));
       await pool(waiting, 20, async (runId) => {
-        const r = record(await call(base, 'POST', `/api/runs/${runId}/decisions`, { gate: 'release-gate', decision: 'go', approver: 'release-manager', comment: `load ${runId}` }));
+        const r = record(
+          await call(base, 'POST', `/api/runs/${runId}/decisions`, {
+            gate: 'release-gate',
+            decision: 'go',
+            approver: 'release-manager',
+            comment: `load ${runId}`,
+          }),
+        );
         // 409 only if visibility lagged behind a vote we already made; never for a first vote.
         assert.equal(r.status, 200, `${runId}: ${JSON.stringify(r.body)}`);
         voted.set(runId, (r.body as { state: string }).state);
@@ -97,7 +112,11 @@ describe('load', () => {
     for (const [runId, s] of finals) {
       assert.equal(s.outcome, 'succeeded', `${runId}: ${s.cause}`);
       const votes = s.gates.find((g) => g.id === 'release-gate')?.votes ?? [];
-      assert.deepEqual(votes.map((v) => [v.approver, v.comment]), [['release-manager', `load ${runId}`]], `${runId}: the decision counted exactly once`);
+      assert.deepEqual(
+        votes.map((v) => [v.approver, v.comment]),
+        [['release-manager', `load ${runId}`]],
+        `${runId}: the decision counted exactly once`,
+      );
     }
     assert.equal(statuses.filter((s) => s >= 500).length, 0, 'no 5xx');
   });
@@ -108,10 +127,25 @@ describe('API restarts', () => {
   const startApi = async (port: number): Promise<ChildProcess> => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'client', 'api', 'server.ts')], {
       cwd: ROOT,
-      env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: worker.taskQueue, PORT: String(port), HOST: '127.0.0.1', PHASEGATE_TOKENS: '', LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        TEMPORAL_TASK_QUEUE: worker.taskQueue,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PHASEGATE_TOKENS: '',
+        LOG_LEVEL: 'warn',
+      },
       stdio: 'ignore',
     });
-    await until(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok).catch(() => false)), 30_000, 'the API to answer');
+    await until(
+      async () =>
+        await fetch(`http://127.0.0.1:${port}/healthz`)
+          .then((r) => r.ok)
+          .catch(() => false),
+      30_000,
+      'the API to answer',
+    );
     return child;
   };
   after(() => {
@@ -124,7 +158,12 @@ describe('API restarts', () => {
     api = await startApi(port);
     const started = await call(base, 'POST', '/api/runs', { plan: 'demo-approval', runId: 'api-restart' });
     assert.equal(started.status, 201);
-    await until(async () => ((await call(base, 'GET', '/api/runs/api-restart')).body as unknown as RunStatus).state === 'awaiting-approval', 60_000, 'the gate');
+    await until(
+      async () =>
+        ((await call(base, 'GET', '/api/runs/api-restart')).body as unknown as RunStatus).state === 'awaiting-approval',
+      60_000,
+      'the gate',
+    );
     api.kill('SIGKILL');
     await new Promise((r) => api?.once('exit', r));
     api = await startApi(port);
@@ -132,8 +171,18 @@ describe('API restarts', () => {
     assert.equal(status.state, 'awaiting-approval');
     const gate = status.gates.find((g) => g.state === 'awaiting-approval');
     assert.ok(gate);
-    const vote = await call(base, 'POST', '/api/runs/api-restart/decisions', { gate: gate.id, decision: 'go', approver: gate.approvers[0], comment: 'after the API restart' });
+    const vote = await call(base, 'POST', '/api/runs/api-restart/decisions', {
+      gate: gate.id,
+      decision: 'go',
+      approver: gate.approvers[0],
+      comment: 'after the API restart',
+    });
     assert.equal(vote.status, 200, JSON.stringify(vote.body));
-    await until(async () => ((await call(base, 'GET', '/api/runs/api-restart')).body as unknown as RunStatus).outcome === 'succeeded', 60_000, 'the run to succeed');
+    await until(
+      async () =>
+        ((await call(base, 'GET', '/api/runs/api-restart')).body as unknown as RunStatus).outcome === 'succeeded',
+      60_000,
+      'the run to succeed',
+    );
   });
 });

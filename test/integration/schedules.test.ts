@@ -23,7 +23,11 @@ let http: LoopbackServer;
 let plansDir: string;
 
 const PLANS: Record<string, object> = {
-  'sch-quick': { id: 'sch-quick', title: 'Quick', steps: [{ id: 'only', run: { kind: 'simulate', duration: '100ms' } }] },
+  'sch-quick': {
+    id: 'sch-quick',
+    title: 'Quick',
+    steps: [{ id: 'only', run: { kind: 'simulate', duration: '100ms' } }],
+  },
   'sch-slow': { id: 'sch-slow', steps: [{ id: 'long', run: { kind: 'simulate', duration: '10m' } }] },
 };
 
@@ -32,7 +36,15 @@ before(async () => {
   for (const [id, plan] of Object.entries(PLANS)) writeFileSync(join(plansDir, `${id}.json`), JSON.stringify(plan));
   env = await createTestEnv();
   worker = await startWorker(env);
-  http = await listenOnLoopback(createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, uiUrl: 'http://ui.test:8233', logger: pino({ level: 'silent' }) }));
+  http = await listenOnLoopback(
+    createApp({
+      client: env.client,
+      taskQueue: worker.taskQueue,
+      plansDir,
+      uiUrl: 'http://ui.test:8233',
+      logger: pino({ level: 'silent' }),
+    }),
+  );
 });
 
 after(async () => {
@@ -73,7 +85,12 @@ const show = async (id: string) => (await call('GET', `/api/schedules/${id}`)).b
 
 describe('schedule routes', () => {
   it('creates a schedule (201) and refuses bad definitions (400 naming the field), an unknown plan (404) and a taken id (409)', async () => {
-    const created = await call('POST', '/api/schedules', { id: 'weekly-quick', plan: 'sch-quick', cron: '0 9 * * MON', timezone: 'Europe/Berlin' });
+    const created = await call('POST', '/api/schedules', {
+      id: 'weekly-quick',
+      plan: 'sch-quick',
+      cron: '0 9 * * MON',
+      timezone: 'Europe/Berlin',
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.cron, '0 9 * * MON');
     assert.equal(created.body.timezone, 'Europe/Berlin');
@@ -88,7 +105,10 @@ describe('schedule routes', () => {
     const bad = async (body: object, path: string) => {
       const r = await call('POST', '/api/schedules', body);
       assert.equal(r.status, 400, JSON.stringify(r.body));
-      assert.ok(r.body.details?.some((d) => d.path === path), `${path} in ${JSON.stringify(r.body)}`);
+      assert.ok(
+        r.body.details?.some((d) => d.path === path),
+        `${path} in ${JSON.stringify(r.body)}`,
+      );
     };
     await bad({ id: 'x', plan: 'sch-quick' }, 'cron');
     await bad({ id: 'x', plan: 'sch-quick', cron: '0 9 * * MON', every: '1h' }, 'every');
@@ -109,15 +129,24 @@ describe('schedule routes', () => {
   });
 
   it('trigger now starts a Phasegate run carrying scheduleId; Temporal marks it TemporalScheduledById', async () => {
-    assert.equal((await call('POST', '/api/schedules', { id: 'every-hour', plan: 'sch-quick', every: '1h' })).status, 201);
+    assert.equal(
+      (await call('POST', '/api/schedules', { id: 'every-hour', plan: 'sch-quick', every: '1h' })).status,
+      201,
+    );
     const triggered = await call('POST', '/api/schedules/every-hour/trigger', {});
     assert.equal(triggered.status, 200);
-    const view = await until(() => show('every-hour'), (v) => v.recentRuns.length === 1);
+    const view = await until(
+      () => show('every-hour'),
+      (v) => v.recentRuns.length === 1,
+    );
     const runId = view.recentRuns[0]?.runId ?? '';
     assert.match(runId, /^sch-quick-every-hour-\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
     // The run id (with its colons) is a run for every run route.
-    const status = await until(() => call<{ outcome: string | null; scheduleId: string | null }>('GET', `/api/runs/${runId}`), (r) => r.status === 200 && r.body.outcome === 'succeeded');
+    const status = await until(
+      () => call<{ outcome: string | null; scheduleId: string | null }>('GET', `/api/runs/${runId}`),
+      (r) => r.status === 200 && r.body.outcome === 'succeeded',
+    );
     assert.equal(status.body.outcome, 'succeeded');
     assert.equal(status.body.scheduleId, 'every-hour');
     const handle = env.client.workflow.getHandle(runId);
@@ -132,7 +161,10 @@ describe('schedule routes', () => {
   });
 
   it('pause and unpause with a note', async () => {
-    assert.equal((await call('POST', '/api/schedules', { id: 'pausable', plan: 'sch-quick', every: '1d' })).status, 201);
+    assert.equal(
+      (await call('POST', '/api/schedules', { id: 'pausable', plan: 'sch-quick', every: '1d' })).status,
+      201,
+    );
     const paused = await call('POST', '/api/schedules/pausable/pause', { note: 'release freeze until Friday' });
     assert.equal(paused.status, 200);
     assert.equal(paused.body.paused, true);
@@ -146,18 +178,30 @@ describe('schedule routes', () => {
   });
 
   it('overlap skip: a trigger while the last run still runs starts nothing and counts a skip', async () => {
-    assert.equal((await call('POST', '/api/schedules', { id: 'slow', plan: 'sch-slow', every: '1d', overlap: 'skip' })).status, 201);
+    assert.equal(
+      (await call('POST', '/api/schedules', { id: 'slow', plan: 'sch-slow', every: '1d', overlap: 'skip' })).status,
+      201,
+    );
     await call('POST', '/api/schedules/slow/trigger', {});
-    const running = await until(() => show('slow'), (v) => v.runningRuns.length === 1);
+    const running = await until(
+      () => show('slow'),
+      (v) => v.runningRuns.length === 1,
+    );
     await call('POST', '/api/schedules/slow/trigger', {});
-    const after = await until(() => show('slow'), (v) => v.skippedOverlap === 1);
+    const after = await until(
+      () => show('slow'),
+      (v) => v.skippedOverlap === 1,
+    );
     assert.equal(after.actionsTaken, 1);
     assert.deepEqual(after.runningRuns, running.runningRuns);
     await env.client.workflow.getHandle(running.runningRuns[0] as string).cancel();
   });
 
   it('lists schedules, deletes one (204) and then answers 404 for it', async () => {
-    const list = await until(() => call<{ schedules: ScheduleView[] }>('GET', '/api/schedules'), (r) => r.body.schedules.some((s) => s.id === 'pausable'));
+    const list = await until(
+      () => call<{ schedules: ScheduleView[] }>('GET', '/api/schedules'),
+      (r) => r.body.schedules.some((s) => s.id === 'pausable'),
+    );
     assert.ok(list.body.schedules.every((s) => typeof s.actionsTaken === 'number'));
     const del = await call('DELETE', '/api/schedules/pausable');
     assert.equal(del.status, 204);
@@ -174,7 +218,10 @@ describe('schedule routes', () => {
     assert.equal(again.status, 200);
     assert.equal(again.body.result, 'unchanged');
     await call('POST', '/api/schedules/applied/pause', { note: 'on hold' });
-    const changed = await call<{ result: string; schedule: ScheduleView }>('PUT', '/api/schedules/applied', { ...def, cron: '45 8 * * *' });
+    const changed = await call<{ result: string; schedule: ScheduleView }>('PUT', '/api/schedules/applied', {
+      ...def,
+      cron: '45 8 * * *',
+    });
     assert.equal(changed.body.result, 'updated');
     assert.equal(changed.body.schedule.cron, '45 8 * * *');
     assert.match(changed.body.schedule.nextRuns[0] ?? '', /T08:45:00\.000Z$/);
@@ -189,11 +236,24 @@ describe('phase schedule (CLI)', () => {
   const io = () => {
     const out: string[] = [];
     const err: string[] = [];
-    return { out, err, io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), env: { PHASEGATE_PLANS_DIR: plansDir }, isTTY: false, color: false } };
+    return {
+      out,
+      err,
+      io: {
+        out: (t: string) => void out.push(t),
+        err: (t: string) => void err.push(t),
+        env: { PHASEGATE_PLANS_DIR: plansDir },
+        isTTY: false,
+        color: false,
+      },
+    };
   };
 
   it('apply reads the schedules file; create, show, pause, trigger, delete; a bad file is exit 2 naming the path', async () => {
-    writeFileSync(join(plansDir, 'schedules.yaml'), 'schedules:\n  - id: cli-weekly\n    plan: sch-quick\n    cron: "0 9 * * MON"\n    timezone: UTC\n');
+    writeFileSync(
+      join(plansDir, 'schedules.yaml'),
+      'schedules:\n  - id: cli-weekly\n    plan: sch-quick\n    cron: "0 9 * * MON"\n    timezone: UTC\n',
+    );
     let o = io();
     assert.equal(await runCli(['--url', http.base, 'schedule', 'apply'], o.io), 0, o.err.join(''));
     assert.match(o.out.join(''), /^created\s+cli-weekly \(plan sch-quick; next \d{4}-/);
@@ -202,7 +262,27 @@ describe('phase schedule (CLI)', () => {
     assert.match(o.out.join(''), /^unchanged cli-weekly/);
 
     o = io();
-    assert.equal(await runCli(['--url', http.base, 'schedule', 'create', 'cli-daily', '--plan', 'sch-quick', '--every', '1d', '--paused', '--note', 'not yet'], o.io), 0, o.err.join(''));
+    assert.equal(
+      await runCli(
+        [
+          '--url',
+          http.base,
+          'schedule',
+          'create',
+          'cli-daily',
+          '--plan',
+          'sch-quick',
+          '--every',
+          '1d',
+          '--paused',
+          '--note',
+          'not yet',
+        ],
+        o.io,
+      ),
+      0,
+      o.err.join(''),
+    );
     assert.match(o.out.join(''), /cli-daily {2}plan sch-quick {2}every 1d {2}overlap skip {2}paused: not yet/);
     o = io();
     assert.equal(await runCli(['--url', http.base, '--json', 'schedule', 'show', 'cli-daily'], o.io), 0);
@@ -223,7 +303,10 @@ describe('phase schedule (CLI)', () => {
     assert.equal(await runCli(['--url', http.base, 'schedule', 'create', 'x', '--plan', 'sch-quick'], o.io), 2);
     assert.match(o.err.join(''), /cron: give either cron or every/);
 
-    writeFileSync(join(plansDir, 'schedules.yaml'), 'schedules:\n  - id: broken\n    plan: sch-quick\n    every: soon\n');
+    writeFileSync(
+      join(plansDir, 'schedules.yaml'),
+      'schedules:\n  - id: broken\n    plan: sch-quick\n    every: soon\n',
+    );
     o = io();
     assert.equal(await runCli(['--url', http.base, 'schedule', 'apply'], o.io), 2);
     assert.match(o.err.join(''), /schedules\[0\]\.every: must be a duration/);

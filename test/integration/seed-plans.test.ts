@@ -40,7 +40,10 @@ describe('seed plans', () => {
         const resolved = resolvePlan(plan, catalog);
         assert.ok(resolved.ok, JSON.stringify(resolved));
         const started = Date.now();
-        const handle = await startRun(env.client, resolved.plan, { taskQueue: worker.taskQueue, runId: `${id}-${decision}` });
+        const handle = await startRun(env.client, resolved.plan, {
+          taskQueue: worker.taskQueue,
+          runId: `${id}-${decision}`,
+        });
         const s = await drive(env.client, handle, decision);
         return { id, decision, s, seconds: (Date.now() - started) / 1000 };
       }),
@@ -49,10 +52,19 @@ describe('seed plans', () => {
       if (decision === 'go') {
         assert.equal(s.outcome, 'succeeded', `${id}: ${s.cause}`);
         if (s.kind === 'phase') {
-          assert.ok(s.steps.every((x) => x.state === 'succeeded'), `${id}: all tasks succeeded`);
-          assert.ok(s.gates.every((g) => g.state === 'go'), `${id}: all gates go`);
+          assert.ok(
+            s.steps.every((x) => x.state === 'succeeded'),
+            `${id}: all tasks succeeded`,
+          );
+          assert.ok(
+            s.gates.every((g) => g.state === 'go'),
+            `${id}: all gates go`,
+          );
         } else {
-          assert.ok(s.phases?.every((p) => p.outcome === 'succeeded'), `${id}: all phases succeeded`);
+          assert.ok(
+            s.phases?.every((p) => p.outcome === 'succeeded'),
+            `${id}: all phases succeeded`,
+          );
         }
         assert.ok(seconds < 60, `${id} finished in ${seconds}s (goal: under a minute once approved)`);
       } else {

@@ -21,7 +21,11 @@ const instant = { kind: 'simulate', duration: '1ms' } as const;
 /** 620 steps as 20 chains of 31: bigger than a whole answer (500), two pages of 500. */
 const BIG: PhasePlan = {
   id: 'it-big',
-  steps: Array.from({ length: 620 }, (_, i) => ({ id: `s${i}`, run: { ...instant }, ...(i % 31 ? { needs: [`s${i - 1}`] } : {}) })),
+  steps: Array.from({ length: 620 }, (_, i) => ({
+    id: `s${i}`,
+    run: { ...instant },
+    ...(i % 31 ? { needs: [`s${i - 1}`] } : {}),
+  })),
 };
 const SMALL: PhasePlan = { id: 'it-small', steps: [{ id: 'only', run: { ...instant } }] };
 
@@ -36,7 +40,9 @@ before(async () => {
   for (const p of [BIG, SMALL]) writeFileSync(join(plansDir, `${p.id}.json`), JSON.stringify(p));
   env = await createTestEnv();
   worker = await startWorker(env);
-  api = await listenOnLoopback(createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }) }));
+  api = await listenOnLoopback(
+    createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }) }),
+  );
 });
 
 after(async () => {
@@ -46,7 +52,10 @@ after(async () => {
   rmSync(plansDir, { recursive: true, force: true });
 });
 
-type Paged = RunStatus & { statusAgeMs: number; stepsPage?: { offset: number; returned: number; total: number; nextCursor: string | null } };
+type Paged = RunStatus & {
+  statusAgeMs: number;
+  stepsPage?: { offset: number; returned: number; total: number; nextCursor: string | null };
+};
 
 async function get(path: string): Promise<{ status: number; age: string | null; body: Paged & { error?: string } }> {
   const res = await fetch(`${api.base}${path}`);
@@ -54,7 +63,11 @@ async function get(path: string): Promise<{ status: number; age: string | null; 
 }
 
 async function startAndFinish(plan: string): Promise<string> {
-  const res = await fetch(`${api.base}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ plan }) });
+  const res = await fetch(`${api.base}/api/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ plan }),
+  });
   const { runId } = (await res.json()) as { runId: string };
   await waitForStatus(env.client.workflow.getHandle(runId), (s) => s.outcome !== null, 120_000);
   return runId;
@@ -66,7 +79,10 @@ describe('status reads', () => {
     const r = await get(`/api/runs/${runId}`);
     assert.equal(r.status, 200);
     assert.equal(r.body.stepsPage, undefined, 'no page for a small run');
-    assert.ok(typeof r.body.statusAgeMs === 'number' && r.body.statusAgeMs >= 0 && r.body.statusAgeMs <= 250, `statusAgeMs ${r.body.statusAgeMs}`);
+    assert.ok(
+      typeof r.body.statusAgeMs === 'number' && r.body.statusAgeMs >= 0 && r.body.statusAgeMs <= 250,
+      `statusAgeMs ${r.body.statusAgeMs}`,
+    );
     assert.equal(r.age, '0');
     const { statusAgeMs: _age, ...status } = r.body;
     assert.deepEqual(status, await env.client.workflow.getHandle(runId).query(statusQuery));
@@ -76,7 +92,10 @@ describe('status reads', () => {
     const runId = await startAndFinish(SMALL.id);
     const answers = await Promise.all(Array.from({ length: 300 }, () => get(`/api/runs/${runId}`)));
     assert.ok(answers.every((a) => a.status === 200));
-    assert.ok(answers.every((a) => a.body.statusAgeMs <= 250 + 5_000), 'each says how old it is');
+    assert.ok(
+      answers.every((a) => a.body.statusAgeMs <= 250 + 5_000),
+      'each says how old it is',
+    );
   });
 
   it('a 620-step run comes in pages; following the cursors reads every step once', async () => {
@@ -87,7 +106,10 @@ describe('status reads', () => {
     const second = await get(`/api/runs/${runId}?cursor=${first.body.stepsPage?.nextCursor}`);
     assert.deepEqual(second.body.stepsPage, { offset: 500, returned: 120, total: 620, nextCursor: null });
     const ids = [...first.body.steps, ...second.body.steps].map((s) => s.id);
-    assert.deepEqual(ids, BIG.steps.map((s) => s.id));
+    assert.deepEqual(
+      ids,
+      BIG.steps.map((s) => s.id),
+    );
     assert.equal(first.body.outcome, 'succeeded', 'the rest of the status is whole');
     const small = await get(`/api/runs/${runId}?steps=100&cursor=600`);
     assert.deepEqual(small.body.stepsPage, { offset: 600, returned: 20, total: 620, nextCursor: null });

@@ -27,7 +27,11 @@ const week = (id: string): PhasePlan => ({
 
 async function attrs(runId: string) {
   const d = await env.client.workflow.getHandle(runId).describe();
-  return { state: d.typedSearchAttributes.get(PhaseState), awaiting: d.typedSearchAttributes.get(AwaitingApproval), pending: d.typedSearchAttributes.get(PendingAgents) };
+  return {
+    state: d.typedSearchAttributes.get(PhaseState),
+    awaiting: d.typedSearchAttributes.get(AwaitingApproval),
+    pending: d.typedSearchAttributes.get(PendingAgents),
+  };
 }
 
 describe('program phases', () => {
@@ -35,33 +39,62 @@ describe('program phases', () => {
     const program: ResolvedProgramPlan = { id: 'five-weeks', kind: 'program', phases: ['w1', 'w2', 'w3'].map(week) };
     const handle = await startRun(env.client, program, { taskQueue: worker.taskQueue, runId: 'truth-prog-cancel' });
     const s = await waitForStatus(handle, (x) => x.phases?.[0]?.state === 'running');
-    assert.deepEqual(s.phases?.map((p) => [p.runId, p.state]), [['truth-prog-cancel--w1', 'running'], [null, 'pending'], [null, 'pending']]);
-    await waitForStatus(env.client.workflow.getHandle('truth-prog-cancel--w1'), (x) => x.gates[0]?.state === 'awaiting-approval');
+    assert.deepEqual(
+      s.phases?.map((p) => [p.runId, p.state]),
+      [
+        ['truth-prog-cancel--w1', 'running'],
+        [null, 'pending'],
+        [null, 'pending'],
+      ],
+    );
+    await waitForStatus(
+      env.client.workflow.getHandle('truth-prog-cancel--w1'),
+      (x) => x.gates[0]?.state === 'awaiting-approval',
+    );
     await handle.cancel();
     const end = await waitForOutcome(handle);
     assert.equal(end.outcome, 'cancelled');
-    assert.deepEqual(end.phases?.map((p) => [p.runId, p.state, p.outcome]), [['truth-prog-cancel--w1', 'cancelled', 'cancelled'], [null, 'pending', null], [null, 'pending', null]]);
-    assert.ok(end.phases?.every((p) => p.state !== 'running'), 'nothing runs in an ended program');
+    assert.deepEqual(
+      end.phases?.map((p) => [p.runId, p.state, p.outcome]),
+      [
+        ['truth-prog-cancel--w1', 'cancelled', 'cancelled'],
+        [null, 'pending', null],
+        [null, 'pending', null],
+      ],
+    );
+    assert.ok(
+      end.phases?.every((p) => p.state !== 'running'),
+      'nothing runs in an ended program',
+    );
   });
 
   it('after a no-go in week 2, week 3 stays pending', async () => {
     const program: ResolvedProgramPlan = { id: 'nogo-weeks', kind: 'program', phases: ['w1', 'w2', 'w3'].map(week) };
     const handle = await startRun(env.client, program, { taskQueue: worker.taskQueue, runId: 'truth-prog-nogo' });
-    for (const [phase, decision] of [['w1', 'go'], ['w2', 'no-go']] as const) {
+    for (const [phase, decision] of [
+      ['w1', 'go'],
+      ['w2', 'no-go'],
+    ] as const) {
       const child = env.client.workflow.getHandle(`truth-prog-nogo--${phase}`);
       await waitForStatus(child, (x) => x.gates[0]?.state === 'awaiting-approval', 60_000);
       await child.executeUpdate(decideUpdate, { args: [{ gate: 'review', decision, approver: 'lead' }] });
     }
     const end = await waitForOutcome(handle);
     assert.equal(end.outcome, 'rejected');
-    assert.deepEqual(end.phases?.map((p) => p.state), ['succeeded', 'rejected', 'pending']);
+    assert.deepEqual(
+      end.phases?.map((p) => p.state),
+      ['succeeded', 'rejected', 'pending'],
+    );
     assert.equal(end.phases?.[2]?.runId, null);
   });
 });
 
 describe('ended runs wait for nothing', () => {
   it('a run cancelled while its gate awaits: gate cancelled, AwaitingApproval false, out of the awaiting list', async () => {
-    const handle = await startRun(env.client, week('cancel-at-gate'), { taskQueue: worker.taskQueue, runId: 'truth-gate-cancel' });
+    const handle = await startRun(env.client, week('cancel-at-gate'), {
+      taskQueue: worker.taskQueue,
+      runId: 'truth-gate-cancel',
+    });
     await waitForStatus(handle, (x) => x.gates[0]?.state === 'awaiting-approval');
     await handle.cancel();
     const end = await waitForOutcome(handle);
@@ -71,7 +104,10 @@ describe('ended runs wait for nothing', () => {
     assert.equal(a.awaiting, false);
     assert.equal(a.state, 'cancelled');
     const open = [];
-    for await (const info of env.client.workflow.list({ query: `WorkflowId = 'truth-gate-cancel' AND AwaitingApproval = true` })) open.push(info.workflowId);
+    for await (const info of env.client.workflow.list({
+      query: `WorkflowId = 'truth-gate-cancel' AND AwaitingApproval = true`,
+    }))
+      open.push(info.workflowId);
     assert.deepEqual(open, []);
   });
 
@@ -88,7 +124,13 @@ describe('ended runs wait for nothing', () => {
   it('a step waiting to retry when its run is cancelled ends cancelled, its clock stopped', async () => {
     const plan: PhasePlan = {
       id: 'backoff-cancel',
-      steps: [{ id: 'flaky', run: { kind: 'simulate', duration: '50ms', failAttempts: 99 }, retry: { maximumAttempts: 5, initialInterval: '10m' } }],
+      steps: [
+        {
+          id: 'flaky',
+          run: { kind: 'simulate', duration: '50ms', failAttempts: 99 },
+          retry: { maximumAttempts: 5, initialInterval: '10m' },
+        },
+      ],
     };
     const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue, runId: 'truth-backoff-cancel' });
     await waitForStatus(handle, (x) => x.events.some((e) => e.type === 'retry'));
@@ -104,7 +146,11 @@ describe('ended runs wait for nothing', () => {
 describe('startAt', () => {
   it('a run waiting for startAt is scheduled, not running, and has not started', async () => {
     const startAt = new Date(Date.now() + 120_000).toISOString();
-    const handle = await startRun(env.client, { ...week('later'), startAt }, { taskQueue: worker.taskQueue, runId: 'truth-scheduled' });
+    const handle = await startRun(
+      env.client,
+      { ...week('later'), startAt },
+      { taskQueue: worker.taskQueue, runId: 'truth-scheduled' },
+    );
     const s = await waitForStatus(handle, (x) => x.events.some((e) => e.type === 'scheduled'));
     assert.equal(s.state, 'scheduled');
     assert.equal(s.startedAt, null);
@@ -126,10 +172,17 @@ describe('startAt', () => {
   });
 
   it('a startAt in the past starts at once and says so', async () => {
-    const handle = await startRun(env.client, { id: 'past', startAt: '2020-01-01T00:00:00Z', steps: [{ id: 'x', run: { kind: 'simulate' } }] }, { taskQueue: worker.taskQueue });
+    const handle = await startRun(
+      env.client,
+      { id: 'past', startAt: '2020-01-01T00:00:00Z', steps: [{ id: 'x', run: { kind: 'simulate' } }] },
+      { taskQueue: worker.taskQueue },
+    );
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'succeeded');
-    assert.match(s.events.find((e) => e.type === 'start-at-passed')?.message ?? '', /startAt 2020-01-01T00:00:00Z had already passed: started at once/);
+    assert.match(
+      s.events.find((e) => e.type === 'start-at-passed')?.message ?? '',
+      /startAt 2020-01-01T00:00:00Z had already passed: started at once/,
+    );
   });
 });
 

@@ -34,8 +34,21 @@ const gated = (id: string) => ({
   id,
   title: `Phase ${id}`,
   steps: [
-    { id: 'build', agent: 'ci', run: { kind: 'simulate', duration: '100ms', metrics: { warnings: 3 } }, metrics: { warnings: {} }, rollback: { kind: 'simulate' } },
-    { id: 'release', gate: { needs: ['build'], checks: [{ metric: 'build.warnings', op: '<', value: 10 }], approval: { approvers: ['alice'] } } },
+    {
+      id: 'build',
+      agent: 'ci',
+      run: { kind: 'simulate', duration: '100ms', metrics: { warnings: 3 } },
+      metrics: { warnings: {} },
+      rollback: { kind: 'simulate' },
+    },
+    {
+      id: 'release',
+      gate: {
+        needs: ['build'],
+        checks: [{ metric: 'build.warnings', op: '<', value: 10 }],
+        approval: { approvers: ['alice'] },
+      },
+    },
   ],
 });
 
@@ -44,7 +57,17 @@ const PLANS: Record<string, object> = {
   'rep-p1': gated('rep-p1'),
   'rep-p2': gated('rep-p2'),
   'rep-program': { id: 'rep-program', kind: 'program', title: 'Two weeks', phases: ['rep-p1', 'rep-p2'] },
-  'rep-hold': { id: 'rep-hold', steps: [{ id: 'flaky', run: { kind: 'simulate', duration: '50ms', failAttempts: 99 }, retry: { maximumAttempts: 1 }, onFailure: 'hold' }] },
+  'rep-hold': {
+    id: 'rep-hold',
+    steps: [
+      {
+        id: 'flaky',
+        run: { kind: 'simulate', duration: '50ms', failAttempts: 99 },
+        retry: { maximumAttempts: 1 },
+        onFailure: 'hold',
+      },
+    ],
+  },
 };
 
 before(async () => {
@@ -55,7 +78,13 @@ before(async () => {
   env = await createTestEnv();
   worker = await startWorker(env);
   const common = { client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }) };
-  for (const [i, opts] of [common, { ...common, tokens: new TokenStore({ 'mallory-token': { identity: 'mallory', roles: ['approver', 'operator'] } }) }].entries()) {
+  for (const [i, opts] of [
+    common,
+    {
+      ...common,
+      tokens: new TokenStore({ 'mallory-token': { identity: 'mallory', roles: ['approver', 'operator'] } }),
+    },
+  ].entries()) {
     const { server, base } = await listenOnLoopback(createApp(opts));
     servers.push(server);
     if (i === 0) url = base;
@@ -71,8 +100,17 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function api<T>(method: string, path: string, body?: unknown, base = url): Promise<{ status: number; body: T; text: string; type: string }> {
-  const res = await fetch(`${base}${path}`, { method, headers: body || method !== 'GET' ? { 'content-type': 'application/json' } : {}, ...(body ? { body: JSON.stringify(body) } : {}) });
+async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  base = url,
+): Promise<{ status: number; body: T; text: string; type: string }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body || method !== 'GET' ? { 'content-type': 'application/json' } : {},
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await res.text();
   let parsed: unknown = undefined;
   try {
@@ -87,19 +125,39 @@ async function api<T>(method: string, path: string, body?: unknown, base = url):
 async function phase(args: string[], base = url): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCli(['--url', base, ...args], { out: (t) => void (out += t), err: (t) => void (err += t), env: {}, isTTY: false, color: false });
+  const code = await runCli(['--url', base, ...args], {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    env: {},
+    isTTY: false,
+    color: false,
+  });
   return { code, out, err };
 }
 
 async function startAndWaitGate(plan: string, runId: string): Promise<void> {
   assert.equal((await api('POST', '/api/runs', { plan, runId })).status, 201);
-  await waitForStatus(env.client.workflow.getHandle(runId), (s) => s.gates.some((g) => g.state === 'awaiting-approval'), 60_000);
+  await waitForStatus(
+    env.client.workflow.getHandle(runId),
+    (s) => s.gates.some((g) => g.state === 'awaiting-approval'),
+    60_000,
+  );
 }
 
 describe('completion report', () => {
   it('a succeeded run: markdown and JSON with steps, checks, votes and a receipt of the status', async () => {
     await startAndWaitGate('rep-gated', 'rep-ok');
-    assert.equal((await api('POST', '/api/runs/rep-ok/decisions', { gate: 'release', decision: 'go', approver: 'alice', comment: 'ship it' })).status, 200);
+    assert.equal(
+      (
+        await api('POST', '/api/runs/rep-ok/decisions', {
+          gate: 'release',
+          decision: 'go',
+          approver: 'alice',
+          comment: 'ship it',
+        })
+      ).status,
+      200,
+    );
     const status = await waitForOutcome(env.client.workflow.getHandle('rep-ok'));
     const md = await api('GET', '/api/runs/rep-ok/report');
     assert.equal(md.status, 200);
@@ -117,11 +175,18 @@ describe('completion report', () => {
     assert.match(md.text, new RegExp(`status sha256: \`${json.body.receipt.statusSha256}\``));
     const described = await env.client.workflow.getHandle('rep-ok').describe();
     assert.equal(json.body.receipt.temporalRunId, described.runId);
-    assert.deepEqual(json.body.gates[0]?.votes.map((v) => [v.approver, v.decision, v.comment]), [['alice', 'go', 'ship it']]);
+    assert.deepEqual(
+      json.body.gates[0]?.votes.map((v) => [v.approver, v.decision, v.comment]),
+      [['alice', 'go', 'ship it']],
+    );
     // Provenance is reported exactly as the status records it (nothing when it records none).
     assert.deepEqual(json.body.source, status.source ?? null);
     assert.equal(json.body.startedBy, status.startedBy ?? null);
-    if (status.source) assert.match(md.text, new RegExp(`plan: ${status.source.kind} definition, sha256 \\\`${status.source.sha256}\\\``));
+    if (status.source)
+      assert.match(
+        md.text,
+        new RegExp(`plan: ${status.source.kind} definition, sha256 \\\`${status.source.sha256}\\\``),
+      );
     assert.equal((await api('GET', '/api/runs/nope-404/report')).status, 404);
     assert.equal((await api('GET', '/api/runs/rep-ok/report?format=pdf')).status, 400);
   });
@@ -149,7 +214,12 @@ describe('completion report', () => {
 
   it('a rejected run: the no-go vote, the compensation in order, no claim of success', async () => {
     await startAndWaitGate('rep-gated', 'rep-no');
-    await api('POST', '/api/runs/rep-no/decisions', { gate: 'release', decision: 'no-go', approver: 'alice', comment: 'not yet' });
+    await api('POST', '/api/runs/rep-no/decisions', {
+      gate: 'release',
+      decision: 'no-go',
+      approver: 'alice',
+      comment: 'not yet',
+    });
     await waitForOutcome(env.client.workflow.getHandle('rep-no'));
     const md = await api('GET', '/api/runs/rep-no/report');
     assert.match(md.text, /outcome \*\*rejected\*\*/);
@@ -167,14 +237,26 @@ describe('programs through the program run id', () => {
   it('approves each phase gate via the program run id; the report has one section per phase', async () => {
     assert.equal((await api('POST', '/api/runs', { plan: 'rep-program', runId: 'rep-prog' })).status, 201);
     for (const phaseId of ['rep-p1', 'rep-p2']) {
-      await waitForStatus(env.client.workflow.getHandle(`rep-prog--${phaseId}`), (s) => s.gates[0]?.state === 'awaiting-approval', 60_000);
+      await waitForStatus(
+        env.client.workflow.getHandle(`rep-prog--${phaseId}`),
+        (s) => s.gates[0]?.state === 'awaiting-approval',
+        60_000,
+      );
       const live = await api<RunStatus>('GET', '/api/runs/rep-prog');
-      assert.equal(live.body.phases?.find((p) => p.plan === phaseId)?.state, 'awaiting-approval', 'the program shows the phase\'s live state');
+      assert.equal(
+        live.body.phases?.find((p) => p.plan === phaseId)?.state,
+        'awaiting-approval',
+        "the program shows the phase's live state",
+      );
       const vote = await phase(['approve', 'rep-prog', 'release', '--approver', 'alice']);
       assert.equal(vote.code, 0, vote.err);
       assert.match(vote.out, /go vote counted/);
     }
-    const unknown = await api<{ error: string }>('POST', '/api/runs/rep-prog/decisions', { gate: 'nope', decision: 'go', approver: 'alice' });
+    const unknown = await api<{ error: string }>('POST', '/api/runs/rep-prog/decisions', {
+      gate: 'nope',
+      decision: 'go',
+      approver: 'alice',
+    });
     assert.ok([404, 409].includes(unknown.status), unknown.text);
     assert.doesNotMatch(unknown.body.error, /No registered handler/);
     const s = await waitForOutcome(env.client.workflow.getHandle('rep-prog'));
@@ -185,11 +267,18 @@ describe('programs through the program run id', () => {
     assert.equal((md.text.match(/Phase receipt: status sha256/g) ?? []).length, 2);
     const json = await api<Report>('GET', '/api/runs/rep-prog/report?format=json');
     assert.equal(json.body.phases?.[1]?.report?.gates[0]?.votes[0]?.approver, 'alice');
-    assert.equal(json.body.receipt.statusSha256, canonicalSha256(await env.client.workflow.getHandle('rep-prog').query(statusQuery)));
+    assert.equal(
+      json.body.receipt.statusSha256,
+      canonicalSha256(await env.client.workflow.getHandle('rep-prog').query(statusQuery)),
+    );
   });
 
   it('a vote on a program with no running phase is a clear 409, not a raw handler error', async () => {
-    const r = await api<{ error: string }>('POST', '/api/runs/rep-prog/decisions', { gate: 'release', decision: 'go', approver: 'alice' });
+    const r = await api<{ error: string }>('POST', '/api/runs/rep-prog/decisions', {
+      gate: 'release',
+      decision: 'go',
+      approver: 'alice',
+    });
     assert.equal(r.status, 409);
     assert.match(r.body.error, /ended/);
   });
@@ -211,7 +300,11 @@ describe('CLI exit codes and operator answers', () => {
     assert.equal(r.code, 0, r.err);
     assert.doesNotMatch(r.out, /is now failed/);
     assert.match(r.out, /attempt 2/);
-    await waitForStatus(env.client.workflow.getHandle('rep-hold-1'), (s) => s.steps[0]?.held === true && s.steps[0].attempts === 2, 60_000);
+    await waitForStatus(
+      env.client.workflow.getHandle('rep-hold-1'),
+      (s) => s.steps[0]?.held === true && s.steps[0].attempts === 2,
+      60_000,
+    );
     const skip = await phase(['skip', 'rep-hold-1', 'flaky']);
     assert.match(skip.out, /skip: step flaky is now skipped/);
   });

@@ -28,7 +28,10 @@ const TOKENS = new TokenStore({
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'phasegate-sec-'));
-  writeFileSync(join(dir, 'bundled-x.json'), JSON.stringify({ id: 'bundled-x', steps: [{ id: 'a', run: { kind: 'simulate' } }] }));
+  writeFileSync(
+    join(dir, 'bundled-x.json'),
+    JSON.stringify({ id: 'bundled-x', steps: [{ id: 'a', run: { kind: 'simulate' } }] }),
+  );
   env = await createTestEnv();
   worker = await startWorker(env);
   open = await serveApi(env, worker.taskQueue, { plansDir: dir });
@@ -86,7 +89,9 @@ describe('row 3 (API): plans are code', () => {
 describe('row 10: 4xx where 500s were', () => {
   it('malformed percent-encoding in a path is 400', async () => {
     for (const path of ['/api/runs/%ff', '/runs/%ff', '/api/agents/%ff/tasks', '/api/runs/%ff/cancel']) {
-      const res = await raw(open.base, path.endsWith('cancel') ? 'POST' : 'GET', path, { headers: { 'content-type': 'application/json' } });
+      const res = await raw(open.base, path.endsWith('cancel') ? 'POST' : 'GET', path, {
+        headers: { 'content-type': 'application/json' },
+      });
       assert.equal(res.status, 400, `${path}: ${res.text}`);
       assert.match((res.json as { error: string }).error, /percent-encoding/);
     }
@@ -102,16 +107,27 @@ describe('row 10: 4xx where 500s were', () => {
       assert.match((res.json as { error: string }).error, /nested too deeply/);
     }
     const yaml = `id: deep\nsteps:\n  - id: a\n    run: {kind: http, url: "http://127.0.0.1:1/", body: ${'['.repeat(10_000)}${']'.repeat(10_000)}}\n`;
-    const res = await raw(open.base, 'POST', '/api/plans/validate', { headers: { 'content-type': 'application/yaml' }, body: yaml });
+    const res = await raw(open.base, 'POST', '/api/plans/validate', {
+      headers: { 'content-type': 'application/yaml' },
+      body: yaml,
+    });
     assert.equal(res.status, 400, res.text.slice(0, 200));
   });
 
   it('a decision on a run whose workflow task keeps failing is 503 or 409, not 500', async () => {
     // A phase workflow with an input its code cannot run: every workflow task fails.
-    const handle = await env.client.workflow.start('phaseWorkflow', { taskQueue: worker.taskQueue, workflowId: `broken-${Date.now()}`, args: [{ plan: { id: 'broken', steps: null } }] });
+    const handle = await env.client.workflow.start('phaseWorkflow', {
+      taskQueue: worker.taskQueue,
+      workflowId: `broken-${Date.now()}`,
+      args: [{ plan: { id: 'broken', steps: null } }],
+    });
     const api = await serveApi(env, worker.taskQueue, { plansDir: dir, rpcTimeoutMs: 3_000 });
     try {
-      const res = await json(api.base, 'POST', `/api/runs/${handle.workflowId}/decisions`, { gate: 'g', decision: 'go', approver: 'alice' });
+      const res = await json(api.base, 'POST', `/api/runs/${handle.workflowId}/decisions`, {
+        gate: 'g',
+        decision: 'go',
+        approver: 'alice',
+      });
       assert.ok([409, 503].includes(res.status), `${res.status}: ${res.text}`);
       if (res.status === 503) assert.ok(res.headers['retry-after'], 'a 503 says when to retry');
     } finally {
@@ -130,7 +146,10 @@ describe('row 12: overload answers fast', () => {
     const slowest = Math.max(...answers.map((a) => a.ms));
     assert.ok(slowest < 5_000, `slowest answer took ${slowest} ms`);
     for (const a of answers) {
-      assert.ok(a.status === 200 || ([429, 503].includes(a.status) && a.headers['retry-after']), `${a.status} ${a.text.slice(0, 100)}`);
+      assert.ok(
+        a.status === 200 || ([429, 503].includes(a.status) && a.headers['retry-after']),
+        `${a.status} ${a.text.slice(0, 100)}`,
+      );
     }
     assert.ok(answers.filter((a) => a.status === 200).length >= 250, 'most reads succeed');
   });
@@ -139,10 +158,16 @@ describe('row 12: overload answers fast', () => {
     const tooBig = await raw(open.base, 'GET', '/api/runs?pageSize=1000');
     assert.equal(tooBig.status, 400);
     assert.match(tooBig.text, /pageSize/);
-    const answers = await Promise.all(Array.from({ length: 100 }, () => raw(open.base, 'GET', '/api/runs?pageSize=200')));
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => raw(open.base, 'GET', '/api/runs?pageSize=200')),
+    );
     const slowest = Math.max(...answers.map((a) => a.ms));
     assert.ok(slowest < 5_000, `slowest answer took ${slowest} ms`);
-    for (const a of answers) assert.ok(a.status === 200 || (a.status === 503 && a.headers['retry-after']), `${a.status} ${a.text.slice(0, 100)}`);
+    for (const a of answers)
+      assert.ok(
+        a.status === 200 || (a.status === 503 && a.headers['retry-after']),
+        `${a.status} ${a.text.slice(0, 100)}`,
+      );
   });
 
   it('a per-token rate limit answers 429 with Retry-After; another token has its own budget', async () => {
@@ -163,7 +188,10 @@ describe('row 12: overload answers fast', () => {
 
 describe('row 13: workflows that are not Phasegate runs', () => {
   it('are 404 to every run route', async () => {
-    const foreign = await env.client.workflow.start('someoneElsesWorkflow', { taskQueue: 'not-phasegate', workflowId: `foreign-${Date.now()}` });
+    const foreign = await env.client.workflow.start('someoneElsesWorkflow', {
+      taskQueue: 'not-phasegate',
+      workflowId: `foreign-${Date.now()}`,
+    });
     try {
       const id = foreign.workflowId;
       const calls: [string, string, unknown][] = [

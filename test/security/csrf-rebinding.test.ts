@@ -67,7 +67,10 @@ before(async () => {
   });
   await new Promise<void>((r) => evil.listen(0, '127.0.0.1', () => r()));
   evilBase = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${REBIND_HOST} 127.0.0.1`] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${REBIND_HOST} 127.0.0.1`],
+  });
 });
 
 after(async () => {
@@ -98,7 +101,10 @@ describe('row 1: CSRF with auth off', () => {
     const skip = `/api/runs/${runId}/steps/tests/skip`;
     const bodyless = await raw(apiServer.base, 'POST', skip);
     assert.equal(bodyless.status, 415, bodyless.text);
-    const form = await raw(apiServer.base, 'POST', `/api/runs/${runId}/cancel`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1' });
+    const form = await raw(apiServer.base, 'POST', `/api/runs/${runId}/cancel`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'x=1',
+    });
     assert.equal(form.status, 415, form.text);
     const foreign = await json(apiServer.base, 'POST', skip, {}, undefined, { origin: 'http://evil.example' });
     assert.equal(foreign.status, 403, foreign.text);
@@ -122,7 +128,13 @@ describe('row 2: DNS rebinding', () => {
     // whatever its page sends to its own origin reaches the API, with its own name as Host.
     await page.goto(`${rebound}/`);
     const answers = await page.evaluate(async () => {
-      const start = await fetch('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ plan: { id: 'rebind-x', steps: [{ id: 'a', run: { kind: 'shell', script: 'id > /tmp/phasegate-rebind' } }] } }) });
+      const start = await fetch('/api/runs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          plan: { id: 'rebind-x', steps: [{ id: 'a', run: { kind: 'shell', script: 'id > /tmp/phasegate-rebind' } }] },
+        }),
+      });
       const list = await fetch('/api/runs');
       return [start.status, list.status];
     });
@@ -132,7 +144,14 @@ describe('row 2: DNS rebinding', () => {
 
   it('raw requests with a foreign Host are 403; loopback names and PHASEGATE_ALLOWED_HOSTS are answered', async () => {
     const port = new URL(apiServer.base).port;
-    const start = await json(apiServer.base, 'POST', '/api/runs', { plan: { id: 'rebind-raw', steps: [{ id: 'a', run: { kind: 'simulate' } }] } }, undefined, { host: `rebind.evil.example:${port}` });
+    const start = await json(
+      apiServer.base,
+      'POST',
+      '/api/runs',
+      { plan: { id: 'rebind-raw', steps: [{ id: 'a', run: { kind: 'simulate' } }] } },
+      undefined,
+      { host: `rebind.evil.example:${port}` },
+    );
     assert.equal(start.status, 403, start.text);
     assert.match((start.json as { error: string }).error, /host .* is not allowed/);
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
@@ -142,7 +161,10 @@ describe('row 2: DNS rebinding', () => {
     assert.equal(page.status, 403, 'the pages too');
     const allowed = await serveApi(env, worker.taskQueue, { allowedHosts: ['phasegate.internal'] });
     try {
-      assert.equal((await raw(allowed.base, 'GET', '/api/plans', { headers: { host: 'phasegate.internal' } })).status, 200);
+      assert.equal(
+        (await raw(allowed.base, 'GET', '/api/plans', { headers: { host: 'phasegate.internal' } })).status,
+        200,
+      );
       assert.equal((await raw(allowed.base, 'GET', '/api/plans', { headers: { host: 'other.internal' } })).status, 403);
     } finally {
       await allowed.close();
@@ -153,7 +175,13 @@ describe('row 2: DNS rebinding', () => {
 describe('the approvals page keeps working', () => {
   it('without JavaScript, its vote form posts (same origin only) and the vote counts', async () => {
     const started = await json(apiServer.base, 'POST', '/api/runs', {
-      plan: { id: 'csrf-nojs', steps: [{ id: 'build', run: { kind: 'simulate' } }, { id: 'gate', gate: { needs: ['build'], approval: { approvers: ['alice'] } } }] },
+      plan: {
+        id: 'csrf-nojs',
+        steps: [
+          { id: 'build', run: { kind: 'simulate' } },
+          { id: 'gate', gate: { needs: ['build'], approval: { approvers: ['alice'] } } },
+        ],
+      },
     });
     const runId = (started.json as { runId: string }).runId;
     await waitForStatus(env.client.workflow.getHandle(runId), (s) => s.gates[0]?.state === 'awaiting-approval', 60_000);
@@ -162,7 +190,10 @@ describe('the approvals page keeps working', () => {
       body: 'gate=gate&decision=go&approver=alice',
     });
     assert.equal(foreign.status, 403, 'a form post from another origin is refused');
-    const noOrigin = await raw(apiServer.base, 'POST', `/runs/${runId}/decisions`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'gate=gate&decision=go&approver=alice' });
+    const noOrigin = await raw(apiServer.base, 'POST', `/runs/${runId}/decisions`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'gate=gate&decision=go&approver=alice',
+    });
     assert.equal(noOrigin.status, 403, 'a form post without Origin is refused');
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
@@ -172,7 +203,7 @@ describe('the approvals page keeps working', () => {
     await form.locator('textarea[name="comment"]').fill('no script needed');
     await form.locator('button[value="go"]').click();
     await page.waitForSelector('.notice-ok', { timeout: 30_000 });
-    assert.match(await page.textContent('.notice-ok') ?? '', /Your go vote on gate gate counted/);
+    assert.match((await page.textContent('.notice-ok')) ?? '', /Your go vote on gate gate counted/);
     await context.close();
     const s = await waitForStatus(env.client.workflow.getHandle(runId), (x) => x.gates[0]?.state === 'go', 30_000);
     assert.equal(s.gates[0]?.votes[0]?.comment, 'no script needed');
@@ -180,7 +211,13 @@ describe('the approvals page keeps working', () => {
 
   it('votes from the page itself (same origin, JSON) count, and it is served with helmet headers', async () => {
     const started = await json(apiServer.base, 'POST', '/api/runs', {
-      plan: { id: 'csrf-page', steps: [{ id: 'build', run: { kind: 'simulate' } }, { id: 'gate', gate: { needs: ['build'], approval: { approvers: ['alice'] } } }] },
+      plan: {
+        id: 'csrf-page',
+        steps: [
+          { id: 'build', run: { kind: 'simulate' } },
+          { id: 'gate', gate: { needs: ['build'], approval: { approvers: ['alice'] } } },
+        ],
+      },
     });
     const runId = (started.json as { runId: string }).runId;
     await waitForStatus(env.client.workflow.getHandle(runId), (s) => s.gates[0]?.state === 'awaiting-approval', 60_000);

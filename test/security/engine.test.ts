@@ -53,7 +53,8 @@ async function signalAndSee(runId: string, d: Decision, see: (s: RunStatus) => b
   return waitForStatus(handle, see, 30_000);
 }
 
-const ignored = (why: RegExp) => (s: RunStatus) => s.events.some((e) => e.type === 'invalid-signal' && why.test(e.message));
+const ignored = (why: RegExp) => (s: RunStatus) =>
+  s.events.some((e) => e.type === 'invalid-signal' && why.test(e.message));
 
 before(async () => {
   process.env.PHASEGATE_SIGNING_KEY = KEY;
@@ -78,18 +79,47 @@ describe('row 5: signed signal decisions', () => {
     let s = await signalAndSee(runId, vote, ignored(/unsigned/));
     assert.equal(s.gates[0]?.state, 'awaiting-approval');
     assert.deepEqual(s.gates[0]?.votes, []);
-    s = await signalAndSee(runId, { ...vote, signature: signDecision('not-the-key-000000', runId, vote) }, ignored(/does not match/));
+    s = await signalAndSee(
+      runId,
+      { ...vote, signature: signDecision('not-the-key-000000', runId, vote) },
+      ignored(/does not match/),
+    );
     assert.deepEqual(s.gates[0]?.votes, [], 'a signature made with another key does not count');
-    s = await signalAndSee(runId, { ...vote, signature: signDecision(KEY, 'some-other-run', vote) }, (x) => x.events.filter((e) => e.type === 'invalid-signal').length >= 3);
+    s = await signalAndSee(
+      runId,
+      { ...vote, signature: signDecision(KEY, 'some-other-run', vote) },
+      (x) => x.events.filter((e) => e.type === 'invalid-signal').length >= 3,
+    );
     assert.deepEqual(s.gates[0]?.votes, [], 'a signature for another run does not count');
-    s = await signalAndSee(runId, { ...vote, approver: 'bob', signature: signDecision(KEY, runId, vote) }, (x) => x.events.filter((e) => e.type === 'invalid-signal').length >= 4);
-    assert.deepEqual(s.gates[0]?.votes, [], 'a signature of alice\'s vote does not make bob\'s count');
+    s = await signalAndSee(
+      runId,
+      { ...vote, approver: 'bob', signature: signDecision(KEY, runId, vote) },
+      (x) => x.events.filter((e) => e.type === 'invalid-signal').length >= 4,
+    );
+    assert.deepEqual(s.gates[0]?.votes, [], "a signature of alice's vote does not make bob's count");
 
-    const printed = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'client/cli/main.ts'), '--json', 'sign', runId, 'release', 'go', '--approver', 'alice', '--comment', 'signed'], {
-      cwd: ROOT,
-      env: { ...process.env, PHASEGATE_SIGNING_KEY: KEY },
-      encoding: 'utf8',
-    });
+    const printed = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'client/cli/main.ts'),
+        '--json',
+        'sign',
+        runId,
+        'release',
+        'go',
+        '--approver',
+        'alice',
+        '--comment',
+        'signed',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, PHASEGATE_SIGNING_KEY: KEY },
+        encoding: 'utf8',
+      },
+    );
     const payload = JSON.parse(printed) as Decision;
     s = await signalAndSee(runId, payload, (x) => x.gates[0]?.state === 'go');
     assert.equal(s.gates[0]?.votes[0]?.approver, 'alice');
@@ -97,7 +127,25 @@ describe('row 5: signed signal decisions', () => {
   });
 
   it('with tokens, operator actions by signal are ignored (the API with an operator token is the way)', async () => {
-    const res = await json(withTokens.base, 'POST', '/api/runs', { plan: { id: 'signal-act', steps: [{ id: 'tests', run: { kind: 'simulate', failAttempts: 100 }, retry: { maximumAttempts: 1 }, onFailure: 'hold' }] } }, 'tok-author');
+    const res = await json(
+      withTokens.base,
+      'POST',
+      '/api/runs',
+      {
+        plan: {
+          id: 'signal-act',
+          steps: [
+            {
+              id: 'tests',
+              run: { kind: 'simulate', failAttempts: 100 },
+              retry: { maximumAttempts: 1 },
+              onFailure: 'hold',
+            },
+          ],
+        },
+      },
+      'tok-author',
+    );
     const runId = (res.json as { runId: string }).runId;
     const handle = env.client.workflow.getHandle(runId);
     await waitForStatus(handle, (s) => s.state === 'held', 60_000);
@@ -110,7 +158,11 @@ describe('row 5: signed signal decisions', () => {
 
   it('without tokens, signals count as sent', async () => {
     const runId = await parked(open);
-    const s = await signalAndSee(runId, { gate: 'release', decision: 'go', approver: 'bob' }, (x) => x.gates[0]?.state === 'go');
+    const s = await signalAndSee(
+      runId,
+      { gate: 'release', decision: 'go', approver: 'bob' },
+      (x) => x.gates[0]?.state === 'go',
+    );
     assert.equal(s.gates[0]?.votes[0]?.approver, 'bob');
   });
 });
@@ -135,7 +187,8 @@ describe('row 7: which definition ran, and who started it', () => {
     assert.equal(api.source?.kind, 'inline');
     const byKind = async (kind: string) => {
       for (let i = 0; i < 50; i++) {
-        const list = (await json(withTokens.base, 'GET', `/api/runs?source=${kind}&pageSize=200`, undefined, 'tok-ops')).json as { runs: { runId: string }[] };
+        const list = (await json(withTokens.base, 'GET', `/api/runs?source=${kind}&pageSize=200`, undefined, 'tok-ops'))
+          .json as { runs: { runId: string }[] };
         const ids = list.runs.map((r) => r.runId);
         if (ids.includes(kind === 'inline' ? inlineId : bundledId)) return ids;
         await new Promise((r) => setTimeout(r, 200));
@@ -153,7 +206,12 @@ describe('row 14: no markup into the Temporal UI', () => {
   it('titles and comments are escaped in the current details', async () => {
     const plan = { ...GATED, id: 'markup', title: 'Release <img src=x onerror=alert(1)> [click](javascript:alert(2))' };
     const runId = await parked(open, undefined, plan);
-    const decided = await json(open.base, 'POST', `/api/runs/${runId}/decisions`, { gate: 'release', decision: 'go', approver: 'alice', comment: '<script>x</script> see https://evil.example' });
+    const decided = await json(open.base, 'POST', `/api/runs/${runId}/decisions`, {
+      gate: 'release',
+      decision: 'go',
+      approver: 'alice',
+      comment: '<script>x</script> see https://evil.example',
+    });
     assert.equal(decided.status, 200, decided.text);
     const handle = env.client.workflow.getHandle(runId);
     await waitForStatus(handle, (s) => s.outcome !== null);

@@ -20,12 +20,26 @@ export interface RawResponse {
 }
 
 /** Sends exactly the request given (headers as they are, `Host` included) to the server at `base`. */
-export function raw(base: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+export function raw(
+  base: string,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
   const url = new URL(base);
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, method, path, headers: { ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}), ...opts.headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: {
+          ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}),
+          ...opts.headers,
+        },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -48,7 +62,14 @@ export function raw(base: string, method: string, path: string, opts: { headers?
 }
 
 /** A JSON request as the CLI sends it (`content-type: application/json`), optionally with a token. */
-export function json(base: string, method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+export function json(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   return raw(base, method, path, {
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -56,12 +77,20 @@ export function json(base: string, method: string, path: string, body?: unknown,
 }
 
 /** Serves the real app for the test environment with the given settings. */
-export async function serveApi(env: TestWorkflowEnvironment, taskQueue: string, opts: Partial<AppOptions> = {}): Promise<LoopbackServer> {
+export async function serveApi(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  opts: Partial<AppOptions> = {},
+): Promise<LoopbackServer> {
   return listenOnLoopback(createApp({ client: env.client, taskQueue, logger: pino({ level: 'silent' }), ...opts }));
 }
 
 /** A one-task plan running `run` (a shell, http or simulate executor), failing for good on the first error. */
-export function oneTask(id: string, run: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function oneTask(
+  id: string,
+  run: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { id, steps: [{ id: 'task', run, retry: { maximumAttempts: 1 }, ...extra }] };
 }
 

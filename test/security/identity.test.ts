@@ -44,11 +44,27 @@ describe('row 9: agent identity comes from the token', () => {
     const started = await json(api.base, 'POST', '/api/runs', { plan: PLAN }, 'tok-author');
     assert.equal(started.status, 201, started.text);
     const runId = (started.json as { runId: string }).runId;
-    await waitForStatus(env.client.workflow.getHandle(runId), (s) => s.steps.every((x) => x.state === 'running'), 60_000);
-    const claim = await json(api.base, 'POST', `/api/runs/${runId}/steps/review/claim`, { claimant: 'other-agent' }, 'tok-reviewer');
+    await waitForStatus(
+      env.client.workflow.getHandle(runId),
+      (s) => s.steps.every((x) => x.state === 'running'),
+      60_000,
+    );
+    const claim = await json(
+      api.base,
+      'POST',
+      `/api/runs/${runId}/steps/review/claim`,
+      { claimant: 'other-agent' },
+      'tok-reviewer',
+    );
     assert.equal(claim.status, 200, claim.text);
     assert.equal((claim.json as { claimedBy: string }).claimedBy, 'reviewer');
-    const next = await json(api.base, 'POST', '/api/agents/reviewer/claim', { claimant: 'other-agent', runId }, 'tok-reviewer');
+    const next = await json(
+      api.base,
+      'POST',
+      '/api/agents/reviewer/claim',
+      { claimant: 'other-agent', runId },
+      'tok-reviewer',
+    );
     assert.equal(next.status, 200, next.text);
     assert.equal((next.json as { claimedBy: string }).claimedBy, 'reviewer');
     const s = (await json(api.base, 'GET', `/api/runs/${runId}`, undefined, 'tok-reviewer')).json as RunStatus;

@@ -62,7 +62,11 @@ before(async () => {
   start.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   start.stderr?.on('data', (c: Buffer) => (out += c.toString()));
   start.once('exit', (code) => (exitCode = code));
-  await until(async () => out.includes('polling task queue') && (await apiHealthy()), 120_000, `npm start to come up:\n${out}`);
+  await until(
+    async () => out.includes('polling task queue') && (await apiHealthy()),
+    120_000,
+    `npm start to come up:\n${out}`,
+  );
 });
 
 after(async () => {
@@ -76,15 +80,27 @@ after(async () => {
 describe('row 15: npm start supervises its children', () => {
   it('a worker killed with SIGKILL is restarted, saying why, and polls again', async () => {
     process.kill(childPid('workers/main.ts'), 'SIGKILL');
-    await until(() => /\[start\] worker exited unexpectedly \(signal SIGKILL\); restarting it in 1s \(restart 1\)/.test(out), 30_000, `the restart line:\n${out}`);
-    await until(() => out.includes('[start] worker restarted') && count(/polling task queue/) >= 2, 90_000, `the worker back:\n${out}`);
+    await until(
+      () => /\[start\] worker exited unexpectedly \(signal SIGKILL\); restarting it in 1s \(restart 1\)/.test(out),
+      30_000,
+      `the restart line:\n${out}`,
+    );
+    await until(
+      () => out.includes('[start] worker restarted') && count(/polling task queue/) >= 2,
+      90_000,
+      `the worker back:\n${out}`,
+    );
     assert.equal(exitCode, undefined, 'start is still running');
     assert.ok(await apiHealthy(), 'the API kept answering');
   });
 
   it('an API killed with SIGKILL is restarted and answers again', async () => {
     process.kill(childPid('client/api/server.ts'), 'SIGKILL');
-    await until(() => /\[start\] api exited unexpectedly \(signal SIGKILL\); restarting it in 1s/.test(out), 30_000, `the restart line:\n${out}`);
+    await until(
+      () => /\[start\] api exited unexpectedly \(signal SIGKILL\); restarting it in 1s/.test(out),
+      30_000,
+      `the restart line:\n${out}`,
+    );
     await until(apiHealthy, 90_000, `the API back:\n${out}`);
     assert.equal(exitCode, undefined);
   });
@@ -93,7 +109,10 @@ describe('row 15: npm start supervises its children', () => {
     process.kill(childPid('start-dev'), 'SIGKILL');
     await until(() => exitCode !== undefined, 60_000, `start to stop:\n${out}`);
     assert.equal(exitCode, 1);
-    assert.match(out, /\[start\] temporal exited unexpectedly \(signal SIGKILL\): without the Temporal server nothing can run/);
+    assert.match(
+      out,
+      /\[start\] temporal exited unexpectedly \(signal SIGKILL\): without the Temporal server nothing can run/,
+    );
     assert.match(out, /\[start\] stopped \(exit 1\)/);
     assert.equal(await apiHealthy(), false, 'the API is gone too');
   });

@@ -65,7 +65,14 @@ after(async () => {
   await worker?.stop();
   await env?.teardown();
   await new Promise<void>((r) => sink.close(() => r()));
-  for (const k of ['PHASEGATE_WORKDIR', 'PHASEGATE_SECRETS', 'DEPLOY_TOKEN', 'PHASEGATE_SECRET_API', 'WORKER_ONLY_VALUE', 'PHASEGATE_EXECUTORS']) {
+  for (const k of [
+    'PHASEGATE_WORKDIR',
+    'PHASEGATE_SECRETS',
+    'DEPLOY_TOKEN',
+    'PHASEGATE_SECRET_API',
+    'WORKER_ONLY_VALUE',
+    'PHASEGATE_EXECUTORS',
+  ]) {
     if (saved[k] === undefined) delete process.env[k];
     else process.env[k] = saved[k];
   }
@@ -75,7 +82,9 @@ after(async () => {
 describe('row 3 (worker): shell tasks stay in their box', () => {
   it('a cwd outside PHASEGATE_WORKDIR (absolute, .. or a symbolic link) fails for good; inside works', async () => {
     for (const cwd of ['/', '..', 'escape']) {
-      const s = await runRaw(oneTask(`cwd-${cwd === '/' ? 'root' : cwd === '..' ? 'up' : 'link'}`, { kind: 'shell', command: ['pwd'], cwd }));
+      const s = await runRaw(
+        oneTask(`cwd-${cwd === '/' ? 'root' : cwd === '..' ? 'up' : 'link'}`, { kind: 'shell', command: ['pwd'], cwd }),
+      );
       assert.equal(s.outcome, 'failed', cwd);
       assert.match(taskError(s), /outside the worker's work folder/, cwd);
       assert.equal(s.steps[0]?.attempts, 1, 'non-retryable');
@@ -85,11 +94,19 @@ describe('row 3 (worker): shell tasks stay in their box', () => {
   });
 
   it('env may not set loader or start-up variables: validation names the path, the worker refuses too', async () => {
-    const v = validatePlan(oneTask('bash-env', { kind: 'shell', command: ['true'], env: { BASH_ENV: join(dir, 'evil.sh') } }));
+    const v = validatePlan(
+      oneTask('bash-env', { kind: 'shell', command: ['true'], env: { BASH_ENV: join(dir, 'evil.sh') } }),
+    );
     assert.equal(v.ok, false);
     assert.equal(!v.ok && v.errors[0]?.path, 'steps[0].run.env.BASH_ENV');
     for (const name of ['BASH_ENV', 'LD_PRELOAD', 'NODE_OPTIONS', 'DYLD_INSERT_LIBRARIES', 'PYTHONSTARTUP', 'ENV']) {
-      const s = await runRaw(oneTask(`env-${name.toLowerCase().replace(/_/g, '-')}`, { kind: 'shell', script: 'true', env: { [name]: join(dir, 'evil.sh') } }));
+      const s = await runRaw(
+        oneTask(`env-${name.toLowerCase().replace(/_/g, '-')}`, {
+          kind: 'shell',
+          script: 'true',
+          env: { [name]: join(dir, 'evil.sh') },
+        }),
+      );
       assert.equal(s.outcome, 'failed', name);
       assert.match(taskError(s), new RegExp(`${name} may not be set`));
     }
@@ -99,7 +116,16 @@ describe('row 3 (worker): shell tasks stay in their box', () => {
   it('the worker credentials are not passed to shell tasks', async () => {
     process.env.PHASEGATE_SIGNING_KEY = 'k'.repeat(32);
     try {
-      const s = await runRaw({ id: 'no-creds', steps: [{ id: 'task', run: { kind: 'shell', script: 'echo "::metric key=${PHASEGATE_SIGNING_KEY:-absent}"' }, metrics: { key: {} } }] });
+      const s = await runRaw({
+        id: 'no-creds',
+        steps: [
+          {
+            id: 'task',
+            run: { kind: 'shell', script: 'echo "::metric key=${PHASEGATE_SIGNING_KEY:-absent}"' },
+            metrics: { key: {} },
+          },
+        ],
+      });
       assert.equal(s.steps[0]?.metrics.key, 'absent');
     } finally {
       delete process.env.PHASEGATE_SIGNING_KEY;
@@ -109,7 +135,9 @@ describe('row 3 (worker): shell tasks stay in their box', () => {
   it('PHASEGATE_EXECUTORS: a disabled kind fails for good with ExecutorDisabled', async () => {
     process.env.PHASEGATE_EXECUTORS = 'simulate,agent';
     try {
-      const s = await runRaw(oneTask('disabled-shell', { kind: 'shell', script: `touch ${join(dir, 'disabled-ran')}` }));
+      const s = await runRaw(
+        oneTask('disabled-shell', { kind: 'shell', script: `touch ${join(dir, 'disabled-ran')}` }),
+      );
       assert.equal(s.outcome, 'failed');
       assert.match(taskError(s), /executor kind "shell" is disabled on this worker/);
       assert.equal(s.steps[0]?.attempts, 1);
@@ -122,11 +150,19 @@ describe('row 3 (worker): shell tasks stay in their box', () => {
 
 describe('row 4: ${NAME} expands only named secrets', () => {
   it('an unlisted variable fails the task and is never sent; listed and PHASEGATE_SECRET_* ones are', async () => {
-    const leak = await runRaw(oneTask('secret-leak', { kind: 'http', url: sinkUrl, headers: { 'X-Secret': '${WORKER_ONLY_VALUE}' } }));
+    const leak = await runRaw(
+      oneTask('secret-leak', { kind: 'http', url: sinkUrl, headers: { 'X-Secret': '${WORKER_ONLY_VALUE}' } }),
+    );
     assert.equal(leak.outcome, 'failed');
     assert.match(taskError(leak), /WORKER_ONLY_VALUE, which is not a secret this worker may expand/);
     assert.ok(!seen.some((h) => JSON.stringify(h).includes('must-not-leave')), 'the value was never sent');
-    const ok = await runRaw(oneTask('secret-ok', { kind: 'http', url: sinkUrl, headers: { 'X-A': '${DEPLOY_TOKEN}', 'X-B': '${PHASEGATE_SECRET_API}' } }));
+    const ok = await runRaw(
+      oneTask('secret-ok', {
+        kind: 'http',
+        url: sinkUrl,
+        headers: { 'X-A': '${DEPLOY_TOKEN}', 'X-B': '${PHASEGATE_SECRET_API}' },
+      }),
+    );
     assert.equal(ok.outcome, 'succeeded', taskError(ok));
     assert.ok(seen.some((h) => h['x-a'] === 'tok-deploy' && h['x-b'] === 'tok-api'));
   });
@@ -137,11 +173,20 @@ describe('row 6: metric regexes cannot stall the worker', () => {
     const started = Date.now();
     const s = await runRaw({
       id: 'redos',
-      steps: [{ id: 'task', run: { kind: 'shell', script: `printf 'a%.0s' $(seq 1 29); echo '!'` }, metrics: { m: { regex: '^(a+)+$' } } }],
+      steps: [
+        {
+          id: 'task',
+          run: { kind: 'shell', script: `printf 'a%.0s' $(seq 1 29); echo '!'` },
+          metrics: { m: { regex: '^(a+)+$' } },
+        },
+      ],
     });
     assert.equal(s.outcome, 'succeeded');
     assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
-    const v = validatePlan({ id: 'backref', steps: [{ id: 'task', run: { kind: 'simulate' }, metrics: { m: { regex: '(a)\\1' } } }] });
+    const v = validatePlan({
+      id: 'backref',
+      steps: [{ id: 'task', run: { kind: 'simulate' }, metrics: { m: { regex: '(a)\\1' } } }],
+    });
     assert.equal(v.ok, false);
     assert.equal(!v.ok && v.errors[0]?.path, 'steps[0].metrics.m.regex');
   });

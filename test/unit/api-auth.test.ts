@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTokenStore, mayActAsAgent, parseTokenSpec, requireAgent, requireRole, TokenStore } from '../../client/api/auth';
+import {
+  loadTokenStore,
+  mayActAsAgent,
+  parseTokenSpec,
+  requireAgent,
+  requireRole,
+  TokenStore,
+} from '../../client/api/auth';
 import { ApiError } from '../../client/api/errors';
 import { bindHost } from '../../client/api/server';
 
@@ -21,7 +28,9 @@ void describe('parseTokenSpec', () => {
   });
 
   void test('reads the JSON form, with optional agents', () => {
-    const map = parseTokenSpec(JSON.stringify({ tok: { identity: 'runner', roles: ['agent'], agents: ['reviewer', 'ci'] } }));
+    const map = parseTokenSpec(
+      JSON.stringify({ tok: { identity: 'runner', roles: ['agent'], agents: ['reviewer', 'ci'] } }),
+    );
     assert.deepEqual(map.tok, { identity: 'runner', roles: ['agent'], agents: ['reviewer', 'ci'] });
   });
 
@@ -31,7 +40,12 @@ void describe('parseTokenSpec', () => {
 
   void test('rejects unknown roles, missing parts and repeated tokens, naming the entry but never the token', () => {
     const secret = 'sup3r-secret-token';
-    for (const spec of [`${secret}=alice:root`, `${secret}=alice`, `${secret}=:operator`, `${secret}=a:operator;${secret}=b:agent`]) {
+    for (const spec of [
+      `${secret}=alice:root`,
+      `${secret}=alice`,
+      `${secret}=:operator`,
+      `${secret}=a:operator;${secret}=b:agent`,
+    ]) {
       assert.throws(
         () => parseTokenSpec(spec),
         (err: Error) => /entry #\d/.test(err.message) && !err.message.includes(secret),
@@ -47,7 +61,10 @@ void describe('parseTokenSpec', () => {
 });
 
 void describe('TokenStore', () => {
-  const store = new TokenStore({ 'tok-a': { identity: 'alice', roles: ['approver'] }, 'tok-r': { identity: 'runner', roles: ['agent'], agents: ['reviewer'] } });
+  const store = new TokenStore({
+    'tok-a': { identity: 'alice', roles: ['approver'] },
+    'tok-r': { identity: 'runner', roles: ['agent'], agents: ['reviewer'] },
+  });
 
   void test('authenticates known tokens only', () => {
     assert.equal(store.size, 2);
@@ -89,7 +106,10 @@ void describe('loadTokenStore', () => {
       const store = loadTokenStore({ PHASEGATE_TOKENS: 'env-tok=alice:approver', PHASEGATE_TOKENS_FILE: file });
       assert.equal(store.size, 2);
       assert.equal(store.authenticate('file-tok')?.identity, 'ops');
-      assert.throws(() => loadTokenStore({ PHASEGATE_TOKENS: 'file-tok=x:agent', PHASEGATE_TOKENS_FILE: file }), /also defined/);
+      assert.throws(
+        () => loadTokenStore({ PHASEGATE_TOKENS: 'file-tok=x:agent', PHASEGATE_TOKENS_FILE: file }),
+        /also defined/,
+      );
       assert.throws(() => loadTokenStore({ PHASEGATE_TOKENS_FILE: join(dir, 'missing.json') }), /cannot read .*ENOENT/);
       assert.equal(loadTokenStore({}).size, 0);
     } finally {

@@ -31,7 +31,8 @@ async function startApp(opts: { tokens?: TokenStore; plansDir: string; maxBody?:
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -52,7 +53,12 @@ async function startApp(opts: { tokens?: TokenStore; plansDir: string; maxBody?:
 }
 
 /** Sends a request; returns status and parsed JSON body (or text). */
-async function send(h: Harness, method: string, path: string, opts: { json?: unknown; raw?: string; type?: string; token?: string; headers?: Record<string, string> } = {}) {
+async function send(
+  h: Harness,
+  method: string,
+  path: string,
+  opts: { json?: unknown; raw?: string; type?: string; token?: string; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let body: string | undefined;
@@ -71,15 +77,26 @@ async function send(h: Harness, method: string, path: string, opts: { json?: unk
   } catch {
     // leave undefined
   }
-  return { status: res.status, json: json as Record<string, unknown> & { error?: string; details?: { path: string; message: string }[] }, text };
+  return {
+    status: res.status,
+    json: json as Record<string, unknown> & { error?: string; details?: { path: string; message: string }[] },
+    text,
+  };
 }
 
-const TINY = { id: 'tiny', title: 'Tiny', steps: [{ id: 'a', agent: 'bot', run: { kind: 'simulate', duration: '10ms' } }] };
+const TINY = {
+  id: 'tiny',
+  title: 'Tiny',
+  steps: [{ id: 'a', agent: 'bot', run: { kind: 'simulate', duration: '10ms' } }],
+};
 
 let plansDir: string;
 before(() => {
   plansDir = mkdtempSync(join(tmpdir(), 'phasegate-api-unit-'));
-  writeFileSync(join(plansDir, 'tiny.yaml'), `id: tiny\ntitle: Tiny\nsteps:\n  - id: a\n    agent: bot\n    run: { kind: simulate, duration: 10ms }\n  - id: g\n    gate: { needs: [a] }\n`);
+  writeFileSync(
+    join(plansDir, 'tiny.yaml'),
+    `id: tiny\ntitle: Tiny\nsteps:\n  - id: a\n    agent: bot\n    run: { kind: simulate, duration: 10ms }\n  - id: g\n    gate: { needs: [a] }\n`,
+  );
   writeFileSync(join(plansDir, 'prog.yaml'), 'id: prog\nkind: program\nphases: [tiny]\n');
 });
 after(async () => {
@@ -136,7 +153,13 @@ void describe('API without auth (Temporal unreachable)', () => {
   });
 
   void test('POST /api/plans/validate: 400 lists every problem with its path', async () => {
-    const bad = { id: 'bad', steps: [{ id: 'a', run: { kind: 'simulate' } }, { id: 'b', needs: ['zz'], run: { kind: 'simulate', duration: 'soon' } }] };
+    const bad = {
+      id: 'bad',
+      steps: [
+        { id: 'a', run: { kind: 'simulate' } },
+        { id: 'b', needs: ['zz'], run: { kind: 'simulate', duration: 'soon' } },
+      ],
+    };
     const r = await send(h, 'POST', '/api/plans/validate', { json: bad });
     assert.equal(r.status, 400);
     assert.equal(r.json.ok, false);
@@ -144,25 +167,39 @@ void describe('API without auth (Temporal unreachable)', () => {
     assert.deepEqual(paths, ['steps[1].run.duration']);
     assert.ok(r.json.error, 'the envelope has error too');
     const cyc = await send(h, 'POST', '/api/plans/validate', {
-      json: { id: 'c', steps: [{ id: 'a', needs: ['b'], run: { kind: 'simulate' } }, { id: 'b', needs: ['a'], run: { kind: 'simulate' } }] },
+      json: {
+        id: 'c',
+        steps: [
+          { id: 'a', needs: ['b'], run: { kind: 'simulate' } },
+          { id: 'b', needs: ['a'], run: { kind: 'simulate' } },
+        ],
+      },
     });
     assert.equal(cyc.status, 400);
     assert.match(JSON.stringify(cyc.json.errors), /cycle/);
     const yamlErr = await send(h, 'POST', '/api/plans/validate', { raw: 'id: [unclosed\n', type: 'application/yaml' });
     assert.equal(yamlErr.status, 400);
     assert.match(yamlErr.json.error ?? '', /malformed YAML/);
-    const prog = await send(h, 'POST', '/api/plans/validate', { json: { id: 'p', kind: 'program', phases: ['tiny', 'ghost'] } });
+    const prog = await send(h, 'POST', '/api/plans/validate', {
+      json: { id: 'p', kind: 'program', phases: ['tiny', 'ghost'] },
+    });
     assert.equal(prog.status, 400);
     assert.deepEqual(prog.json.errors, [{ path: 'phases[1]', message: 'no bundled plan "ghost"' }]);
   });
 
   void test('POST /api/runs: validation and unknown plans are answered before Temporal', async () => {
-    const bad = await send(h, 'POST', '/api/runs', { json: { plan: { ...TINY, steps: [{ id: 'a', needs: ['x'], run: { kind: 'simulate' } }] } } });
+    const bad = await send(h, 'POST', '/api/runs', {
+      json: { plan: { ...TINY, steps: [{ id: 'a', needs: ['x'], run: { kind: 'simulate' } }] } },
+    });
     assert.equal(bad.status, 400);
-    assert.deepEqual(bad.json.details, [{ path: 'plan.steps[0].needs[0]', message: 'needs "x", which is not a step of this plan' }]);
+    assert.deepEqual(bad.json.details, [
+      { path: 'plan.steps[0].needs[0]', message: 'needs "x", which is not a step of this plan' },
+    ]);
     const unknown = await send(h, 'POST', '/api/runs', { json: { plan: 'nope' } });
     assert.equal(unknown.status, 404);
-    const prog = await send(h, 'POST', '/api/runs', { json: { plan: { id: 'p', kind: 'program', phases: ['ghost'] } } });
+    const prog = await send(h, 'POST', '/api/runs', {
+      json: { plan: { id: 'p', kind: 'program', phases: ['ghost'] } },
+    });
     assert.equal(prog.status, 404, 'a program naming an unknown bundled plan');
     assert.deepEqual(prog.json.details, [{ path: 'plan.phases[0]', message: 'no bundled plan "ghost"' }]);
   });
@@ -177,16 +214,36 @@ void describe('API without auth (Temporal unreachable)', () => {
 
   void test('malformed requests: JSON, content type, size, unknown fields, ids, query', async () => {
     const cases: [string, Awaited<ReturnType<typeof send>>, number, RegExp | string][] = [
-      ['bad JSON', await send(h, 'POST', '/api/runs', { raw: '{"plan": ', type: 'application/json' }), 400, /malformed JSON/],
+      [
+        'bad JSON',
+        await send(h, 'POST', '/api/runs', { raw: '{"plan": ', type: 'application/json' }),
+        400,
+        /malformed JSON/,
+      ],
       ['JSON primitive', await send(h, 'POST', '/api/runs', { raw: '"tiny"', type: 'application/json' }), 400, /JSON/],
       ['array body', await send(h, 'POST', '/api/runs', { json: [1, 2] }), 400, /body/],
-      ['form body', await send(h, 'POST', '/api/runs', { raw: 'plan=tiny', type: 'application/x-www-form-urlencoded' }), 415, /Content-Type/],
-      ['yaml to runs', await send(h, 'POST', '/api/runs', { raw: 'plan: tiny', type: 'application/yaml' }), 415, /Content-Type/],
+      [
+        'form body',
+        await send(h, 'POST', '/api/runs', { raw: 'plan=tiny', type: 'application/x-www-form-urlencoded' }),
+        415,
+        /Content-Type/,
+      ],
+      [
+        'yaml to runs',
+        await send(h, 'POST', '/api/runs', { raw: 'plan: tiny', type: 'application/yaml' }),
+        415,
+        /Content-Type/,
+      ],
       ['no content type', await send(h, 'POST', '/api/runs', { raw: '{"plan":"tiny"}' }), 415, /Content-Type/],
       ['empty body', await send(h, 'POST', '/api/runs', { raw: '', type: 'application/json' }), 400, /body required/],
       ['too large', await send(h, 'POST', '/api/runs', { json: { plan: 'x'.repeat(5000) } }), 413, /too large/],
       ['unknown field', await send(h, 'POST', '/api/runs', { json: { plan: 'tiny', priority: 1 } }), 400, 'priority'],
-      ['latin1 charset', await send(h, 'POST', '/api/runs', { raw: '{"plan":"tiny"}', type: 'application/json; charset=latin1' }), 415, /charset/],
+      [
+        'latin1 charset',
+        await send(h, 'POST', '/api/runs', { raw: '{"plan":"tiny"}', type: 'application/json; charset=latin1' }),
+        415,
+        /charset/,
+      ],
       ['traversal in run id', await send(h, 'GET', '/api/runs/..'), 404, /no route|runId/],
       ['encoded slash in run id', await send(h, 'GET', '/api/runs/a%2Fb'), 400, 'runId'],
       ['dots in run id', await send(h, 'GET', '/api/runs/a..b'), 400, 'runId'],
@@ -199,7 +256,8 @@ void describe('API without auth (Temporal unreachable)', () => {
       assert.equal(r.status, status, `${name}: ${r.text}`);
       assert.equal(typeof r.json?.error, 'string', `${name}: envelope`);
       const haystack = `${r.json.error} ${JSON.stringify(r.json.details ?? [])}`;
-      if (typeof expected === 'string') assert.ok(haystack.includes(expected), `${name} names ${expected}: ${haystack}`);
+      if (typeof expected === 'string')
+        assert.ok(haystack.includes(expected), `${name} names ${expected}: ${haystack}`);
       else assert.match(haystack, expected, name);
       assert.doesNotMatch(r.text, /at .*\.ts:\d+|node_modules/, `${name}: no stack trace`);
     }
@@ -242,7 +300,12 @@ void describe('API with tokens', () => {
   after(() => h.close());
 
   void test('401 without a token, with an unknown token, with a malformed header', async () => {
-    const variants: Record<string, string>[] = [{}, { authorization: 'Bearer nope' }, { authorization: 'Basic b3A6dG9rZW4=' }, { authorization: 'Bearer' }];
+    const variants: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer nope' },
+      { authorization: 'Basic b3A6dG9rZW4=' },
+      { authorization: 'Bearer' },
+    ];
     for (const headers of variants) {
       const r = await send(h, 'GET', '/api/plans', { headers });
       assert.equal(r.status, 401, JSON.stringify(headers));
@@ -263,19 +326,26 @@ void describe('API with tokens', () => {
 
   void test('403 for the wrong role', async () => {
     assert.equal((await send(h, 'POST', '/api/runs', { token: 'ap-token', json: { plan: 'tiny' } })).status, 403);
-    assert.equal((await send(h, 'POST', '/api/runs/r/decisions', { token: 'op-token', json: { gate: 'g', decision: 'go' } })).status, 403);
+    assert.equal(
+      (await send(h, 'POST', '/api/runs/r/decisions', { token: 'op-token', json: { gate: 'g', decision: 'go' } }))
+        .status,
+      403,
+    );
     assert.equal((await send(h, 'POST', '/api/runs/r/cancel', { token: 'ag-token', json: {} })).status, 403);
     assert.equal((await send(h, 'POST', '/api/runs/r/steps/s/claim', { token: 'ap-token', json: {} })).status, 403);
     assert.equal((await send(h, 'GET', '/api/plans', { token: 'ag-token' })).status, 200, 'reading needs any token');
   });
 
   void test('an approver cannot name another approver', async () => {
-    const r = await send(h, 'POST', '/api/runs/r/decisions', { token: 'ap-token', json: { gate: 'g', decision: 'go', approver: 'bob' } });
+    const r = await send(h, 'POST', '/api/runs/r/decisions', {
+      token: 'ap-token',
+      json: { gate: 'g', decision: 'go', approver: 'bob' },
+    });
     assert.equal(r.status, 400);
     assert.deepEqual(r.json.details, [{ path: 'approver', message: 'not allowed when authenticated' }]);
   });
 
-  void test('an agent token lists only its own agent\'s tasks', async () => {
+  void test("an agent token lists only its own agent's tasks", async () => {
     const r = await send(h, 'GET', '/api/agents/someone-else/tasks', { token: 'ag-token' });
     assert.equal(r.status, 403);
   });
@@ -290,7 +360,10 @@ void describe('unexpected errors', () => {
       assert.equal(r.status, 500);
       assert.deepEqual(Object.keys(r.json), ['error']);
       assert.doesNotMatch(r.text, /ENOTDIR|tiny\.yaml|at /);
-      assert.ok(h.logs.some((l) => l.msg === 'unexpected error'), 'the server log has the details');
+      assert.ok(
+        h.logs.some((l) => l.msg === 'unexpected error'),
+        'the server log has the details',
+      );
     } finally {
       await h.close();
     }

@@ -5,7 +5,12 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { parseByteSize } from '../../client/api/deps';
 import { ApiError, parseRequest, RequestValidationError, toApiError } from '../../client/api/errors';
 import { buildOpenApiDocument, openApiPath } from '../../client/api/openapi';
@@ -20,7 +25,13 @@ import {
   PathIdSchema,
   StartRunBodySchema,
 } from '../../client/api/schemas';
-import { agentTasksQuery, decodePageToken, encodePageToken, runsQuery, visibilityValue } from '../../client/api/visibility';
+import {
+  agentTasksQuery,
+  decodePageToken,
+  encodePageToken,
+  runsQuery,
+  visibilityValue,
+} from '../../client/api/visibility';
 import { RunIdTakenError } from '../../client/runs';
 
 /** The 400 problems of parsing `value`, as `path: message` strings. */
@@ -38,12 +49,22 @@ function problems(schema: Parameters<typeof parseRequest>[0], value: unknown): {
 
 void describe('request schemas', () => {
   void test('path ids: safe characters only, no "..", bounded', () => {
-    for (const ok of ['run-1', 'phase-7-release-2f9c', 'A.b_c-9', 'x'.repeat(200), 'phase-2-program-weekly-2026-12-07T08:00:00Z']) assert.equal(PathIdSchema.safeParse(ok).success, true, ok);
-    for (const bad of ['', '..', 'a..b', '.hidden', '-x', 'a/b', 'a b', 'x'.repeat(201), 'é', 'a%2Fb', "a'b"]) assert.equal(PathIdSchema.safeParse(bad).success, false, bad);
+    for (const ok of [
+      'run-1',
+      'phase-7-release-2f9c',
+      'A.b_c-9',
+      'x'.repeat(200),
+      'phase-2-program-weekly-2026-12-07T08:00:00Z',
+    ])
+      assert.equal(PathIdSchema.safeParse(ok).success, true, ok);
+    for (const bad of ['', '..', 'a..b', '.hidden', '-x', 'a/b', 'a b', 'x'.repeat(201), 'é', 'a%2Fb', "a'b"])
+      assert.equal(PathIdSchema.safeParse(bad).success, false, bad);
   });
 
   void test('unknown fields are named', () => {
-    assert.deepEqual(problems(DecisionBodySchema, { gate: 'g', decision: 'go', colour: 'red' }), [{ path: 'colour', message: 'unknown field "colour"' }]);
+    assert.deepEqual(problems(DecisionBodySchema, { gate: 'g', decision: 'go', colour: 'red' }), [
+      { path: 'colour', message: 'unknown field "colour"' },
+    ]);
   });
 
   void test('missing and mistyped fields are named', () => {
@@ -68,10 +89,20 @@ void describe('request schemas', () => {
     assert.equal(problems(CompleteBodySchema, { leaseId: "x' OR '1'='1" })[0]?.path, 'leaseId');
     assert.equal(problems(CompleteBodySchema, { leaseId: 'L', attempt: 0 })[0]?.path, 'attempt');
     assert.equal(problems(CompleteBodySchema, { leaseId: 'L', attempt: 1.5 })[0]?.path, 'attempt');
-    assert.equal(problems(CompleteBodySchema, { leaseId: 'L', metrics: { ok: { nested: true } } })[0]?.path, 'metrics.ok');
-    assert.equal(problems(CompleteBodySchema, { leaseId: 'L', metrics: { 'bad name': 1 } })[0]?.path, 'metrics.bad name');
+    assert.equal(
+      problems(CompleteBodySchema, { leaseId: 'L', metrics: { ok: { nested: true } } })[0]?.path,
+      'metrics.ok',
+    );
+    assert.equal(
+      problems(CompleteBodySchema, { leaseId: 'L', metrics: { 'bad name': 1 } })[0]?.path,
+      'metrics.bad name',
+    );
     assert.equal(problems(FailBodySchema, { leaseId: 'L' })[0]?.path, 'reason');
-    assert.equal(CompleteBodySchema.safeParse({ leaseId: 'L-1', attempt: 2, metrics: { a: 1, b: 'x', c: false }, summary: 'done' }).success, true);
+    assert.equal(
+      CompleteBodySchema.safeParse({ leaseId: 'L-1', attempt: 2, metrics: { a: 1, b: 'x', c: false }, summary: 'done' })
+        .success,
+      true,
+    );
     assert.equal(ClaimNextBodySchema.parse({ wait: '30s' }).wait, 30_000);
     assert.equal(ClaimNextBodySchema.parse({ wait: '250ms' }).wait, 250);
     assert.equal(problems(ClaimNextBodySchema, { wait: '61s' })[0]?.path, 'wait');
@@ -79,19 +110,24 @@ void describe('request schemas', () => {
   });
 
   void test('list query: whitelisted values, numbers checked, unknown parameters named', () => {
-    assert.deepEqual(ListRunsQuerySchema.parse({ state: 'running', plan: 'demo', awaitingApproval: 'true', pageSize: '20' }), {
-      state: 'running',
-      plan: 'demo',
-      awaitingApproval: true,
-      pageSize: 20,
-    });
+    assert.deepEqual(
+      ListRunsQuerySchema.parse({ state: 'running', plan: 'demo', awaitingApproval: 'true', pageSize: '20' }),
+      {
+        state: 'running',
+        plan: 'demo',
+        awaitingApproval: true,
+        pageSize: 20,
+      },
+    );
     assert.equal(problems(ListRunsQuerySchema, { state: "running' OR 1=1" })[0]?.path, 'state');
     assert.equal(problems(ListRunsQuerySchema, { plan: "x' OR PhasePlan != '" })[0]?.path, 'plan');
     assert.equal(problems(ListRunsQuerySchema, { pageSize: '0' })[0]?.path, 'pageSize');
     assert.equal(problems(ListRunsQuerySchema, { pageSize: '5000' })[0]?.path, 'pageSize');
     assert.equal(problems(ListRunsQuerySchema, { pageSize: 'ten' })[0]?.path, 'pageSize');
     assert.equal(problems(ListRunsQuerySchema, { state: ['running', 'held'] })[0]?.path, 'state');
-    assert.deepEqual(problems(ListRunsQuerySchema, { sort: 'asc' }), [{ path: 'sort', message: 'unknown field "sort"' }]);
+    assert.deepEqual(problems(ListRunsQuerySchema, { sort: 'asc' }), [
+      { path: 'sort', message: 'unknown field "sort"' },
+    ]);
   });
 });
 
@@ -106,12 +142,13 @@ void describe('error mapping', () => {
   });
 
   void test('Temporal errors map to status codes by rejection type', () => {
-    const rejected = (type: string) => new WorkflowUpdateFailedError('update failed', ApplicationFailure.create({ type, message: `${type} says no` }));
+    const rejected = (type: string) =>
+      new WorkflowUpdateFailedError('update failed', ApplicationFailure.create({ type, message: `${type} says no` }));
     assert.equal(toApiError(rejected('NotFound'))?.status, 404);
     assert.equal(toApiError(rejected('Forbidden'))?.status, 403);
     assert.equal(toApiError(rejected('Conflict'))?.status, 409);
     assert.equal(toApiError(rejected('Invalid'))?.status, 400);
-    assert.equal(toApiError(rejected('Invalid'))?.message, 'Invalid says no', 'the validator\'s message is passed on');
+    assert.equal(toApiError(rejected('Invalid'))?.message, 'Invalid says no', "the validator's message is passed on");
     assert.equal(toApiError(rejected('Weird'))?.status, 500);
     assert.equal(toApiError(new WorkflowNotFoundError('gone', 'run-1', undefined))?.status, 404);
     assert.equal(toApiError(new WorkflowUpdateRPCTimeoutOrCancelledError('timeout'))?.status, 503);
@@ -125,17 +162,24 @@ void describe('error mapping', () => {
   });
 
   void test('plan problems are re-rooted under the body field "plan"', () => {
-    assert.deepEqual(underPlan([{ path: 'steps[1].needs[0]', message: 'm' }, { path: '', message: 'n' }]), [
-      { path: 'plan.steps[1].needs[0]', message: 'm' },
-      { path: 'plan', message: 'n' },
-    ]);
+    assert.deepEqual(
+      underPlan([
+        { path: 'steps[1].needs[0]', message: 'm' },
+        { path: '', message: 'n' },
+      ]),
+      [
+        { path: 'plan.steps[1].needs[0]', message: 'm' },
+        { path: 'plan', message: 'n' },
+      ],
+    );
   });
 });
 
 void describe('visibility queries', () => {
   void test('values are whitelisted and quoted', () => {
     assert.equal(visibilityValue('demo-approval'), "'demo-approval'");
-    for (const bad of ["x'", 'a b', 'a\\b', '', "' OR '1'='1", 'x"y']) assert.throws(() => visibilityValue(bad), ApiError, bad);
+    for (const bad of ["x'", 'a b', 'a\\b', '', "' OR '1'='1", 'x"y'])
+      assert.throws(() => visibilityValue(bad), ApiError, bad);
   });
 
   void test('runs query: workflow types plus each filter', () => {
@@ -153,7 +197,12 @@ void describe('visibility queries', () => {
     assert.match(token, /^[A-Za-z0-9_-]+$/);
     assert.deepEqual(decodePageToken('q1', token), raw);
     assert.equal(decodePageToken('q1', undefined).length, 0);
-    for (const [query, bad] of [['q2', token], ['q1', 'bm90LWEtdG9rZW4'], ['q1', token.slice(0, 10)], ['q1', 'A']] as const) {
+    for (const [query, bad] of [
+      ['q2', token],
+      ['q1', 'bm90LWEtdG9rZW4'],
+      ['q1', token.slice(0, 10)],
+      ['q1', 'A'],
+    ] as const) {
       assert.throws(
         () => decodePageToken(query, bad),
         (e: unknown) => e instanceof ApiError && e.status === 400 && e.details?.[0]?.path === 'nextPageToken',
@@ -211,12 +260,30 @@ void describe('OpenAPI document', () => {
       'POST /api/schedules/{id}/unpause',
       'POST /api/schedules/{id}/trigger',
     ];
-    const documented = Object.entries(paths).flatMap(([p, item]) => Object.keys(item as object).map((m) => `${m.toUpperCase()} ${p}`));
+    const documented = Object.entries(paths).flatMap(([p, item]) =>
+      Object.keys(item as object).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     assert.deepEqual(documented.sort(), expected.sort());
     const schemas = doc.components?.schemas ?? {};
-    for (const name of ['Error', 'RunStatus', 'GateStatus', 'StepStatus', 'PhasePlan', 'ProgramPlan', 'ClaimResult']) assert.ok(schemas[name], `component ${name}`);
-    const decide = (paths['/api/runs/{runId}/decisions'] as Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>).post;
-    assert.deepEqual(Object.keys(decide?.responses ?? {}).sort(), ['200', '400', '401', '403', '404', '409', '413', '415', '500']);
+    for (const name of ['Error', 'RunStatus', 'GateStatus', 'StepStatus', 'PhasePlan', 'ProgramPlan', 'ClaimResult'])
+      assert.ok(schemas[name], `component ${name}`);
+    const decide = (
+      paths['/api/runs/{runId}/decisions'] as Record<
+        string,
+        { responses: Record<string, unknown>; requestBody?: unknown }
+      >
+    ).post;
+    assert.deepEqual(Object.keys(decide?.responses ?? {}).sort(), [
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '413',
+      '415',
+      '500',
+    ]);
     assert.ok(decide?.requestBody);
   });
 });

@@ -41,7 +41,8 @@ function load(id: string): Plan {
   const parsed = raw.get(id);
   if (parsed instanceof Error) assert.fail(`${id}.yaml is not valid YAML: ${parsed.message}`);
   const result = validatePlan(parsed, knownIds);
-  if (!result.ok) assert.fail(`${id}.yaml is invalid:\n${result.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+  if (!result.ok)
+    assert.fail(`${id}.yaml is invalid:\n${result.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
   return result.plan;
 }
 function phase(id: string): PhasePlan {
@@ -77,7 +78,14 @@ function criticalPathMs(plan: PhasePlan): number {
 
 void describe('every bundled plan', () => {
   void test('there are plans for every seed and the demos', () => {
-    for (const id of ['phase-2-initialization', 'phase-2-program', 'phase-6-orchestration', 'phase-7-release', 'demo-hello', 'demo-approval']) {
+    for (const id of [
+      'phase-2-initialization',
+      'phase-2-program',
+      'phase-6-orchestration',
+      'phase-7-release',
+      'demo-hello',
+      'demo-approval',
+    ]) {
       assert.ok(knownIds.has(id), `plans/${id}.yaml is missing`);
     }
   });
@@ -109,7 +117,10 @@ void describe('every bundled plan', () => {
         for (const c of g.gate?.checks ?? []) {
           const [stepId, name] = c.metric.split('.') as [string, string];
           const actual = simulated.get(stepId)?.[name] as string | number | boolean | undefined;
-          assert.ok(checkPasses(c.op, actual, c.value), `${g.id}: ${c.metric} ${c.op} ${c.value} fails with simulated ${actual}`);
+          assert.ok(
+            checkPasses(c.op, actual, c.value),
+            `${g.id}: ${c.metric} ${c.op} ${c.value} fails with simulated ${actual}`,
+          );
         }
       }
       assert.ok(criticalPathMs(plan) <= 30_000, `${id}: simulated critical path ${criticalPathMs(plan)}ms`);
@@ -133,8 +144,18 @@ void describe('phase-7-release (phase7-coordinator-handoff.md)', () => {
   void test('the four task definitions with their roster agents', () => {
     const agents = Object.fromEntries(tasks(plan).map((t) => [t.id, t.agent]));
     assert.deepEqual(
-      { 'build-infra': agents['build-infra'], 'config-system': agents['config-system'], 'code-quality': agents['code-quality'], 'release-prep': agents['release-prep'] },
-      { 'build-infra': 'cicd-engineer', 'config-system': 'backend-dev', 'code-quality': 'reviewer', 'release-prep': 'planner' },
+      {
+        'build-infra': agents['build-infra'],
+        'config-system': agents['config-system'],
+        'code-quality': agents['code-quality'],
+        'release-prep': agents['release-prep'],
+      },
+      {
+        'build-infra': 'cicd-engineer',
+        'config-system': 'backend-dev',
+        'code-quality': 'reviewer',
+        'release-prep': 'planner',
+      },
     );
   });
 
@@ -152,7 +173,13 @@ void describe('phase-7-release (phase7-coordinator-handoff.md)', () => {
   void test('quality gate thresholds and approvers', () => {
     const gate = step(plan, 'release-gate');
     const checks = checkText(gate);
-    for (const expected of ['code-quality.clippy_warnings < 20', 'build-infra.build_time_improvement_pct >= 25', 'config-system.env_vars_implemented >= 93', 'release-prep.version == "2.0.0"', 'integration-validation.tests_passed >= 626']) {
+    for (const expected of [
+      'code-quality.clippy_warnings < 20',
+      'build-infra.build_time_improvement_pct >= 25',
+      'config-system.env_vars_implemented >= 93',
+      'release-prep.version == "2.0.0"',
+      'integration-validation.tests_passed >= 626',
+    ]) {
       assert.ok(checks.includes(expected), `missing check ${expected}; have ${checks.join(', ')}`);
     }
     assert.ok(gate.gate?.approval?.approvers.includes('release-manager'));
@@ -184,7 +211,9 @@ void describe('phase-6-orchestration (phase6-orchestration-report.md)', () => {
     assert.deepEqual(step(plan, 'security-manager').needs, ['infrastructure-gate']);
     assert.deepEqual(step(plan, 'performance-benchmarker').needs, ['infrastructure-gate']);
     assert.deepEqual(step(plan, 'reviewer').needs, ['security-manager', 'performance-benchmarker']);
-    assert.ok(checkText(step(plan, 'infrastructure-gate')).includes('production-validator.test_execution_rate_pct > 95'));
+    assert.ok(
+      checkText(step(plan, 'infrastructure-gate')).includes('production-validator.test_execution_rate_pct > 95'),
+    );
   });
 
   void test('6-hour window and 2-hour issue resolution', () => {
@@ -195,7 +224,13 @@ void describe('phase-6-orchestration (phase6-orchestration-report.md)', () => {
   void test('deployment readiness criteria and the final go/no-go', () => {
     const gate = step(plan, 'deployment-gate');
     const checks = checkText(gate);
-    for (const expected of ['security-manager.security_score_pct == 100', 'final-validation.test_success_pct > 95', 'performance-benchmarker.budget_violation_pct < 0.3', 'final-validation.endpoint_success_pct > 90', 'security-manager.nasa_compliance_pct >= 92']) {
+    for (const expected of [
+      'security-manager.security_score_pct == 100',
+      'final-validation.test_success_pct > 95',
+      'performance-benchmarker.budget_violation_pct < 0.3',
+      'final-validation.endpoint_success_pct > 90',
+      'security-manager.nasa_compliance_pct >= 92',
+    ]) {
       assert.ok(checks.includes(expected), `missing check ${expected}; have ${checks.join(', ')}`);
     }
     assert.ok(gate.gate?.approval?.approvers.includes('task-orchestrator'));
@@ -203,7 +238,12 @@ void describe('phase-6-orchestration (phase6-orchestration-report.md)', () => {
 });
 
 void describe('phase 2 (phase2-initialization.md)', () => {
-  const weekIds = ['phase-2-week-1-service-discovery', 'phase-2-week-2-performance-optimization', 'phase-2-week-3-monitoring-alerting', 'phase-2-week-4-production-reliability'];
+  const weekIds = [
+    'phase-2-week-1-service-discovery',
+    'phase-2-week-2-performance-optimization',
+    'phase-2-week-3-monitoring-alerting',
+    'phase-2-week-4-production-reliability',
+  ];
   const whole = phase('phase-2-initialization');
 
   void test('the program runs the four weeks in order', () => {
@@ -221,7 +261,10 @@ void describe('phase 2 (phase2-initialization.md)', () => {
       assert.equal(gate[0]?.id, `week-${i + 1}-gate`);
       assert.ok(gate[0]?.gate?.approval, `${id}: the weekly gate needs a human go/no-go`);
       // the gate is the last thing in the week: every other step is upstream of it
-      assert.ok(week.steps.every((s) => s.gate || week.steps.some((o) => stepNeeds(o).includes(s.id))), `${id}: a step nobody waits for`);
+      assert.ok(
+        week.steps.every((s) => s.gate || week.steps.some((o) => stepNeeds(o).includes(s.id))),
+        `${id}: a step nobody waits for`,
+      );
     });
   });
 
@@ -236,7 +279,10 @@ void describe('phase 2 (phase2-initialization.md)', () => {
         assert.deepEqual(inWhole, expected, `${s.id} differs between ${id} and phase-2-initialization`);
       }
     });
-    assert.deepEqual(whole.steps.map((s) => s.id).filter((s) => !seen.has(s)), []);
+    assert.deepEqual(
+      whole.steps.map((s) => s.id).filter((s) => !seen.has(s)),
+      [],
+    );
   });
 
   void test("the doc's success criteria are the gates' thresholds", () => {

@@ -25,7 +25,10 @@ const compose = parse(composeText, { merge: true }) as { services?: Record<strin
 /** The service `name`; fails the test when the stack has none by that name. */
 function service(name: string): Service {
   const s = compose.services?.[name];
-  assert.ok(s, `docker-compose.yml has no service "${name}" (services: ${Object.keys(compose.services ?? {}).join(', ')})`);
+  assert.ok(
+    s,
+    `docker-compose.yml has no service "${name}" (services: ${Object.keys(compose.services ?? {}).join(', ')})`,
+  );
   return s;
 }
 
@@ -56,24 +59,39 @@ void describe('temporal-docker/docker-compose.yml', () => {
   it('passes only environment variables config/env.ts knows to worker and api', () => {
     const known = new Set(Object.keys(EnvSchema.shape));
     for (const name of ['worker', 'api']) {
-      for (const key of Object.keys(environment(name))) assert.ok(known.has(key) || key === 'NODE_ENV', `${name}: ${key} is not read by config/env.ts`);
+      for (const key of Object.keys(environment(name)))
+        assert.ok(known.has(key) || key === 'NODE_ENV', `${name}: ${key} is not read by config/env.ts`);
     }
   });
 
   it('runs the Temporal Server and UI versions the pinned dev server embeds', () => {
     assert.equal(service('temporal').image, `temporalio/auto-setup:${TEMPORAL_SERVER_VERSION}`);
     assert.equal(service('temporal-ui').image, `temporalio/ui:${TEMPORAL_UI_VERSION}`);
-    assert.match(service('temporal-admin-tools').image ?? '', new RegExp(`^temporalio/admin-tools:${TEMPORAL_SERVER_VERSION.replace(/\./g, '\\.')}-`));
+    assert.match(
+      service('temporal-admin-tools').image ?? '',
+      new RegExp(`^temporalio/admin-tools:${TEMPORAL_SERVER_VERSION.replace(/\./g, '\\.')}-`),
+    );
   });
 
   it('publishes the ports the Phasegate processes are configured with', () => {
     const apiPort = Number(environment('api').PORT);
     assert.equal(apiPort, EnvSchema.shape.PORT.parse(undefined), 'the api listens on the default PORT');
     assert.deepEqual(published('api'), [[apiPort, apiPort]]);
-    assert.ok(service('api').healthcheck?.test?.some((t) => t.includes(`127.0.0.1:${apiPort}/healthz`)), 'the api healthcheck asks its own port');
+    assert.ok(
+      service('api').healthcheck?.test?.some((t) => t.includes(`127.0.0.1:${apiPort}/healthz`)),
+      'the api healthcheck asks its own port',
+    );
     const frontend = Number(String(environment('worker').TEMPORAL_ADDRESS).split(':').at(-1));
-    assert.deepEqual(published('temporal'), [[frontend, frontend]], 'the frontend is published on the port the workers dial');
+    assert.deepEqual(
+      published('temporal'),
+      [[frontend, frontend]],
+      'the frontend is published on the port the workers dial',
+    );
     const uiPort = Number(new URL(EnvSchema.shape.TEMPORAL_UI_URL.parse(undefined)).port);
-    assert.deepEqual(published('temporal-ui'), [[uiPort, 8080]], 'the UI is published where TEMPORAL_UI_URL points by default');
+    assert.deepEqual(
+      published('temporal-ui'),
+      [[uiPort, 8080]],
+      'the UI is published where TEMPORAL_UI_URL points by default',
+    );
   });
 });

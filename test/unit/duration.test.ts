@@ -5,7 +5,24 @@ import { formatDuration, isDuration, parseDuration } from '../../workflows/plan/
 
 // describe()/it() return promises that node:test itself awaits; `void` says so to the linter.
 
-const MALFORMED = ['5 minutes', '10', '-1s', '1x', '', ' 5s', '5s ', '1h 30m', '5S', '5sec', '.5s', '1.s', '1e3ms', '+5s', 's', '1h-30m'];
+const MALFORMED = [
+  '5 minutes',
+  '10',
+  '-1s',
+  '1x',
+  '',
+  ' 5s',
+  '5s ',
+  '1h 30m',
+  '5S',
+  '5sec',
+  '.5s',
+  '1.s',
+  '1e3ms',
+  '+5s',
+  's',
+  '1h-30m',
+];
 
 void describe('isDuration', () => {
   void it('accepts a number with each unit', () => {
@@ -52,7 +69,10 @@ void describe('parseDuration', () => {
 
   void it('throws a RangeError naming malformed text', () => {
     for (const text of ['5 minutes', '10', '-1s', '1x']) {
-      assert.throws(() => parseDuration(text), { name: 'RangeError', message: `malformed duration "${text}" (use e.g. 500ms, 30s, 15m, 6h, 2d; at most 100 years)` });
+      assert.throws(() => parseDuration(text), {
+        name: 'RangeError',
+        message: `malformed duration "${text}" (use e.g. 500ms, 30s, 15m, 6h, 2d; at most 100 years)`,
+      });
     }
   });
 

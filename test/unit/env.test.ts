@@ -21,7 +21,10 @@ function problems(source: Record<string, string>): string[] {
     parseEnv(source);
     return [];
   } catch (err) {
-    return (err as Error).message.split('\n').slice(1).map((l) => l.trim());
+    return (err as Error).message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
   }
 }
 
@@ -50,7 +53,12 @@ describe('parseEnv', () => {
   });
 
   it('reads the observability variables', () => {
-    const env = parseEnv({ PHASEGATE_WORKER_METRICS: '0.0.0.0:9464', PHASEGATE_OTEL: 'yes', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', PHASEGATE_METRICS_TOKEN: 'm' });
+    const env = parseEnv({
+      PHASEGATE_WORKER_METRICS: '0.0.0.0:9464',
+      PHASEGATE_OTEL: 'yes',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      PHASEGATE_METRICS_TOKEN: 'm',
+    });
     assert.equal(env.PHASEGATE_WORKER_METRICS, '0.0.0.0:9464');
     assert.equal(env.PHASEGATE_OTEL, true);
     assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://collector:4318');
@@ -58,23 +66,38 @@ describe('parseEnv', () => {
   });
 
   it('wants host:port for TEMPORAL_ADDRESS and PHASEGATE_WORKER_METRICS', () => {
-    for (const ok of ['localhost:7233', 'ns.a1b2c.tmprl.cloud:7233', '[::1]:7233', '10.0.0.5:65535']) assert.deepEqual(problems({ TEMPORAL_ADDRESS: ok }), [], ok);
-    assert.deepEqual(problems({ TEMPORAL_ADDRESS: 'ns.a1b2c.tmprl.cloud' }), ['TEMPORAL_ADDRESS: expected host:port, e.g. my-namespace.a1b2c.tmprl.cloud:7233']);
-    assert.deepEqual(problems({ TEMPORAL_ADDRESS: 'http://temporal:7233' }), ['TEMPORAL_ADDRESS: expected host:port, e.g. my-namespace.a1b2c.tmprl.cloud:7233']);
-    assert.deepEqual(problems({ TEMPORAL_ADDRESS: 'temporal:70000' }), ['TEMPORAL_ADDRESS: port must be at most 65535']);
-    assert.deepEqual(problems({ PHASEGATE_WORKER_METRICS: '9464' }), ['PHASEGATE_WORKER_METRICS: expected host:port, e.g. 127.0.0.1:9464']);
+    for (const ok of ['localhost:7233', 'ns.a1b2c.tmprl.cloud:7233', '[::1]:7233', '10.0.0.5:65535'])
+      assert.deepEqual(problems({ TEMPORAL_ADDRESS: ok }), [], ok);
+    assert.deepEqual(problems({ TEMPORAL_ADDRESS: 'ns.a1b2c.tmprl.cloud' }), [
+      'TEMPORAL_ADDRESS: expected host:port, e.g. my-namespace.a1b2c.tmprl.cloud:7233',
+    ]);
+    assert.deepEqual(problems({ TEMPORAL_ADDRESS: 'http://temporal:7233' }), [
+      'TEMPORAL_ADDRESS: expected host:port, e.g. my-namespace.a1b2c.tmprl.cloud:7233',
+    ]);
+    assert.deepEqual(problems({ TEMPORAL_ADDRESS: 'temporal:70000' }), [
+      'TEMPORAL_ADDRESS: port must be at most 65535',
+    ]);
+    assert.deepEqual(problems({ PHASEGATE_WORKER_METRICS: '9464' }), [
+      'PHASEGATE_WORKER_METRICS: expected host:port, e.g. 127.0.0.1:9464',
+    ]);
   });
 
   it('wants an http(s) OTLP endpoint and a known boolean for PHASEGATE_OTEL', () => {
-    assert.deepEqual(problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' }), ['OTEL_EXPORTER_OTLP_ENDPOINT: expected an http(s) URL, e.g. http://localhost:4318']);
+    assert.deepEqual(problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' }), [
+      'OTEL_EXPORTER_OTLP_ENDPOINT: expected an http(s) URL, e.g. http://localhost:4318',
+    ]);
     assert.equal(problems({ PHASEGATE_OTEL: 'on' }).length, 1);
     assert.match(problems({ PHASEGATE_OTEL: 'on' })[0] as string, /^PHASEGATE_OTEL: /);
   });
 
   it('a client certificate without its key (and the reverse) names both variables', () => {
     withTlsFiles(({ cert, key }) => {
-      assert.deepEqual(problems({ TEMPORAL_TLS_CERT_PATH: cert }), ['TEMPORAL_TLS_KEY_PATH: required when TEMPORAL_TLS_CERT_PATH is set: a client certificate needs its private key']);
-      assert.deepEqual(problems({ TEMPORAL_TLS_KEY_PATH: key }), ['TEMPORAL_TLS_CERT_PATH: required when TEMPORAL_TLS_KEY_PATH is set: a private key needs its client certificate']);
+      assert.deepEqual(problems({ TEMPORAL_TLS_CERT_PATH: cert }), [
+        'TEMPORAL_TLS_KEY_PATH: required when TEMPORAL_TLS_CERT_PATH is set: a client certificate needs its private key',
+      ]);
+      assert.deepEqual(problems({ TEMPORAL_TLS_KEY_PATH: key }), [
+        'TEMPORAL_TLS_CERT_PATH: required when TEMPORAL_TLS_KEY_PATH is set: a private key needs its client certificate',
+      ]);
       assert.deepEqual(problems({ TEMPORAL_TLS_CERT_PATH: cert, TEMPORAL_TLS_KEY_PATH: key }), []);
     });
   });
@@ -82,21 +105,30 @@ describe('parseEnv', () => {
   it('files that do not exist (or are folders) are named by their variable', () => {
     withTlsFiles(({ cert, dir }) => {
       const missing = join(dir, 'nope.key');
-      assert.deepEqual(problems({ TEMPORAL_TLS_CERT_PATH: cert, TEMPORAL_TLS_KEY_PATH: missing, TEMPORAL_TLS_CA_PATH: dir }), [
-        `TEMPORAL_TLS_KEY_PATH: file not found: ${missing}`,
-        `TEMPORAL_TLS_CA_PATH: ${dir} is not a file`,
-      ]);
+      assert.deepEqual(
+        problems({ TEMPORAL_TLS_CERT_PATH: cert, TEMPORAL_TLS_KEY_PATH: missing, TEMPORAL_TLS_CA_PATH: dir }),
+        [`TEMPORAL_TLS_KEY_PATH: file not found: ${missing}`, `TEMPORAL_TLS_CA_PATH: ${dir} is not a file`],
+      );
     });
   });
 
   it('refuses TLS settings or an API key with TEMPORAL_TLS=false', () => {
-    assert.deepEqual(problems({ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' }), ['TEMPORAL_TLS: is false, but TEMPORAL_API_KEY needs TLS: unset TEMPORAL_TLS or remove them']);
-    assert.deepEqual(problems({ TEMPORAL_TLS: '0', TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }), ['TEMPORAL_TLS: is 0, but TEMPORAL_TLS_SERVER_NAME needs TLS: unset TEMPORAL_TLS or remove them']);
+    assert.deepEqual(problems({ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' }), [
+      'TEMPORAL_TLS: is false, but TEMPORAL_API_KEY needs TLS: unset TEMPORAL_TLS or remove them',
+    ]);
+    assert.deepEqual(problems({ TEMPORAL_TLS: '0', TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }), [
+      'TEMPORAL_TLS: is 0, but TEMPORAL_TLS_SERVER_NAME needs TLS: unset TEMPORAL_TLS or remove them',
+    ]);
     assert.deepEqual(problems({ TEMPORAL_TLS: 'true', TEMPORAL_API_KEY: 'k' }), []);
   });
 
   it('reports every bad variable at once, one line each, in one error', () => {
-    const lines = problems({ PORT: 'x', LOG_LEVEL: 'loud', TEMPORAL_TLS_CERT_PATH: '/no/such/cert.pem', TEMPORAL_UI_URL: 'not a url' });
+    const lines = problems({
+      PORT: 'x',
+      LOG_LEVEL: 'loud',
+      TEMPORAL_TLS_CERT_PATH: '/no/such/cert.pem',
+      TEMPORAL_UI_URL: 'not a url',
+    });
     assert.deepEqual(
       lines.map((l) => l.split(':')[0]),
       ['TEMPORAL_UI_URL', 'PORT', 'LOG_LEVEL', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CERT_PATH'],
@@ -110,20 +142,36 @@ describe('temporalConnectionOptions', () => {
 
   it('plain connection by default; TLS with system roots for TEMPORAL_TLS or an API key', () => {
     assert.deepEqual(temporalConnectionOptions(base), { address: '127.0.0.1:7233' });
-    assert.deepEqual(temporalConnectionOptions({ ...base, TEMPORAL_TLS: true }), { address: '127.0.0.1:7233', tls: true });
-    assert.deepEqual(temporalConnectionOptions({ ...base, TEMPORAL_API_KEY: 'k' }), { address: '127.0.0.1:7233', apiKey: 'k', tls: true });
+    assert.deepEqual(temporalConnectionOptions({ ...base, TEMPORAL_TLS: true }), {
+      address: '127.0.0.1:7233',
+      tls: true,
+    });
+    assert.deepEqual(temporalConnectionOptions({ ...base, TEMPORAL_API_KEY: 'k' }), {
+      address: '127.0.0.1:7233',
+      apiKey: 'k',
+      tls: true,
+    });
   });
 
   it('reads the certificate pair, the CA and the server name; a CA or a server name alone also turn TLS on', () => {
     withTlsFiles(({ cert, key, ca }) => {
-      const env = parseEnv({ TEMPORAL_TLS_CERT_PATH: cert, TEMPORAL_TLS_KEY_PATH: key, TEMPORAL_TLS_CA_PATH: ca, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' });
+      const env = parseEnv({
+        TEMPORAL_TLS_CERT_PATH: cert,
+        TEMPORAL_TLS_KEY_PATH: key,
+        TEMPORAL_TLS_CA_PATH: ca,
+        TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+      });
       assert.deepEqual(temporalConnectionOptions(env).tls, {
         clientCertPair: { crt: Buffer.from('CERT'), key: Buffer.from('KEY') },
         serverRootCACertificate: Buffer.from('CA'),
         serverNameOverride: 'temporal.internal',
       });
-      assert.deepEqual(temporalConnectionOptions(parseEnv({ TEMPORAL_TLS_CA_PATH: ca })).tls, { serverRootCACertificate: Buffer.from('CA') });
-      assert.deepEqual(temporalConnectionOptions(parseEnv({ TEMPORAL_TLS_SERVER_NAME: 'x.internal' })).tls, { serverNameOverride: 'x.internal' });
+      assert.deepEqual(temporalConnectionOptions(parseEnv({ TEMPORAL_TLS_CA_PATH: ca })).tls, {
+        serverRootCACertificate: Buffer.from('CA'),
+      });
+      assert.deepEqual(temporalConnectionOptions(parseEnv({ TEMPORAL_TLS_SERVER_NAME: 'x.internal' })).tls, {
+        serverNameOverride: 'x.internal',
+      });
     });
   });
 });
@@ -139,7 +187,9 @@ function sourceFiles(dir: string, skip: readonly string[]): string[] {
 
 /** Names of environment variables read: `process.env.X`, `env.X` (parsed or raw), commander's `.env('X')`. */
 function variablesRead(text: string): string[] {
-  return [...text.matchAll(/\benv\.([A-Z][A-Z0-9_]+)\b|\.env\('([A-Z][A-Z0-9_]+)'\)/g)].map((m) => (m[1] ?? m[2]) as string);
+  return [...text.matchAll(/\benv\.([A-Z][A-Z0-9_]+)\b|\.env\('([A-Z][A-Z0-9_]+)'\)/g)].map(
+    (m) => (m[1] ?? m[2]) as string,
+  );
 }
 
 describe('docs/configuration.md', () => {
@@ -159,13 +209,16 @@ describe('docs/configuration.md', () => {
       assert.ok(d.readers.length > 0 && d.meaning.length > 0, name);
       assert.ok(!(name in EnvSchema.shape) || name in ENV_DOCS, name);
     }
-    for (const name of Object.keys(EXTRA_ENV_DOCS)) assert.ok(!(name in EnvSchema.shape), `${name} is in the schema: document it in ENV_DOCS`);
+    for (const name of Object.keys(EXTRA_ENV_DOCS))
+      assert.ok(!(name in EnvSchema.shape), `${name} is in the schema: document it in ENV_DOCS`);
   });
 
   it('lists every variable the code reads', () => {
     // System variables, not Phasegate configuration; the cluster test harness documents its own.
     const ignored = new Set(['PATH', 'HOME', 'XDG_CACHE_HOME']);
-    const files = ['client', 'workers', 'activities', 'config', 'scripts'].flatMap((d) => sourceFiles(join(ROOT, d), ['scripts/cluster']));
+    const files = ['client', 'workers', 'activities', 'config', 'scripts'].flatMap((d) =>
+      sourceFiles(join(ROOT, d), ['scripts/cluster']),
+    );
     const documented = new Set([...Object.keys(ENV_DOCS), ...Object.keys(EXTRA_ENV_DOCS)]);
     const missing = new Set<string>();
     for (const file of files) {

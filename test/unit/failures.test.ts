@@ -18,10 +18,16 @@ import { newRunStatus } from '../../workflows/status';
 
 void describe('outcome ⇄ failure type', () => {
   it('keeps the type names clients match on', () => {
-    assert.deepEqual(FAILURE_TYPE_OF_OUTCOME, { rejected: 'PhaseRejected', failed: 'PhaseFailed', 'timed-out': 'PhaseTimedOut', cancelled: 'PhaseCancelled' });
+    assert.deepEqual(FAILURE_TYPE_OF_OUTCOME, {
+      rejected: 'PhaseRejected',
+      failed: 'PhaseFailed',
+      'timed-out': 'PhaseTimedOut',
+      cancelled: 'PhaseCancelled',
+    });
   });
   it('maps each type back to its outcome', () => {
-    for (const [outcome, type] of Object.entries(FAILURE_TYPE_OF_OUTCOME)) assert.equal(OUTCOME_OF_FAILURE_TYPE[type], outcome);
+    for (const [outcome, type] of Object.entries(FAILURE_TYPE_OF_OUTCOME))
+      assert.equal(OUTCOME_OF_FAILURE_TYPE[type], outcome);
   });
   it('builds a non-retryable failure whose details carry outcome and run id', () => {
     const f = runFailure('release', 'release-1a2b', 'timed-out', 'deadline of 1h passed');
@@ -33,7 +39,11 @@ void describe('outcome ⇄ failure type', () => {
 });
 
 void describe('cause chain', () => {
-  const inner = ApplicationFailure.create({ type: 'PhaseRejected', message: 'gate "g": no-go by alice', nonRetryable: true });
+  const inner = ApplicationFailure.create({
+    type: 'PhaseRejected',
+    message: 'gate "g": no-go by alice',
+    nonRetryable: true,
+  });
   const wrapped = new Error('child workflow failed', { cause: new Error('middle', { cause: inner }) });
 
   it('errorMessage is the innermost message', () => {

@@ -25,8 +25,17 @@ function gateStatus(over: Partial<GateStatus> = {}): GateStatus {
     ...over,
   };
 }
-const vote = (approver: string, decision: Vote['decision'] = 'go'): Vote => ({ approver, decision, at: '2026-01-13T22:05:00.000Z' });
-const decide = (over: Partial<Decision> = {}): Decision => ({ gate: 'release', decision: 'go', approver: 'alice', ...over });
+const vote = (approver: string, decision: Vote['decision'] = 'go'): Vote => ({
+  approver,
+  decision,
+  at: '2026-01-13T22:05:00.000Z',
+});
+const decide = (over: Partial<Decision> = {}): Decision => ({
+  gate: 'release',
+  decision: 'go',
+  approver: 'alice',
+  ...over,
+});
 
 void describe('checkPasses: numbers', () => {
   const table: [Check['op'], number, number, boolean][] = [
@@ -164,15 +173,27 @@ void describe('decisionShapeProblem', () => {
 void describe('validateDecision', () => {
   void it('accepts a listed approver voting on an awaiting gate', () => {
     assert.equal(validateDecision(decide(), gateStatus()), null);
-    assert.equal(validateDecision(decide({ decision: 'no-go', approver: 'carol', comment: 'not yet' }), gateStatus({ votes: [vote('alice')] })), null);
+    assert.equal(
+      validateDecision(
+        decide({ decision: 'no-go', approver: 'carol', comment: 'not yet' }),
+        gateStatus({ votes: [vote('alice')] }),
+      ),
+      null,
+    );
   });
 
   void it('rejects a malformed payload as Invalid', () => {
-    assert.deepEqual(validateDecision({ ...decide(), decision: 'maybe' } as unknown as Decision, gateStatus()), { type: 'Invalid', message: 'decision: must be "go" or "no-go"' });
+    assert.deepEqual(validateDecision({ ...decide(), decision: 'maybe' } as unknown as Decision, gateStatus()), {
+      type: 'Invalid',
+      message: 'decision: must be "go" or "no-go"',
+    });
   });
 
   void it('rejects an unknown gate as NotFound', () => {
-    assert.deepEqual(validateDecision(decide({ gate: 'nope' }), undefined), { type: 'NotFound', message: 'unknown gate "nope"' });
+    assert.deepEqual(validateDecision(decide({ gate: 'nope' }), undefined), {
+      type: 'NotFound',
+      message: 'unknown gate "nope"',
+    });
   });
 
   void it('rejects an approver not on the list as Forbidden', () => {
@@ -191,7 +212,10 @@ void describe('validateDecision', () => {
 
   void it('rejects a vote on a gate not awaiting a decision as Conflict, naming its state', () => {
     for (const state of ['pending', 'checking', 'go', 'no-go'] as const) {
-      assert.deepEqual(validateDecision(decide(), gateStatus({ state })), { type: 'Conflict', message: `gate "release" is not awaiting a decision (state: ${state})` });
+      assert.deepEqual(validateDecision(decide(), gateStatus({ state })), {
+        type: 'Conflict',
+        message: `gate "release" is not awaiting a decision (state: ${state})`,
+      });
     }
   });
 
@@ -227,7 +251,10 @@ void describe('validateDecision', () => {
 
     void it('still applies every other rule', () => {
       const pending = gateStatus({ state: 'pending', votes: [vote('alice')] });
-      assert.equal(validateDecision(decide({ decision: 'yes' } as unknown as Partial<Decision>), pending, true)?.type, 'Invalid');
+      assert.equal(
+        validateDecision(decide({ decision: 'yes' } as unknown as Partial<Decision>), pending, true)?.type,
+        'Invalid',
+      );
       assert.equal(validateDecision(decide(), undefined, true)?.type, 'NotFound');
       assert.equal(validateDecision(decide({ approver: 'mallory' }), pending, true)?.type, 'Forbidden');
       assert.equal(validateDecision(decide(), pending, true)?.type, 'Conflict');

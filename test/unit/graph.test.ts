@@ -13,7 +13,11 @@ function assertRespectsNeeds(nodes: readonly GraphNode[], order: readonly string
   assert.deepEqual([...order].sort(), nodes.map((x) => x.id).sort());
   const position = new Map(order.map((id, i) => [id, i]));
   for (const node of nodes) {
-    for (const dep of node.needs) assert.ok((position.get(dep) as number) < (position.get(node.id) as number), `${dep} must come before ${node.id}`);
+    for (const dep of node.needs)
+      assert.ok(
+        (position.get(dep) as number) < (position.get(node.id) as number),
+        `${dep} must come before ${node.id}`,
+      );
   }
 }
 

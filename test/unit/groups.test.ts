@@ -25,7 +25,10 @@ const decide = (approver: string) => ({ gate: 'release', decision: 'go' as const
 
 void describe('PHASEGATE_GROUPS', () => {
   void it('parses release=alice,bob;qa=carol, merging a group listed twice', () => {
-    assert.deepEqual(parseGroupSpec('release=alice, bob; qa=carol;release=dave'), { release: ['alice', 'bob', 'dave'], qa: ['carol'] });
+    assert.deepEqual(parseGroupSpec('release=alice, bob; qa=carol;release=dave'), {
+      release: ['alice', 'bob', 'dave'],
+      qa: ['carol'],
+    });
     assert.deepEqual(parseGroupSpec(''), {});
   });
   void it('names the bad entry', () => {
@@ -36,14 +39,23 @@ void describe('PHASEGATE_GROUPS', () => {
     const dir = new GroupDirectory({ release: ['alice'] }, [{ identity: 'bob', groups: ['release', 'qa'] }]);
     assert.deepEqual(dir.membersOf('release'), ['alice', 'bob']);
     assert.deepEqual(dir.groupsOf('bob'), ['qa', 'release']);
-    const plan = { id: 'p', steps: [{ id: 'g', gate: { approval: { approvers: ['cto', 'group:release', 'group:nobody'] } } }] };
+    const plan = {
+      id: 'p',
+      steps: [{ id: 'g', gate: { approval: { approvers: ['cto', 'group:release', 'group:nobody'] } } }],
+    };
     assert.deepEqual(groupsNamedBy(plan), ['nobody', 'release']);
     assert.deepEqual(dir.resolveFor(plan), { nobody: [], release: ['alice', 'bob'] });
   });
 });
 
 void describe('plans with groups', () => {
-  const plan = (approval: object) => ({ id: 'p', steps: [{ id: 'b', run: { kind: 'simulate' } }, { id: 'g', gate: { needs: ['b'], approval } }] });
+  const plan = (approval: object) => ({
+    id: 'p',
+    steps: [
+      { id: 'b', run: { kind: 'simulate' } },
+      { id: 'g', gate: { needs: ['b'], approval } },
+    ],
+  });
   void it('a quorum above the people listed is fine when a group is listed; without one it is refused', () => {
     assert.equal(validatePlan(plan({ approvers: ['cto', 'group:release-managers'], quorum: 3 })).ok, true);
     const bad = validatePlan(plan({ approvers: ['cto'], quorum: 2 }));
@@ -89,11 +101,17 @@ void describe('votes with groups and separation of duties', () => {
       { id: 'docs', leaseHolders: ['carol'] },
     ];
     const barred = barredVoters('olivia', steps, new Set(['build']));
-    assert.deepEqual(barred.map((b) => b.identity), ['olivia', 'agent-7', 'bob']);
+    assert.deepEqual(
+      barred.map((b) => b.identity),
+      ['olivia', 'agent-7', 'bob'],
+    );
     const g = gate(['group:release', 'olivia', 'carol']);
     const r = validateDecision(decide('bob'), g, false, { groups, barred });
     assert.equal(r?.type, 'Forbidden');
-    assert.equal(r?.message, '"bob" may not vote on gate "release": separation of duties (held a lease on task "build", which this gate needs)');
+    assert.equal(
+      r?.message,
+      '"bob" may not vote on gate "release": separation of duties (held a lease on task "build", which this gate needs)',
+    );
     assert.match(validateDecision(decide('olivia'), g, false, { groups, barred })?.message ?? '', /started the run/);
     assert.equal(validateDecision(decide('carol'), g, false, { groups, barred }), null);
     assert.equal(validateDecision(decide('alice'), g, false, { groups, barred }), null);
@@ -103,9 +121,20 @@ void describe('votes with groups and separation of duties', () => {
 
 void describe('groups outside the run', () => {
   void it('MCP pending_decisions lists a group gate for its members only', () => {
-    const status = { runId: 'r', plan: 'p', title: 't', gates: [gate(['cto', 'group:release'], { approverGroups: { release: ['alice', 'bob'] } })] } as never;
-    assert.deepEqual(pendingGates(status, 'alice').map((g) => g.gate), ['release']);
+    const status = {
+      runId: 'r',
+      plan: 'p',
+      title: 't',
+      gates: [gate(['cto', 'group:release'], { approverGroups: { release: ['alice', 'bob'] } })],
+    } as never;
+    assert.deepEqual(
+      pendingGates(status, 'alice').map((g) => g.gate),
+      ['release'],
+    );
     assert.deepEqual(pendingGates(status, 'mallory'), []);
-    assert.deepEqual(pendingGates(status, 'cto').map((g) => g.gate), ['release']);
+    assert.deepEqual(
+      pendingGates(status, 'cto').map((g) => g.gate),
+      ['release'],
+    );
   });
 });

@@ -35,10 +35,18 @@ export function importsOf(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false);
   const out: string[] = [];
   const visit = (node: ts.Node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       const target = resolveSpecifier(file, node.moduleSpecifier.text);
       if (target) out.push(target);
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       const target = resolveSpecifier(file, node.argument.literal.text);
       if (target) out.push(target);
     }
@@ -86,7 +94,9 @@ void describe('import graph', () => {
 
   it('reads the product modules and their imports', () => {
     assert.ok(files.length > 50, `found ${files.length} files`);
-    assert.ok((graph.get(join(ROOT, 'workflows', 'index.ts')) ?? []).some((f) => f.endsWith(join('phase', 'workflow.ts'))));
+    assert.ok(
+      (graph.get(join(ROOT, 'workflows', 'index.ts')) ?? []).some((f) => f.endsWith(join('phase', 'workflow.ts'))),
+    );
   });
 
   it('has no import cycles among product modules (type-only imports included)', () => {
@@ -94,6 +104,16 @@ void describe('import graph', () => {
   });
 
   it('finds a cycle when there is one (the check itself works)', () => {
-    assert.deepEqual(cycles(new Map([['/a', ['/b']], ['/b', ['/c']], ['/c', ['/a']], ['/d', ['/a']]])).map((c) => c.length), [3]);
+    assert.deepEqual(
+      cycles(
+        new Map([
+          ['/a', ['/b']],
+          ['/b', ['/c']],
+          ['/c', ['/a']],
+          ['/d', ['/a']],
+        ]),
+      ).map((c) => c.length),
+      [3],
+    );
   });
 });

@@ -44,7 +44,10 @@ function assertRejected(value: unknown, what: string): void {
 }
 /** True when an ajv error of the last validation complains about `key` being an extra property. */
 function flagsAdditional(key: string): boolean {
-  return (validateSchema.errors ?? []).some((e) => e.keyword === 'additionalProperties' && (e.params as { additionalProperty?: string }).additionalProperty === key);
+  return (validateSchema.errors ?? []).some(
+    (e) =>
+      e.keyword === 'additionalProperties' && (e.params as { additionalProperty?: string }).additionalProperty === key,
+  );
 }
 
 /** The SPEC §2 example, copied verbatim from the YAML as an object. */
@@ -53,7 +56,11 @@ const SPEC_PROGRAM: Obj = {
   kind: 'program',
   title: 'Five-week rollout',
   startAt: '2026-01-13T22:00:00Z',
-  phases: ['phase-1-foundation', 'phase-2-coordination', { id: 'phase-3-tasks', steps: [{ id: 'work', run: { kind: 'simulate', duration: '1s' } }] }],
+  phases: [
+    'phase-1-foundation',
+    'phase-2-coordination',
+    { id: 'phase-3-tasks', steps: [{ id: 'work', run: { kind: 'simulate', duration: '1s' } }] },
+  ],
 };
 const clone = <T>(v: T): T => structuredClone(v);
 const withStep = (step: Obj): Obj => ({ id: 'p', steps: [step] });
@@ -86,7 +93,18 @@ void describe('schema/plan.schema.json', () => {
 
   void it('names its shared parts under $defs', () => {
     const defs = Object.keys(schema.$defs as Obj).sort();
-    for (const name of ['PhasePlan', 'ProgramPlan', 'Step', 'Gate', 'Check', 'Approval', 'Executor', 'Duration', 'Retry']) assert.ok(defs.includes(name), `$defs.${name} missing (has ${defs.join(', ')})`);
+    for (const name of [
+      'PhasePlan',
+      'ProgramPlan',
+      'Step',
+      'Gate',
+      'Check',
+      'Approval',
+      'Executor',
+      'Duration',
+      'Retry',
+    ])
+      assert.ok(defs.includes(name), `$defs.${name} missing (has ${defs.join(', ')})`);
   });
 
   void it('is stable: generating twice gives the same text', () => {
@@ -135,7 +153,10 @@ void describe('JSON Schema: rejects what editors should flag', () => {
   });
 
   void it('rejects an unknown key in an executor', () => {
-    assertRejected(withStep({ id: 'a', run: { kind: 'shell', command: ['true'], shell: true } }), 'a shell run with shell: true');
+    assertRejected(
+      withStep({ id: 'a', run: { kind: 'shell', command: ['true'], shell: true } }),
+      'a shell run with shell: true',
+    );
     assert.ok(flagsAdditional('shell'));
   });
 
@@ -165,9 +186,26 @@ void describe('JSON Schema: agrees with the zod schema', () => {
   void it('accepts every plan validatePlan accepts', () => {
     const valid: unknown[] = [
       withStep({ id: 'a', run: { kind: 'shell', script: 'echo hi', env: { CI: '1' }, nonRetryableExitCodes: [2] } }),
-      withStep({ id: 'a', run: { kind: 'http', url: 'https://example.com/x', headers: { 'X-Token': '${TOKEN}' }, body: { any: ['json', 1, null] } } }),
-      withStep({ id: 'a', run: { kind: 'simulate', duration: '1h30m', failAttempts: 2, metrics: { n: 1, s: 'x', b: true } }, metrics: { n: {}, s: {}, b: {} } }),
-      { id: 'p', startAt: '2026-01-13T22:00:00+01:00', defaults: { onFailure: 'hold', heartbeat: '10s' }, steps: [{ id: 'a', run: { kind: 'agent', claimTimeout: '1d', instructions: 'do it' }, priority: 'high' }] },
+      withStep({
+        id: 'a',
+        run: {
+          kind: 'http',
+          url: 'https://example.com/x',
+          headers: { 'X-Token': '${TOKEN}' },
+          body: { any: ['json', 1, null] },
+        },
+      }),
+      withStep({
+        id: 'a',
+        run: { kind: 'simulate', duration: '1h30m', failAttempts: 2, metrics: { n: 1, s: 'x', b: true } },
+        metrics: { n: {}, s: {}, b: {} },
+      }),
+      {
+        id: 'p',
+        startAt: '2026-01-13T22:00:00+01:00',
+        defaults: { onFailure: 'hold', heartbeat: '10s' },
+        steps: [{ id: 'a', run: { kind: 'agent', claimTimeout: '1d', instructions: 'do it' }, priority: 'high' }],
+      },
       ...bundledPlans.map((p) => p.value),
     ];
     const known = new Set(bundledPlans.map((p) => p.file.replace(/\.(ya?ml|json)$/, '')));
@@ -180,16 +218,35 @@ void describe('JSON Schema: agrees with the zod schema', () => {
 
   void it('uses the same duration syntax as isDuration', () => {
     const pattern = new RegExp(DURATION_PATTERN);
-    for (const text of ['500ms', '30s', '15m', '6h', '2d', '1w', '1.5s', '1h30m', '5 minutes', '10', '-1s', '1x', '', '.5s', '1h 30m']) {
+    for (const text of [
+      '500ms',
+      '30s',
+      '15m',
+      '6h',
+      '2d',
+      '1w',
+      '1.5s',
+      '1h30m',
+      '5 minutes',
+      '10',
+      '-1s',
+      '1x',
+      '',
+      '.5s',
+      '1h 30m',
+    ]) {
       assert.equal(pattern.test(text), isDuration(text), JSON.stringify(text));
     }
-    const durationish = fc.array(fc.constantFrom('0', '1', '5', '.', 'm', 's', 'h', 'd', 'w', ' ', '-', 'x'), { maxLength: 8 }).map((cs) => cs.join(''));
+    const durationish = fc
+      .array(fc.constantFrom('0', '1', '5', '.', 'm', 's', 'h', 'd', 'w', ' ', '-', 'x'), { maxLength: 8 })
+      .map((cs) => cs.join(''));
     fc.assert(
       fc.property(durationish, (text) => {
         // The pattern is the syntax; isDuration also caps the value at 100 years, which a JSON
         // Schema pattern cannot express: the two agree on syntax, and isDuration never accepts more.
         if (isDuration(text)) assert.ok(pattern.test(text), JSON.stringify(text));
-        else if (pattern.test(text)) assert.throws(() => parseDuration(text), /at most 100 years/, JSON.stringify(text));
+        else if (pattern.test(text))
+          assert.throws(() => parseDuration(text), /at most 100 years/, JSON.stringify(text));
       }),
       { numRuns: 1000 },
     );

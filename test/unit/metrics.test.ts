@@ -1,7 +1,16 @@
 /** Metric extraction: `::metric` lines, regex rules, value conversion and bounds. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractMetrics, MAX_METRIC_STRING, MAX_METRICS, mergeMetrics, parseMetricLine, parseMetricLines, pickMetricValues, toMetricValue } from '../../activities/metrics';
+import {
+  extractMetrics,
+  MAX_METRIC_STRING,
+  MAX_METRICS,
+  mergeMetrics,
+  parseMetricLine,
+  parseMetricLines,
+  pickMetricValues,
+  toMetricValue,
+} from '../../activities/metrics';
 
 describe('toMetricValue', () => {
   it('converts plain numbers, booleans, and keeps everything else as trimmed strings', () => {
@@ -57,7 +66,9 @@ describe('extractMetrics', () => {
   const out = 'test 1 passed\nbuilt in 12.5s\ncoverage: 81%\nretry…\nbuilt in 9.75s\n';
 
   it('uses the first capture group and the LAST match', () => {
-    assert.deepEqual(extractMetrics({ build_seconds: { regex: 'built in ([0-9.]+)s' } }, { stdout: out }), { build_seconds: 9.75 });
+    assert.deepEqual(extractMetrics({ build_seconds: { regex: 'built in ([0-9.]+)s' } }, { stdout: out }), {
+      build_seconds: 9.75,
+    });
   });
 
   it('uses the whole match without a capture group', () => {
@@ -110,7 +121,11 @@ describe('extractMetrics', () => {
 
 describe('pickMetricValues and mergeMetrics', () => {
   it('keeps only finite numbers, strings and booleans of an object', () => {
-    assert.deepEqual(pickMetricValues({ a: 1, b: 'x', c: true, d: null, e: { f: 1 }, g: [1], h: Number.NaN }), { a: 1, b: 'x', c: true });
+    assert.deepEqual(pickMetricValues({ a: 1, b: 'x', c: true, d: null, e: { f: 1 }, g: [1], h: Number.NaN }), {
+      a: 1,
+      b: 'x',
+      c: true,
+    });
     assert.deepEqual(pickMetricValues([1, 2]), {});
     assert.deepEqual(pickMetricValues('nope'), {});
     assert.deepEqual(pickMetricValues(undefined), {});

@@ -25,8 +25,12 @@ const entry = (meta: Record<string, unknown>, level: LogEntry['level'] = 'INFO',
 });
 
 describe('worker log lines', () => {
-  it('workflow lines: runId is the workflow id, Temporal\'s run id is temporalRunId', () => {
-    const line = JSON.parse(formatLogEntry(entry({ sdkComponent: 'workflow', workflowId: 'release-1a2b', runId: 'r-123', workflowType: 'phaseWorkflow' }))) as Record<string, unknown>;
+  it("workflow lines: runId is the workflow id, Temporal's run id is temporalRunId", () => {
+    const line = JSON.parse(
+      formatLogEntry(
+        entry({ sdkComponent: 'workflow', workflowId: 'release-1a2b', runId: 'r-123', workflowType: 'phaseWorkflow' }),
+      ),
+    ) as Record<string, unknown>;
     assert.deepEqual(line, {
       time: '2023-11-14T22:13:20.123Z',
       level: 'info',
@@ -42,13 +46,29 @@ describe('worker log lines', () => {
 
   it('activity lines: the same run fields, never the task token; errors keep their message', () => {
     const line = JSON.parse(
-      formatLogEntry(entry({ sdkComponent: 'activity', workflowId: 'w', workflowRunId: 'r', activityType: 'shellTask', taskToken: 'c2VjcmV0', error: new TypeError('boom'), big: 10n }, 'WARN')),
+      formatLogEntry(
+        entry(
+          {
+            sdkComponent: 'activity',
+            workflowId: 'w',
+            workflowRunId: 'r',
+            activityType: 'shellTask',
+            taskToken: 'c2VjcmV0',
+            error: new TypeError('boom'),
+            big: 10n,
+          },
+          'WARN',
+        ),
+      ),
     ) as Record<string, unknown>;
     assert.equal(line.runId, 'w');
     assert.equal(line.temporalRunId, 'r');
     assert.equal(line.level, 'warn');
     assert.ok(!('taskToken' in line) && !('workflowRunId' in line));
-    assert.deepEqual({ ...(line.error as object), stack: undefined }, { type: 'TypeError', message: 'boom', stack: undefined });
+    assert.deepEqual(
+      { ...(line.error as object), stack: undefined },
+      { type: 'TypeError', message: 'boom', stack: undefined },
+    );
     assert.equal(line.big, '10');
   });
 
@@ -100,7 +120,16 @@ describe('API metric labels', () => {
   });
 
   it('names what became of a decision', () => {
-    assert.deepEqual([200, 400, 401, 403, 404, 409, 413, 503].map(decisionResult), ['accepted', 'invalid', 'forbidden', 'forbidden', 'not-found', 'refused', 'error', 'error']);
+    assert.deepEqual([200, 400, 401, 403, 404, 409, 413, 503].map(decisionResult), [
+      'accepted',
+      'invalid',
+      'forbidden',
+      'forbidden',
+      'not-found',
+      'refused',
+      'error',
+      'error',
+    ]);
   });
 });
 
@@ -109,7 +138,8 @@ describe('API log lines', () => {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+        for (const l of chunk.toString().split('\n').filter(Boolean))
+          lines.push(JSON.parse(l) as Record<string, unknown>);
         done();
       },
     });
@@ -127,25 +157,41 @@ describe('API log lines', () => {
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     try {
-      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/runs/release-1a2b/boom`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/runs/release-1a2b/boom`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"a":1}',
+      });
       assert.equal(res.status, 500);
       await new Promise((r) => setTimeout(r, 20));
     } finally {
       await new Promise((r) => server.close(r));
     }
-    assert.deepEqual(lines.map((l) => [l.msg, l.runId]), [
-      ['handling', 'release-1a2b'],
-      ['unexpected error', 'release-1a2b'],
-      ['request', 'release-1a2b'],
-    ]);
-    assert.ok(lines.every((l) => l.level === 'info' || l.level === 'error'), 'levels are names');
-    assert.ok(lines.every((l) => typeof l.time === 'string' && !Number.isNaN(Date.parse(l.time))), 'times are ISO text');
+    assert.deepEqual(
+      lines.map((l) => [l.msg, l.runId]),
+      [
+        ['handling', 'release-1a2b'],
+        ['unexpected error', 'release-1a2b'],
+        ['request', 'release-1a2b'],
+      ],
+    );
+    assert.ok(
+      lines.every((l) => l.level === 'info' || l.level === 'error'),
+      'levels are names',
+    );
+    assert.ok(
+      lines.every((l) => typeof l.time === 'string' && !Number.isNaN(Date.parse(l.time))),
+      'times are ISO text',
+    );
     assert.equal(lines.filter((l) => l.msg === 'handling').length, 1);
   });
 
   it('lines outside any request have no run id', () => {
     const lines: string[] = [];
-    const logger = createApiLogger('info', new Writable({ write: (c: Buffer, _e, done) => (lines.push(c.toString()), done()) }));
+    const logger = createApiLogger(
+      'info',
+      new Writable({ write: (c: Buffer, _e, done) => (lines.push(c.toString()), done()) }),
+    );
     logger.info('bundled plans');
     assert.ok(!('runId' in (JSON.parse(lines[0] as string) as object)));
   });
@@ -159,8 +205,12 @@ describe('tracing helpers', () => {
 
   it('writes each span as one JSON line with the run id', async () => {
     const lines: string[] = [];
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new JsonLineSpanExporter('phasegate-test', (l) => lines.push(l)))] });
-    const span = provider.getTracer('t').startSpan('RunActivity:shellTask', { attributes: { temporalWorkflowId: 'release-1a2b' } });
+    const provider = new BasicTracerProvider({
+      spanProcessors: [new SimpleSpanProcessor(new JsonLineSpanExporter('phasegate-test', (l) => lines.push(l)))],
+    });
+    const span = provider
+      .getTracer('t')
+      .startSpan('RunActivity:shellTask', { attributes: { temporalWorkflowId: 'release-1a2b' } });
     span.end();
     await provider.forceFlush();
     assert.equal(lines.length, 1);

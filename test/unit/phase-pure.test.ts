@@ -26,7 +26,11 @@ function view(steps: Step[], done: Set<string>, over: Partial<ReadinessView> = {
   };
 }
 
-function turn(steps: Step[], v: ReadinessView, onLaunch: (s: Step) => void = () => undefined): { launched: string[]; waiting: string[] } {
+function turn(
+  steps: Step[],
+  v: ReadinessView,
+  onLaunch: (s: Step) => void = () => undefined,
+): { launched: string[]; waiting: string[] } {
   const waiting: Step[] = [];
   const launched: string[] = [];
   for (const s of readySteps(steps, v, waiting)) {
@@ -46,7 +50,10 @@ void describe('readySteps', () => {
   it('counts running tasks against maxParallel, including those launched earlier in the turn', () => {
     const steps = [task('a'), task('b'), task('c')];
     assert.deepEqual(turn(steps, view(steps, new Set(), { maxParallel: 2 })), { launched: ['a', 'b'], waiting: ['c'] });
-    assert.deepEqual(turn(steps, view(steps, new Set(), { maxParallel: 2, running: 2 })), { launched: [], waiting: ['a', 'b', 'c'] });
+    assert.deepEqual(turn(steps, view(steps, new Set(), { maxParallel: 2, running: 2 })), {
+      launched: [],
+      waiting: ['a', 'b', 'c'],
+    });
   });
 
   it('never holds back gates for maxParallel', () => {
@@ -91,7 +98,10 @@ const gateStatus = (over: Partial<GateStatus> = {}): GateStatus => ({
   endedAt: null,
   ...over,
 });
-const status = (over: Partial<RunStatus> = {}): RunStatus => ({ ...newRunStatus('run-1', { id: 'plan' }, 'phase'), ...over });
+const status = (over: Partial<RunStatus> = {}): RunStatus => ({
+  ...newRunStatus('run-1', { id: 'plan' }, 'phase'),
+  ...over,
+});
 
 void describe('runStateOf', () => {
   it('is the outcome once there is one, whatever else is going on', () => {
@@ -121,9 +131,19 @@ void describe('searchAttributesOf', () => {
       gates: [gateStatus({ state: 'awaiting-approval' })],
       escalations: [{ step: 'a', reason: 'running longer than 1h', at: '2026-01-13T22:00:00.000Z' }],
     });
-    assert.deepEqual(searchAttributesOf(s), { state: 'awaiting-approval', awaitingApproval: true, pendingAgents: ['coder', 'reviewer'], escalated: true });
+    assert.deepEqual(searchAttributesOf(s), {
+      state: 'awaiting-approval',
+      awaitingApproval: true,
+      pendingAgents: ['coder', 'reviewer'],
+      escalated: true,
+    });
   });
   it('is all false and empty for a fresh run', () => {
-    assert.deepEqual(searchAttributesOf(status()), { state: 'running', awaitingApproval: false, pendingAgents: [], escalated: false });
+    assert.deepEqual(searchAttributesOf(status()), {
+      state: 'running',
+      awaitingApproval: false,
+      pendingAgents: [],
+      escalated: false,
+    });
   });
 });

@@ -19,7 +19,12 @@ const message = (errors: PlanError[], path: string) => errors.find((e) => e.path
 
 describe('plan problems people can act on', () => {
   it('suggests the allowed key for metric, titel, maxParalel and dependsOn', () => {
-    const errors = errorsOf({ id: 'p', titel: 'T', maxParalel: 2, steps: [{ id: 's', dependsOn: [], metric: {}, run: { kind: 'simulate' } }] });
+    const errors = errorsOf({
+      id: 'p',
+      titel: 'T',
+      maxParalel: 2,
+      steps: [{ id: 's', dependsOn: [], metric: {}, run: { kind: 'simulate' } }],
+    });
     assert.equal(message(errors, 'titel'), 'unknown key "titel": did you mean "title"?');
     assert.equal(message(errors, 'maxParalel'), 'unknown key "maxParalel": did you mean "maxParallel"?');
     assert.equal(message(errors, 'steps[0].dependsOn'), 'unknown key "dependsOn": did you mean "needs"?');
@@ -28,18 +33,25 @@ describe('plan problems people can act on', () => {
 
   it('kind: simulat names the guess and still reports the other typo in the same block', () => {
     const errors = errorsOf({ id: 'p', steps: [{ id: 's', run: { kind: 'simulat', duraton: '1s' } }] });
-    assert.equal(message(errors, 'steps[0].run.kind'), 'unknown kind "simulat": did you mean "simulate"? (one of shell, http, agent, simulate)');
+    assert.equal(
+      message(errors, 'steps[0].run.kind'),
+      'unknown kind "simulat": did you mean "simulate"? (one of shell, http, agent, simulate)',
+    );
     assert.equal(message(errors, 'steps[0].run.duraton'), 'unknown key "duraton": did you mean "duration"?');
   });
 
-  it('uses plain wording, not the library\'s', () => {
+  it("uses plain wording, not the library's", () => {
     assert.equal(message(errorsOf({ id: 'p' }), 'steps'), 'steps is required (a list)');
-    assert.equal(message(errorsOf({ id: 'p', steps: [] }), 'steps'), 'steps must not be empty: it needs at least one item');
+    assert.equal(
+      message(errorsOf({ id: 'p', steps: [] }), 'steps'),
+      'steps must not be empty: it needs at least one item',
+    );
     const typed = errorsOf({ id: 'p', steps: [{ id: 's', run: { kind: 'simulate', duration: 5 } }] });
     assert.equal(message(typed, 'steps[0].run.duration'), 'duration must be text, not the number 5');
     const enumErr = errorsOf({ id: 'p', steps: [{ id: 's', run: { kind: 'simulate' }, onFailure: 'hodl' }] });
     assert.match(message(enumErr, 'steps[0].onFailure') ?? '', /unknown onFailure "hodl": did you mean "hold"\?/);
-    for (const e of [...typed, ...enumErr]) assert.doesNotMatch(e.message, /Invalid (input|discriminator)|Too small|expected array/);
+    for (const e of [...typed, ...enumErr])
+      assert.doesNotMatch(e.message, /Invalid (input|discriminator)|Too small|expected array/);
   });
 
   it('a program\'s inline phase reports the phase\'s own problems, not "Invalid input"', () => {
@@ -55,7 +67,10 @@ describe('plan problems people can act on', () => {
       assert.equal(r.ok, false);
       if (!r.ok) {
         assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
-        assert.match(r.errors[0]?.message ?? '', /^not a YAML\/JSON plan: this is a markdown document \("Phase 3 activation"\)/);
+        assert.match(
+          r.errors[0]?.message ?? '',
+          /^not a YAML\/JSON plan: this is a markdown document \("Phase 3 activation"\)/,
+        );
       }
     }
   });

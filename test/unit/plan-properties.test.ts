@@ -25,7 +25,10 @@ interface TestStep {
  * a random order so that needs point both backwards and forwards in the file.
  */
 const dagArb: fc.Arbitrary<TestStep[]> = fc
-  .array(fc.record({ picks: fc.array(fc.nat(), { maxLength: 4 }), isGate: fc.boolean() }), { minLength: 1, maxLength: 20 })
+  .array(fc.record({ picks: fc.array(fc.nat(), { maxLength: 4 }), isGate: fc.boolean() }), {
+    minLength: 1,
+    maxLength: 20,
+  })
   .map((specs) =>
     specs.map(({ picks, isGate }, i): TestStep => {
       const id = `s${i}`;
@@ -44,7 +47,9 @@ const cyclicArb = dagArb
   .chain((steps) => {
     const graph = graphOf(steps);
     const candidates = steps.filter((s) => stepNeeds(s).length > 0).map((s) => s.id);
-    return fc.constantFrom(...candidates).chain((to) => fc.constantFrom(...upstreamOf(graph, to)).map((from) => ({ steps, from, to })));
+    return fc
+      .constantFrom(...candidates)
+      .chain((to) => fc.constantFrom(...upstreamOf(graph, to)).map((from) => ({ steps, from, to })));
   })
   .map(({ steps, from, to }) => ({
     from,
@@ -84,7 +89,8 @@ void describe('plan properties: random DAGs', () => {
         assert.deepEqual([...order].sort(), steps.map((s) => s.id).sort());
         const position = new Map(order.map((id, i) => [id, i]));
         for (const node of graph) {
-          for (const dep of node.needs) assert.ok((position.get(dep) as number) < (position.get(node.id) as number), `${dep} before ${node.id}`);
+          for (const dep of node.needs)
+            assert.ok((position.get(dep) as number) < (position.get(node.id) as number), `${dep} before ${node.id}`);
         }
       }),
     );
@@ -111,7 +117,10 @@ void describe('plan properties: closing a cycle', () => {
           assert.ok(stepNeeds(step).includes(ids[i + 1] as string), `${ids[i]} needs ${ids[i + 1]} (${message})`);
         }
         const at = steps.findIndex((s) => s.id === ids[0]);
-        assert.ok([`steps[${at}].needs`, `steps[${at}].gate.needs`].includes(path), `the error points at the needs of ${ids[0]}: ${path}`);
+        assert.ok(
+          [`steps[${at}].needs`, `steps[${at}].gate.needs`].includes(path),
+          `the error points at the needs of ${ids[0]}: ${path}`,
+        );
       }),
     );
   });
@@ -128,7 +137,16 @@ void describe('plan properties: arbitrary input', () => {
   });
 
   void it('never makes validatePlan throw, for any value including exotic objects', () => {
-    const exotic = fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withObjectString: true, withSparseArray: true, withTypedArray: true });
+    const exotic = fc.anything({
+      withBigInt: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withObjectString: true,
+      withSparseArray: true,
+      withTypedArray: true,
+    });
     fc.assert(
       fc.property(exotic, (input) => {
         assertWellFormed(validatePlan(input));
@@ -139,7 +157,12 @@ void describe('plan properties: arbitrary input', () => {
 
   void it('never makes validatePlan throw for plan-shaped input with arbitrary parts', () => {
     const plan = fc.record(
-      { id: fc.oneof(fc.constant('p'), fc.anything()), kind: fc.constantFrom('phase', 'program', 'other'), steps: fc.array(fc.anything()), phases: fc.array(fc.anything()) },
+      {
+        id: fc.oneof(fc.constant('p'), fc.anything()),
+        kind: fc.constantFrom('phase', 'program', 'other'),
+        steps: fc.array(fc.anything()),
+        phases: fc.array(fc.anything()),
+      },
       { requiredKeys: [] },
     );
     fc.assert(
@@ -153,25 +176,36 @@ void describe('plan properties: arbitrary input', () => {
   void it('never makes validatePlan throw for structurally valid steps with tangled references', () => {
     const ids = ['a', 'b', 'c', 'd'];
     const ref = fc.constantFrom(...ids, 'ghost');
-    const step = fc.record(
-      {
-        id: fc.constantFrom(...ids),
-        needs: fc.array(ref, { maxLength: 3 }),
-        kind: fc.constantFrom('task', 'gate'),
-        metric: fc.constantFrom('m', 'n', 'toString'),
-        check: fc.tuple(ref, fc.constantFrom('m', 'n', 'toString')),
-        quorum: fc.integer({ min: 1, max: 3 }),
-      },
-      { requiredKeys: ['id', 'needs', 'kind', 'metric', 'check', 'quorum'] },
-    ).map(({ id, needs, kind, metric, check, quorum }) =>
-      kind === 'task'
-        ? { id, needs, run: { kind: 'simulate' }, metrics: { [metric]: {} } }
-        : { id, gate: { needs, checks: [{ metric: `${check[0]}.${check[1]}`, op: '<', value: 1 }], approval: { approvers: ['x', 'y'], quorum } } },
-    );
+    const step = fc
+      .record(
+        {
+          id: fc.constantFrom(...ids),
+          needs: fc.array(ref, { maxLength: 3 }),
+          kind: fc.constantFrom('task', 'gate'),
+          metric: fc.constantFrom('m', 'n', 'toString'),
+          check: fc.tuple(ref, fc.constantFrom('m', 'n', 'toString')),
+          quorum: fc.integer({ min: 1, max: 3 }),
+        },
+        { requiredKeys: ['id', 'needs', 'kind', 'metric', 'check', 'quorum'] },
+      )
+      .map(({ id, needs, kind, metric, check, quorum }) =>
+        kind === 'task'
+          ? { id, needs, run: { kind: 'simulate' }, metrics: { [metric]: {} } }
+          : {
+              id,
+              gate: {
+                needs,
+                checks: [{ metric: `${check[0]}.${check[1]}`, op: '<', value: 1 }],
+                approval: { approvers: ['x', 'y'], quorum },
+              },
+            },
+      );
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 8 }), (steps) => {
         assertWellFormed(validatePlan({ id: 'tangled', steps }));
-        assertWellFormed(validatePlan({ id: 'prog', kind: 'program', phases: ['prog', { id: 'inline', steps }] }, new Set()));
+        assertWellFormed(
+          validatePlan({ id: 'prog', kind: 'program', phases: ['prog', { id: 'inline', steps }] }, new Set()),
+        );
       }),
       { numRuns: 300 },
     );

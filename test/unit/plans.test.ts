@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLED_PLANS_DIR, loadPlanCatalog, parsePlanText, plansDir, readPlanFile, resolvePlan } from '../../client/plans';
+import {
+  BUNDLED_PLANS_DIR,
+  loadPlanCatalog,
+  parsePlanText,
+  plansDir,
+  readPlanFile,
+  resolvePlan,
+} from '../../client/plans';
 import type { PhasePlan, ProgramPlan } from '../../workflows/plan/schema';
 
 const PHASE_YAML = `
@@ -54,7 +61,12 @@ void describe('parsePlanText', () => {
 
   void test('stops alias bombs', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 0; i < 8; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`);
+    for (let i = 0; i < 8; i++)
+      lines.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(', ')}]`,
+      );
     const r = parsePlanText(lines.join('\n'));
     assert.equal(r.ok, false);
   });
@@ -66,9 +78,15 @@ void describe('plan catalog', () => {
     dir = mkdtempSync(join(tmpdir(), 'phasegate-plans-'));
     writeFileSync(join(dir, 'a-program.yaml'), 'id: prog\nkind: program\nphases: [tiny, other]\n');
     writeFileSync(join(dir, 'tiny.yaml'), PHASE_YAML);
-    writeFileSync(join(dir, 'other.json'), JSON.stringify({ id: 'other', steps: [{ id: 'x', run: { kind: 'simulate' } }] }));
+    writeFileSync(
+      join(dir, 'other.json'),
+      JSON.stringify({ id: 'other', steps: [{ id: 'x', run: { kind: 'simulate' } }] }),
+    );
     writeFileSync(join(dir, 'dup.yml'), PHASE_YAML);
-    writeFileSync(join(dir, 'broken.yaml'), 'id: broken\nsteps:\n  - id: a\n    needs: [zz]\n    run: { kind: simulate }\n');
+    writeFileSync(
+      join(dir, 'broken.yaml'),
+      'id: broken\nsteps:\n  - id: a\n    needs: [zz]\n    run: { kind: simulate }\n',
+    );
     writeFileSync(join(dir, 'README.md'), '# not a plan');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,7 +97,10 @@ void describe('plan catalog', () => {
     const problems = new Map(catalog.problems.map((p) => [p.file.split('/').pop(), p.errors]));
     // Files are read in name order, so dup.yml claims "tiny" first and tiny.yaml is the duplicate.
     assert.deepEqual([...problems.keys()].sort(), ['broken.yaml', 'tiny.yaml']);
-    assert.ok(problems.get('broken.yaml')?.some((e) => e.path === 'steps[0].needs[0]'), 'the broken file names the bad path');
+    assert.ok(
+      problems.get('broken.yaml')?.some((e) => e.path === 'steps[0].needs[0]'),
+      'the broken file names the bad path',
+    );
     assert.match(problems.get('tiny.yaml')?.[0]?.message ?? '', /duplicate plan id "tiny"/);
   });
 
@@ -89,7 +110,7 @@ void describe('plan catalog', () => {
     assert.equal(catalog.problems.length, 0);
   });
 
-  void test('resolvePlan replaces a program\'s phase ids with the bundled phase plans', async () => {
+  void test("resolvePlan replaces a program's phase ids with the bundled phase plans", async () => {
     const catalog = await loadPlanCatalog(dir);
     const prog = catalog.plans.get('prog') as ProgramPlan;
     const resolved = resolvePlan(prog, catalog);

@@ -1,7 +1,14 @@
 /** From plan to engine: step dependencies, effective task options (defaults merging), back-off. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffMs, DEFAULT_RETRY, DEFAULT_TASK_TIMEOUT, effectiveTask, stepNeeds, type EffectiveTask } from '../../workflows/plan/resolve';
+import {
+  backoffMs,
+  DEFAULT_RETRY,
+  DEFAULT_TASK_TIMEOUT,
+  effectiveTask,
+  stepNeeds,
+  type EffectiveTask,
+} from '../../workflows/plan/resolve';
 import type { PhasePlan, Step } from '../../workflows/plan/schema';
 
 // describe()/it() return promises that node:test itself awaits; `void` says so to the linter.
@@ -14,11 +21,11 @@ void describe('stepNeeds', () => {
     assert.deepEqual(stepNeeds(step()), []);
   });
 
-  void it('returns a task\'s needs', () => {
+  void it("returns a task's needs", () => {
     assert.deepEqual(stepNeeds(step({ needs: ['a', 'b'] })), ['a', 'b']);
   });
 
-  void it('adds a gate\'s gate.needs after its step-level needs', () => {
+  void it("adds a gate's gate.needs after its step-level needs", () => {
     assert.deepEqual(stepNeeds({ needs: ['a'], gate: { needs: ['b', 'c'] } }), ['a', 'b', 'c']);
   });
 });
@@ -37,14 +44,24 @@ void describe('effectiveTask: built-in defaults', () => {
   });
 
   void it('matches the exported constants', () => {
-    assert.deepEqual(DEFAULT_RETRY, { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' });
+    assert.deepEqual(DEFAULT_RETRY, {
+      maximumAttempts: 3,
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '5m',
+    });
     assert.equal(DEFAULT_TASK_TIMEOUT, '1h');
   });
 });
 
 void describe('effectiveTask: merge order task > plan.defaults > built-in', () => {
   const plan: Pick<PhasePlan, 'defaults'> = {
-    defaults: { retry: { maximumAttempts: 5, initialInterval: '2s' }, timeout: '2h', heartbeat: '30s', onFailure: 'hold' },
+    defaults: {
+      retry: { maximumAttempts: 5, initialInterval: '2s' },
+      timeout: '2h',
+      heartbeat: '30s',
+      onFailure: 'hold',
+    },
   };
 
   void it('takes plan defaults over built-in defaults', () => {
@@ -60,7 +77,12 @@ void describe('effectiveTask: merge order task > plan.defaults > built-in', () =
   });
 
   void it('takes task settings over plan defaults', () => {
-    const own = step({ retry: { maximumAttempts: 2, backoffCoefficient: 3, maximumInterval: '10s' }, timeout: '20m', heartbeat: '5s', onFailure: 'fail' });
+    const own = step({
+      retry: { maximumAttempts: 2, backoffCoefficient: 3, maximumInterval: '10s' },
+      timeout: '20m',
+      heartbeat: '5s',
+      onFailure: 'fail',
+    });
     assert.deepEqual(effectiveTask(plan, own), {
       maximumAttempts: 2,
       initialIntervalMs: 2_000,
@@ -89,24 +111,39 @@ void describe('effectiveTask: merge order task > plan.defaults > built-in', () =
 });
 
 void describe('backoffMs', () => {
-  const task = (over: Partial<EffectiveTask> = {}): EffectiveTask => ({ ...effectiveTask(noDefaults, step()), ...over });
+  const task = (over: Partial<EffectiveTask> = {}): EffectiveTask => ({
+    ...effectiveTask(noDefaults, step()),
+    ...over,
+  });
 
   void it('waits the initial interval before the first retry (attempt 2)', () => {
     assert.equal(backoffMs(task(), 2), 1_000);
   });
 
   void it('grows by the coefficient per attempt', () => {
-    assert.deepEqual([2, 3, 4, 5, 6].map((n) => backoffMs(task(), n)), [1_000, 2_000, 4_000, 8_000, 16_000]);
-    assert.deepEqual([2, 3, 4].map((n) => backoffMs(task({ initialIntervalMs: 500, backoffCoefficient: 3 }), n)), [500, 1_500, 4_500]);
+    assert.deepEqual(
+      [2, 3, 4, 5, 6].map((n) => backoffMs(task(), n)),
+      [1_000, 2_000, 4_000, 8_000, 16_000],
+    );
+    assert.deepEqual(
+      [2, 3, 4].map((n) => backoffMs(task({ initialIntervalMs: 500, backoffCoefficient: 3 }), n)),
+      [500, 1_500, 4_500],
+    );
   });
 
   void it('stays constant with coefficient 1', () => {
-    assert.deepEqual([2, 3, 10].map((n) => backoffMs(task({ backoffCoefficient: 1 }), n)), [1_000, 1_000, 1_000]);
+    assert.deepEqual(
+      [2, 3, 10].map((n) => backoffMs(task({ backoffCoefficient: 1 }), n)),
+      [1_000, 1_000, 1_000],
+    );
   });
 
   void it('is capped at the maximum interval', () => {
     const t = task({ maximumIntervalMs: 5_000 });
-    assert.deepEqual([4, 5, 6, 50].map((n) => backoffMs(t, n)), [4_000, 5_000, 5_000, 5_000]);
+    assert.deepEqual(
+      [4, 5, 6, 50].map((n) => backoffMs(t, n)),
+      [4_000, 5_000, 5_000, 5_000],
+    );
   });
 
   void it('never exceeds the cap even when the growth overflows to Infinity', () => {

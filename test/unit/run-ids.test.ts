@@ -18,7 +18,8 @@ function clientRefusing(taken: (id: string, n: number) => boolean): { client: Cl
   const tried: string[] = [];
   const start = async (_type: string, opts: { workflowId: string }) => {
     tried.push(opts.workflowId);
-    if (taken(opts.workflowId, tried.length)) throw new WorkflowExecutionAlreadyStartedError('taken', opts.workflowId, 'phaseWorkflow');
+    if (taken(opts.workflowId, tried.length))
+      throw new WorkflowExecutionAlreadyStartedError('taken', opts.workflowId, 'phaseWorkflow');
     return { workflowId: opts.workflowId };
   };
   return { client: { workflow: { start } } as unknown as Client, tried };
@@ -47,7 +48,10 @@ describe('run ids', () => {
 
   it('an explicit run id that is taken fails with RunIdTakenError, without retrying', async () => {
     const { client, tried } = clientRefusing(() => true);
-    await assert.rejects(startRun(client, plan, { taskQueue: 'q', runId: 'mine' }), (err) => err instanceof RunIdTakenError && err.runId === 'mine');
+    await assert.rejects(
+      startRun(client, plan, { taskQueue: 'q', runId: 'mine' }),
+      (err) => err instanceof RunIdTakenError && err.runId === 'mine',
+    );
     assert.deepEqual(tried, ['mine']);
   });
 });

@@ -23,7 +23,10 @@ describe('decision signatures', () => {
     assert.equal(verifyDecision('k', 'run-2', d, sig), false);
     assert.equal(verifyDecision('other', 'run-1', d, sig), false);
     assert.equal(verifyDecision('k', 'run-1', { ...d, approver: 'bob' }, sig), false);
-    assert.notEqual(decisionSigningText('r', { gate: 'a\n1:b', decision: 'go', approver: 'x' }), decisionSigningText('r', { gate: 'a', decision: 'go', approver: 'x' }));
+    assert.notEqual(
+      decisionSigningText('r', { gate: 'a\n1:b', decision: 'go', approver: 'x' }),
+      decisionSigningText('r', { gate: 'a', decision: 'go', approver: 'x' }),
+    );
     assert.equal(verifyDecision('k', 'run-1', d, undefined), false);
     assert.equal(verifyDecision('k', 'run-1', d, 'v1:00'), false);
   });
@@ -56,7 +59,16 @@ describe('browser guard helpers', () => {
 
 describe('policies', () => {
   it('refuse loader and start-up variables, not ordinary ones', () => {
-    for (const n of ['BASH_ENV', 'ENV', 'LD_PRELOAD', 'DYLD_INSERT_LIBRARIES', 'NODE_OPTIONS', 'PYTHONSTARTUP', 'BASH_FUNC_x%%']) assert.ok(isRefusedEnvName(n), n);
+    for (const n of [
+      'BASH_ENV',
+      'ENV',
+      'LD_PRELOAD',
+      'DYLD_INSERT_LIBRARIES',
+      'NODE_OPTIONS',
+      'PYTHONSTARTUP',
+      'BASH_FUNC_x%%',
+    ])
+      assert.ok(isRefusedEnvName(n), n);
     for (const n of ['PATH', 'HOME', 'CI', 'NODE_ENV', 'ENVIRONMENT']) assert.equal(isRefusedEnvName(n), false, n);
   });
   it('expand only named secrets', () => {

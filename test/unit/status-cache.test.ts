@@ -104,11 +104,17 @@ describe('status page requests', () => {
 });
 
 describe('statusPage (the workflow query)', () => {
-  const status = { steps: Array.from({ length: 7 }, (_, i) => ({ id: `s${i}` })), gates: [{ id: 'g' }] } as unknown as RunStatus;
+  const status = {
+    steps: Array.from({ length: 7 }, (_, i) => ({ id: `s${i}` })),
+    gates: [{ id: 'g' }],
+  } as unknown as RunStatus;
 
   it('returns one page of steps, the rest of the status whole, and where the page sits', () => {
     const page = statusPage(status, { offset: 5, limit: 10 });
-    assert.deepEqual(page.steps.map((s) => s.id), ['s5', 's6']);
+    assert.deepEqual(
+      page.steps.map((s) => s.id),
+      ['s5', 's6'],
+    );
     assert.deepEqual(page.stepsPage, { offset: 5, returned: 2, total: 7 });
     assert.deepEqual(page.gates, status.gates);
   });
@@ -117,6 +123,10 @@ describe('statusPage (the workflow query)', () => {
     assert.deepEqual(statusPage(status, { offset: -3, limit: 0 }).stepsPage, { offset: 0, returned: 1, total: 7 });
     assert.deepEqual(statusPage(status, { offset: 99, limit: 2 }).stepsPage, { offset: 7, returned: 0, total: 7 });
     assert.deepEqual(statusPage(status, undefined).stepsPage, { offset: 0, returned: 7, total: 7 });
-    assert.deepEqual(statusPage(status, { offset: 'x', limit: 1e9 } as never).stepsPage, { offset: 0, returned: 7, total: 7 });
+    assert.deepEqual(statusPage(status, { offset: 'x', limit: 1e9 } as never).stepsPage, {
+      offset: 0,
+      returned: 7,
+      total: 7,
+    });
   });
 });

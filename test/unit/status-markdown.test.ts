@@ -10,10 +10,35 @@ const STEP_HEADER = ['| step | agent | state | attempts | details |', '|---|---|
 const VOTES_HEADER = ['| gate | approver | decision | comment | at |', '|---|---|---|---|---|'];
 
 function taskStatus(id: string, over: Partial<StepStatus> = {}): StepStatus {
-  return { id, type: 'task', executor: 'simulate', needs: [], state: 'pending', attempts: 0, startedAt: null, endedAt: null, metrics: {}, error: null, attemptHistory: [], ...over };
+  return {
+    id,
+    type: 'task',
+    executor: 'simulate',
+    needs: [],
+    state: 'pending',
+    attempts: 0,
+    startedAt: null,
+    endedAt: null,
+    metrics: {},
+    error: null,
+    attemptHistory: [],
+    ...over,
+  };
 }
 function gateStatus(id: string, over: Partial<GateStatus> = {}): GateStatus {
-  return { id, type: 'gate', needs: [], state: 'pending', checks: [], votes: [], quorum: 1, approvers: [], startedAt: null, endedAt: null, ...over };
+  return {
+    id,
+    type: 'gate',
+    needs: [],
+    state: 'pending',
+    checks: [],
+    votes: [],
+    quorum: 1,
+    approvers: [],
+    startedAt: null,
+    endedAt: null,
+    ...over,
+  };
 }
 function runStatus(over: Partial<RunStatus> = {}): RunStatus {
   return {
@@ -58,8 +83,18 @@ void describe('renderMarkdown: steps and gates', () => {
   const status = runStatus({
     state: 'awaiting-approval',
     steps: [
-      taskStatus('build-infra', { agent: 'cicd-engineer', state: 'succeeded', attempts: 1, metrics: { build_seconds: 41.2, cached: true } }),
-      taskStatus('code-quality', { agent: 'reviewer', state: 'running', attempts: 2, agentTask: { attempt: 2, claimedBy: 'session-7', claimedAt: null, lastHeartbeatAt: null } }),
+      taskStatus('build-infra', {
+        agent: 'cicd-engineer',
+        state: 'succeeded',
+        attempts: 1,
+        metrics: { build_seconds: 41.2, cached: true },
+      }),
+      taskStatus('code-quality', {
+        agent: 'reviewer',
+        state: 'running',
+        attempts: 2,
+        agentTask: { attempt: 2, claimedBy: 'session-7', claimedAt: null, lastHeartbeatAt: null },
+      }),
       taskStatus('release-prep', { agent: 'planner' }),
     ],
     gates: [
@@ -90,18 +125,39 @@ void describe('renderMarkdown: steps and gates', () => {
   });
 
   void it('shows an open agent attempt without a claimant as open for claim', () => {
-    const s = runStatus({ steps: [taskStatus('review', { agent: 'reviewer', state: 'running', attempts: 1, agentTask: { attempt: 1, claimedBy: null, claimedAt: null, lastHeartbeatAt: null } })] });
+    const s = runStatus({
+      steps: [
+        taskStatus('review', {
+          agent: 'reviewer',
+          state: 'running',
+          attempts: 1,
+          agentTask: { attempt: 1, claimedBy: null, claimedAt: null, lastHeartbeatAt: null },
+        }),
+      ],
+    });
     assert.deepEqual(rowsFor(s, 'review'), ['| review | reviewer | ▶ running | 1 | open for claim |']);
   });
 
   void it('shows a held task and its error, cut to 120 characters', () => {
     const error = `exit code 2: ${'x'.repeat(200)}`;
-    const s = runStatus({ state: 'held', steps: [taskStatus('deploy', { state: 'failed', attempts: 3, held: true, error })] });
-    assert.deepEqual(rowsFor(s, 'deploy'), [`| deploy |  | ✘ failed | 3 | HELD: retry, skip or abort; error: ${error.slice(0, 120)} |`]);
+    const s = runStatus({
+      state: 'held',
+      steps: [taskStatus('deploy', { state: 'failed', attempts: 3, held: true, error })],
+    });
+    assert.deepEqual(rowsFor(s, 'deploy'), [
+      `| deploy |  | ✘ failed | 3 | HELD: retry, skip or abort; error: ${error.slice(0, 120)} |`,
+    ]);
   });
 
   void it('leaves out go votes for a gate without approvers', () => {
-    const s = runStatus({ gates: [gateStatus('auto', { state: 'go', checks: [{ metric: 'a.b', op: '==', value: 'ok', actual: 'ok', passed: true }] })] });
+    const s = runStatus({
+      gates: [
+        gateStatus('auto', {
+          state: 'go',
+          checks: [{ metric: 'a.b', op: '==', value: 'ok', actual: 'ok', passed: true }],
+        }),
+      ],
+    });
     assert.deepEqual(rowsFor(s, 'auto'), ['| auto | gate | ✔ go | | ✔ a.b == ok (ok) |']);
   });
 });
@@ -110,7 +166,11 @@ void describe('renderMarkdown: votes', () => {
   void it('lists every vote of every gate in a votes table', () => {
     const s = runStatus({
       gates: [
-        gateStatus('quality', { state: 'go', approvers: ['qa'], votes: [{ approver: 'qa', decision: 'go', at: '2026-01-13T22:10:00.000Z' }] }),
+        gateStatus('quality', {
+          state: 'go',
+          approvers: ['qa'],
+          votes: [{ approver: 'qa', decision: 'go', at: '2026-01-13T22:10:00.000Z' }],
+        }),
         gateStatus('release', {
           state: 'no-go',
           approvers: ['cto', 'rm'],
@@ -149,13 +209,23 @@ void describe('renderMarkdown: compensations, escalations, phases', () => {
     });
     const out = lines(s);
     const start = out.indexOf('| compensation | state | error |');
-    assert.deepEqual(out.slice(start, start + 4), ['| compensation | state | error |', '|---|---|---|', '| deploy | succeeded |  |', '| build | failed | git checkout failed |']);
+    assert.deepEqual(out.slice(start, start + 4), [
+      '| compensation | state | error |',
+      '|---|---|---|',
+      '| deploy | succeeded |  |',
+      '| build | failed | git checkout failed |',
+    ]);
   });
 
   void it('lists escalations', () => {
-    const s = runStatus({ escalations: [{ step: 'code-quality', reason: 'running longer than 15m', at: '2026-01-13T22:15:00.000Z' }] });
+    const s = runStatus({
+      escalations: [{ step: 'code-quality', reason: 'running longer than 15m', at: '2026-01-13T22:15:00.000Z' }],
+    });
     const out = lines(s);
-    assert.deepEqual(out.slice(out.indexOf('Escalations:')), ['Escalations:', '- 2026-01-13T22:15:00.000Z code-quality: running longer than 15m']);
+    assert.deepEqual(out.slice(out.indexOf('Escalations:')), [
+      'Escalations:',
+      '- 2026-01-13T22:15:00.000Z code-quality: running longer than 15m',
+    ]);
   });
 
   void it('lists the phases of a program with their outcome or state', () => {
@@ -183,8 +253,22 @@ void describe('renderMarkdown: escaping', () => {
   const s = runStatus({
     title: 'Build | test',
     cause: 'a | b',
-    steps: [taskStatus('build', { agent: 'ci|cd', state: 'failed', attempts: 1, metrics: { branch: 'main|dev' }, error: 'line one\nline | two' })],
-    gates: [gateStatus('g', { approvers: ['x|y'], checks: [{ metric: 'build.branch', op: '==', value: 'a|b', actual: 'main|dev', passed: false }], votes: [{ approver: 'x|y', decision: 'no-go', comment: 'no | way', at: '2026-01-13T22:00:00.000Z' }] })],
+    steps: [
+      taskStatus('build', {
+        agent: 'ci|cd',
+        state: 'failed',
+        attempts: 1,
+        metrics: { branch: 'main|dev' },
+        error: 'line one\nline | two',
+      }),
+    ],
+    gates: [
+      gateStatus('g', {
+        approvers: ['x|y'],
+        checks: [{ metric: 'build.branch', op: '==', value: 'a|b', actual: 'main|dev', passed: false }],
+        votes: [{ approver: 'x|y', decision: 'no-go', comment: 'no | way', at: '2026-01-13T22:00:00.000Z' }],
+      }),
+    ],
     compensations: [{ step: 'build', state: 'failed', at: '2026-01-13T22:00:00.000Z', error: 'rm | failed' }],
   });
 
@@ -195,11 +279,15 @@ void describe('renderMarkdown: escaping', () => {
   });
 
   void it('escapes | in agent, metrics and error, and keeps the row on one line', () => {
-    assert.deepEqual(rowsFor(s, 'build').slice(0, 1), ['| build | ci\\|cd | ✘ failed | 1 | branch=main\\|dev; error: line one line \\| two |']);
+    assert.deepEqual(rowsFor(s, 'build').slice(0, 1), [
+      '| build | ci\\|cd | ✘ failed | 1 | branch=main\\|dev; error: line one line \\| two |',
+    ]);
   });
 
   void it('escapes | in gate checks', () => {
-    assert.deepEqual(rowsFor(s, 'g').slice(0, 1), ['| g | gate | pending | | ✘ build.branch == a\\|b (main\\|dev); go votes 0 of 1 |']);
+    assert.deepEqual(rowsFor(s, 'g').slice(0, 1), [
+      '| g | gate | pending | | ✘ build.branch == a\\|b (main\\|dev); go votes 0 of 1 |',
+    ]);
   });
 
   void it('escapes | in approver and comment of a vote', () => {
@@ -223,14 +311,22 @@ void describe('renderMarkdown: escaping', () => {
   });
 
   void it('keeps a row on one line when text has a carriage return', () => {
-    const out = renderMarkdown(runStatus({ steps: [taskStatus('build', { state: 'failed', error: 'first\r\nsecond\rthird' })] }));
+    const out = renderMarkdown(
+      runStatus({ steps: [taskStatus('build', { state: 'failed', error: 'first\r\nsecond\rthird' })] }),
+    );
     assert.equal(out.includes('\r'), false);
   });
 });
 
 void describe('renderMarkdown: long check lists', () => {
   void it('counts more than three checks and lists only the failed ones', () => {
-    const checks = ['a', 'b', 'c', 'd'].map((m, i) => ({ metric: `t.${m}`, op: '<', value: 10, actual: i === 2 ? 12 : 1, passed: i !== 2 }));
+    const checks = ['a', 'b', 'c', 'd'].map((m, i) => ({
+      metric: `t.${m}`,
+      op: '<',
+      value: 10,
+      actual: i === 2 ? 12 : 1,
+      passed: i !== 2,
+    }));
     const s = runStatus({ gates: [gateStatus('g', { checks, approvers: [], state: 'no-go' })] });
     assert.deepEqual(rowsFor(s, 'g'), ['| g | gate | ✘ no-go | | 3 of 4 checks passed, ✘ t.c < 10 (12) |']);
   });
@@ -238,22 +334,45 @@ void describe('renderMarkdown: long check lists', () => {
 
 void describe('renderMarkdown: big plans', () => {
   void it('lists only the steps not done yet and counts the rest', () => {
-    const steps = Array.from({ length: 100 }, (_, i) => taskStatus(`s${i}`, { state: i < 97 ? 'succeeded' : 'running', attempts: 1 }));
+    const steps = Array.from({ length: 100 }, (_, i) =>
+      taskStatus(`s${i}`, { state: i < 97 ? 'succeeded' : 'running', attempts: 1 }),
+    );
     const out = lines(runStatus({ steps, gates: [] }));
     assert.deepEqual(
       out.filter((l) => /^\| s\d+ \|/.test(l)).map((l) => l.split(' | ')[0]),
       ['| s97', '| s98', '| s99'],
     );
-    assert.ok(out.includes('97 more steps not shown (97 of 100 done); the `status` query has them all.'), out.join('\n'));
+    assert.ok(
+      out.includes('97 more steps not shown (97 of 100 done); the `status` query has them all.'),
+      out.join('\n'),
+    );
   });
 });
 
 void describe('renderMarkdown: no fraction glyphs in the Temporal UI', () => {
   void it('writes counts as "n of m" and keeps numbers around a slash apart', () => {
-    const checks = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((m) => ({ metric: `t.${m}`, op: '<', value: 10, actual: 1, passed: true }));
+    const checks = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((m) => ({
+      metric: `t.${m}`,
+      op: '<',
+      value: 10,
+      actual: 1,
+      passed: true,
+    }));
     const s = runStatus({
       steps: [taskStatus('t', { state: 'succeeded', metrics: { tests: '8/8' } })],
-      gates: [gateStatus('g', { checks, approvers: ['a', 'b', 'c', 'd', 'e'], quorum: 5, state: 'go', votes: ['a', 'b', 'c', 'd', 'e'].map((approver) => ({ approver, decision: 'go' as const, at: '2026-01-01T00:00:00.000Z' })) })],
+      gates: [
+        gateStatus('g', {
+          checks,
+          approvers: ['a', 'b', 'c', 'd', 'e'],
+          quorum: 5,
+          state: 'go',
+          votes: ['a', 'b', 'c', 'd', 'e'].map((approver) => ({
+            approver,
+            decision: 'go' as const,
+            at: '2026-01-01T00:00:00.000Z',
+          })),
+        }),
+      ],
     });
     const out = renderMarkdown(s);
     assert.doesNotMatch(out, /\d\/\d/, out);

@@ -26,7 +26,7 @@ function recordedResults(): { workflowId: string; status: unknown }[] {
   });
 }
 
-void describe('status schema: the engine\'s statuses fit it exactly', () => {
+void describe("status schema: the engine's statuses fit it exactly", () => {
   it('every status returned by a recorded run parses with nothing stripped', () => {
     const results = recordedResults();
     assert.ok(results.length >= 3, `expected recorded results, found ${results.length}`);
@@ -38,12 +38,20 @@ void describe('status schema: the engine\'s statuses fit it exactly', () => {
       id: 'release',
       title: 'Release',
       steps: [
-        { id: 'build', agent: 'ci', run: { kind: 'shell', command: ['true'] }, rollback: { kind: 'shell', command: ['true'] } },
+        {
+          id: 'build',
+          agent: 'ci',
+          run: { kind: 'shell', command: ['true'] },
+          rollback: { kind: 'shell', command: ['true'] },
+        },
         { id: 'review', agent: 'reviewer', run: { kind: 'agent', instructions: 'look' }, needs: ['build'] },
         { id: 'ship', needs: ['review'], gate: { approval: { approvers: ['alice'], quorum: 1, timeout: '24h' } } },
       ],
     });
-    const status = JSON.parse(JSON.stringify(new PhaseRun(plan, 'release-1a2b').status)) as { steps: unknown[]; gates: unknown[] };
+    const status = JSON.parse(JSON.stringify(new PhaseRun(plan, 'release-1a2b').status)) as {
+      steps: unknown[];
+      gates: unknown[];
+    };
     assert.equal(status.steps.length + status.gates.length, 3);
     assert.deepEqual(RunStatusSchema.parse(status), status);
   });
@@ -63,7 +71,9 @@ void describe('status schema: the OpenAPI document', () => {
   }
 
   it('serves the run status component for GET /api/runs/{runId}', () => {
-    const ok = (doc.paths?.['/api/runs/{runId}']?.get?.responses?.['200'] ?? {}) as { content?: Record<string, { schema?: { $ref?: string } }> };
+    const ok = (doc.paths?.['/api/runs/{runId}']?.get?.responses?.['200'] ?? {}) as {
+      content?: Record<string, { schema?: { $ref?: string } }>;
+    };
     assert.equal(ok.content?.['application/json']?.schema?.$ref, '#/components/schemas/RunStatus');
   });
 });

@@ -14,7 +14,12 @@ void describe('workflow bundle', () => {
   it('holds the workflow code and no zod, plan schema or status schema', async () => {
     const { code } = await workflowBundle();
     assert.match(code, /workflows\/phase\/workflow\.ts/, 'the bundle names its modules by path');
-    for (const banned of [/node_modules\/zod\//, /workflows\/status-schema\.ts/, /workflows\/plan\/schema\.ts/, /node_modules\/yaml\//]) {
+    for (const banned of [
+      /node_modules\/zod\//,
+      /workflows\/status-schema\.ts/,
+      /workflows\/plan\/schema\.ts/,
+      /node_modules\/yaml\//,
+    ]) {
       assert.doesNotMatch(code, banned);
     }
   });

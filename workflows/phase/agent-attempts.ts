@@ -28,7 +28,16 @@ export async function executeAgentAttempt(
   const started = Date.now();
   const declared = run.defs.get(t.id)?.metrics ?? {};
   const open: OpenAttempt = {
-    state: { attempt, claimedBy: null, claimedAt: null, lastHeartbeatAt: null, ...(executor.instructions ? { instructions: executor.instructions } : {}), leaseId: null, label: null, expiresAt: null },
+    state: {
+      attempt,
+      claimedBy: null,
+      claimedAt: null,
+      lastHeartbeatAt: null,
+      ...(executor.instructions ? { instructions: executor.instructions } : {}),
+      leaseId: null,
+      label: null,
+      expiresAt: null,
+    },
     openedAtMs: started,
     lastHeartbeatMs: null,
     // `name: {}` (no regex) is a metric only the agent can report: its completion must carry it.
@@ -50,7 +59,11 @@ export async function executeAgentAttempt(
       ...(eff.heartbeatMs ? { heartbeatMs: eff.heartbeatMs } : {}),
     };
     const outcome = await awaitAgent(open, timeouts, () => run.publish());
-    return { metrics: outcome.metrics, ...(outcome.summary !== undefined ? { summary: outcome.summary } : {}), durationMs: Date.now() - started };
+    return {
+      metrics: outcome.metrics,
+      ...(outcome.summary !== undefined ? { summary: outcome.summary } : {}),
+      durationMs: Date.now() - started,
+    };
   } finally {
     run.openAttempts.delete(t.id);
     t.agentTask = null;
@@ -93,11 +106,20 @@ export function claimResult(run: PhaseRun, t: StepStatus, open: OpenAttempt): Cl
 }
 
 /** Gives the open attempt of `t` a new lease held by `req.claimant` (a validated new claim). */
-export function applyClaim(run: PhaseRun, t: StepStatus, open: OpenAttempt, req: { claimant: string; label?: string; leaseId?: string }): void {
+export function applyClaim(
+  run: PhaseRun,
+  t: StepStatus,
+  open: OpenAttempt,
+  req: { claimant: string; label?: string; leaseId?: string },
+): void {
   const at = nowIso();
   grantLease(t, open, req, at, Date.now());
   open.state.expiresAt = iso(leaseExpiry(open));
-  run.event('claim', `attempt ${open.state.attempt} leased to ${req.claimant}${open.state.label ? ` (${open.state.label})` : ''}`, t.id);
+  run.event(
+    'claim',
+    `attempt ${open.state.attempt} leased to ${req.claimant}${open.state.label ? ` (${open.state.label})` : ''}`,
+    t.id,
+  );
   run.publish();
 }
 
@@ -111,7 +133,11 @@ export function applyHeartbeat(t: StepStatus, open: OpenAttempt, hb: AgentHeartb
 
 /** Records a validated completion: the attempt's wait ends with success. */
 export function applyCompletion(run: PhaseRun, open: OpenAttempt, c: AgentCompletion): void {
-  open.outcome = { ok: true, metrics: { ...(c.metrics ?? {}) }, ...(c.summary !== undefined ? { summary: String(c.summary).slice(0, 4000) } : {}) };
+  open.outcome = {
+    ok: true,
+    metrics: { ...(c.metrics ?? {}) },
+    ...(c.summary !== undefined ? { summary: String(c.summary).slice(0, 4000) } : {}),
+  };
   run.changed();
 }
 

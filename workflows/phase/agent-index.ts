@@ -23,7 +23,10 @@ const INDEX_BUDGET = 1_800;
 
 /** The index values that fit the budget: every `claimable:` entry first, then leases. */
 function bounded(index: string[]): string[] {
-  const ordered = [...index.filter((v) => v.startsWith('claimable:')), ...index.filter((v) => !v.startsWith('claimable:'))];
+  const ordered = [
+    ...index.filter((v) => v.startsWith('claimable:')),
+    ...index.filter((v) => !v.startsWith('claimable:')),
+  ];
   const out: string[] = [];
   let size = 2;
   for (const v of ordered) {

@@ -8,7 +8,14 @@
  * helper `async` function adds a microtask turn, which can reorder commands between parallel
  * steps and break the replay of recorded histories. Helpers here are synchronous.
  */
-import { ActivityCancellationType, isCancellation, patched, proxyActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  isCancellation,
+  patched,
+  proxyActivities,
+  sleep,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { TaskFailureDetails, TaskInput, TaskResult } from '../../activities/types';
 import { applicationFailureOf, errorMessage } from '../failures';
@@ -54,11 +61,23 @@ export function activityOptions(eff: EffectiveTask, summary: string): ActivityOp
 
 /** The output tails of a result, or `null` when the executor reported none. */
 export function outputOf(r: TaskResult): StepStatus['output'] {
-  if (r.stdoutTail === undefined && r.stderrTail === undefined && r.exitCode === undefined && r.httpStatus === undefined) return null;
+  if (
+    r.stdoutTail === undefined &&
+    r.stderrTail === undefined &&
+    r.exitCode === undefined &&
+    r.httpStatus === undefined
+  )
+    return null;
   return { stdout: r.stdoutTail, stderr: r.stderrTail, exitCode: r.exitCode, httpStatus: r.httpStatus };
 }
 
-async function executeAttempt(run: PhaseRun, t: StepStatus, def: Step, eff: EffectiveTask, attempt: number): Promise<TaskResult> {
+async function executeAttempt(
+  run: PhaseRun,
+  t: StepStatus,
+  def: Step,
+  eff: EffectiveTask,
+  attempt: number,
+): Promise<TaskResult> {
   const executor = def.run as Executor;
   if (executor.kind === 'agent') return executeAgentAttempt(run, t, executor, eff, attempt);
   const input: TaskInput = {
@@ -101,7 +120,11 @@ function attemptSucceeded(run: PhaseRun, t: StepStatus, def: Step, rec: AttemptR
   t.output = outputOf(result);
   enter(run, t.id, null);
   if (def.rollback) run.compensationStack.unshift(t.id);
-  run.event('succeeded', `succeeded on attempt ${rec.attempt}${Object.keys(result.metrics).length ? ` with ${JSON.stringify(result.metrics)}` : ''}`, t.id);
+  run.event(
+    'succeeded',
+    `succeeded on attempt ${rec.attempt}${Object.keys(result.metrics).length ? ` with ${JSON.stringify(result.metrics)}` : ''}`,
+    t.id,
+  );
   run.publish();
 }
 
@@ -112,7 +135,15 @@ type AfterFailure = { retryInMs: number } | { cause: string };
  * Records a failed attempt. Rethrows cancellation (the step ends `cancelled`); otherwise
  * returns a back-off while the error is retryable and the budget lasts, else the give-up cause.
  */
-function attemptFailed(run: PhaseRun, t: StepStatus, eff: EffectiveTask, rec: AttemptRecord, err: unknown, budget: number, roundStart: number): AfterFailure {
+function attemptFailed(
+  run: PhaseRun,
+  t: StepStatus,
+  eff: EffectiveTask,
+  rec: AttemptRecord,
+  err: unknown,
+  budget: number,
+  roundStart: number,
+): AfterFailure {
   const attempt = rec.attempt;
   rec.endedAt = nowIso();
   rec.outcome = 'failed';
@@ -129,7 +160,13 @@ function attemptFailed(run: PhaseRun, t: StepStatus, eff: EffectiveTask, rec: At
   const failure = applicationFailureOf(err);
   const details = failure?.details?.[0] as TaskFailureDetails | undefined;
   if (details && typeof details === 'object') {
-    t.output = { stdout: details.stdoutTail, stderr: details.stderrTail, exitCode: details.exitCode, httpStatus: details.httpStatus, body: details.bodyTail };
+    t.output = {
+      stdout: details.stdoutTail,
+      stderr: details.stderrTail,
+      exitCode: details.exitCode,
+      httpStatus: details.httpStatus,
+      body: details.bodyTail,
+    };
   }
   t.error = rec.error;
   const permanent = failure?.nonRetryable === true;
@@ -144,7 +181,9 @@ function attemptFailed(run: PhaseRun, t: StepStatus, eff: EffectiveTask, rec: At
   t.state = 'failed';
   t.endedAt = rec.endedAt;
   enter(run, t.id, null);
-  return { cause: `task "${t.id}" failed after ${attempt} attempt${attempt > 1 ? 's' : ''}${permanent ? ' (not retryable)' : ''}: ${rec.error}` };
+  return {
+    cause: `task "${t.id}" failed after ${attempt} attempt${attempt > 1 ? 's' : ''}${permanent ? ' (not retryable)' : ''}: ${rec.error}`,
+  };
 }
 
 /** Stops the run: the task failed for good (`onFailure: fail`) or the operator aborted it. */

@@ -38,7 +38,9 @@ function record(run: PhaseRun, seq: number): void {
   const list = (run.status.checkpoints ??= []);
   list.push({ ...digest, at: nowIso() });
   if (list.length > CHECKPOINTS_KEPT) list.splice(0, list.length - CHECKPOINTS_KEPT);
-  const counts = Object.entries(digest.steps).map(([state, n]) => `${n} ${state}`).join(', ');
+  const counts = Object.entries(digest.steps)
+    .map(([state, n]) => `${n} ${state}`)
+    .join(', ');
   const message = `checkpoint ${seq}: ${counts}${digest.gatesWaiting.length ? `; waiting: ${digest.gatesWaiting.join(', ')}` : ''}`;
   run.event('checkpoint', message);
   run.publish();

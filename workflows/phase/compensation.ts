@@ -26,7 +26,10 @@ export async function settleInflight(run: PhaseRun): Promise<void> {
 }
 
 /** The rollback activity of task `id`, with the task's own retry policy (the activity retries). */
-function rollbackActivity(run: PhaseRun, id: string): { fn: TaskActivity; t: StepStatus; executor: Exclude<Executor, { kind: 'agent' }> } {
+function rollbackActivity(
+  run: PhaseRun,
+  id: string,
+): { fn: TaskActivity; t: StepStatus; executor: Exclude<Executor, { kind: 'agent' }> } {
   const def = run.defs.get(id) as Step;
   const t = run.tasks.get(id) as StepStatus;
   const eff = run.effective.get(id) as EffectiveTask;
@@ -53,7 +56,15 @@ export async function rollback(run: PhaseRun): Promise<void> {
   for (const id of [...run.compensationStack]) {
     const { fn, t, executor } = rollbackActivity(run, id);
     try {
-      await fn({ runId: run.status.runId, stepId: id, ...(t.agent ? { agent: t.agent } : {}), attempt: 1, purpose: 'rollback', executor, metricRules: {} });
+      await fn({
+        runId: run.status.runId,
+        stepId: id,
+        ...(t.agent ? { agent: t.agent } : {}),
+        attempt: 1,
+        purpose: 'rollback',
+        executor,
+        metricRules: {},
+      });
       t.state = 'compensated';
       run.status.compensations.push({ step: id, state: 'succeeded', at: nowIso(), error: null });
       run.event('compensated', 'rollback succeeded', id);

@@ -17,7 +17,10 @@ export const TRUTHFUL_END = 'truthful-end';
 
 /** True when something in the run still waits although the run is ending. */
 function somethingWaits(run: PhaseRun): boolean {
-  return run.status.gates.some((g) => g.state === 'awaiting-approval') || run.status.steps.some((s) => s.held === true || Boolean(s.agentTask));
+  return (
+    run.status.gates.some((g) => g.state === 'awaiting-approval') ||
+    run.status.steps.some((s) => s.held === true || Boolean(s.agentTask))
+  );
 }
 
 /**

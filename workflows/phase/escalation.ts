@@ -9,7 +9,6 @@ import { parseDuration } from '../plan/duration';
 import { deliver } from './notifications';
 import type { PhaseRun } from './run';
 
-
 /**
  * Marks that step `id` entered `state` (`null`: left its waiting states) and arms a one-shot
  * escalation for staying there longer than its `escalateAfter` (or the plan's). Any later `enter`
@@ -20,7 +19,9 @@ export function enter(run: PhaseRun, id: string, state: string | null): void {
   run.entries.set(id, token);
   const after = state ? (run.defs.get(id)?.escalateAfter ?? run.plan.escalateAfter) : undefined;
   if (!state || !after) return;
-  CancellationScope.nonCancellable(() => sleep(parseDuration(after), { summary: `escalate ${id} if ${state} longer than ${after}` })).then(
+  CancellationScope.nonCancellable(() =>
+    sleep(parseDuration(after), { summary: `escalate ${id} if ${state} longer than ${after}` }),
+  ).then(
     () => {
       if (run.settled || run.entries.get(id) !== token) return;
       escalate(run, id, state, after);

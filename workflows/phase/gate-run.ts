@@ -25,7 +25,12 @@ export function closeGate(run: PhaseRun, g: GateStatus, state: 'go' | 'no-go', b
   g.endedAt = nowIso();
   run.event(state, `gate ${state} (${by})`, g.id);
   // People decided (or their time ran out): tell them how it ended.
-  if (by === 'votes' || by === 'timeout') emit(run, 'approval-decided', { step: g.id, message: `gate ${g.id}: ${state} (${by})`, gate: notifiedGate(run, g) });
+  if (by === 'votes' || by === 'timeout')
+    emit(run, 'approval-decided', {
+      step: g.id,
+      message: `gate ${g.id}: ${state} (${by})`,
+      gate: notifiedGate(run, g),
+    });
 }
 
 /** Counts a validated decision; closes the gate when the tally says go or no-go. Returns the gate. */
@@ -33,7 +38,14 @@ export function applyVote(run: PhaseRun, gate: GateStatus, d: Decision, via: 'up
   // An Update may say it came through an approval link or MCP; a signal's claim is not taken.
   const how = via === 'update' && (d.via === 'link' || d.via === 'mcp') ? d.via : via;
   const nonce = how === 'link' && typeof d.linkNonce === 'string' ? { linkNonce: d.linkNonce } : {};
-  gate.votes.push({ approver: d.approver, decision: d.decision, ...(d.comment ? { comment: d.comment } : {}), at: nowIso(), via: how, ...nonce });
+  gate.votes.push({
+    approver: d.approver,
+    decision: d.decision,
+    ...(d.comment ? { comment: d.comment } : {}),
+    at: nowIso(),
+    via: how,
+    ...nonce,
+  });
   run.event('decision', `${d.decision} by ${d.approver}${d.comment ? `: ${d.comment}` : ''}`, gate.id);
   const next = tally(gate);
   if (next !== 'awaiting-approval') closeGate(run, gate, next, 'votes');
@@ -47,7 +59,11 @@ function applyEarlyVotes(run: PhaseRun, g: GateStatus, checksFailed: boolean): v
   run.earlyVotes.delete(g.id);
   for (const d of queue) {
     if (checksFailed) {
-      run.event('early-decision-discarded', `${d.decision} by ${d.approver} discarded: checks failed, decide again seeing them`, g.id);
+      run.event(
+        'early-decision-discarded',
+        `${d.decision} by ${d.approver} discarded: checks failed, decide again seeing them`,
+        g.id,
+      );
       continue;
     }
     if (g.state !== 'awaiting-approval') break;
@@ -64,10 +80,17 @@ export async function runGate(run: PhaseRun, g: GateStatus): Promise<void> {
   g.state = 'checking';
   g.checks = evaluateChecks(def.checks ?? [], (id) => run.tasks.get(id)?.metrics);
   const failed = g.checks.filter((c) => !c.passed);
-  run.event('checks', g.checks.length ? `${g.checks.length - failed.length}/${g.checks.length} checks passed` : 'no checks', g.id);
+  run.event(
+    'checks',
+    g.checks.length ? `${g.checks.length - failed.length}/${g.checks.length} checks passed` : 'no checks',
+    g.id,
+  );
   if (failed.length > 0 && (def.onCheckFailure ?? 'no-go') === 'no-go') {
     closeGate(run, g, 'no-go', 'checks');
-    run.fail('rejected', `gate "${g.id}": checks failed: ${failed.map((c) => `${c.metric} ${c.op} ${c.value} (actual ${c.actual ?? 'missing'})`).join(', ')}`);
+    run.fail(
+      'rejected',
+      `gate "${g.id}": checks failed: ${failed.map((c) => `${c.metric} ${c.op} ${c.value} (actual ${c.actual ?? 'missing'})`).join(', ')}`,
+    );
     run.publish();
     return;
   }
@@ -95,7 +118,11 @@ function beginAwaiting(run: PhaseRun, g: GateStatus, def: GateDef, failedChecks:
   g.state = 'awaiting-approval';
   const timeout = def.approval?.timeout;
   g.deadline = timeout ? new Date(Date.now() + parseDuration(timeout)).toISOString() : null;
-  run.event('awaiting-approval', failedChecks ? `${failedChecks} check(s) failed: approvers decide` : 'awaiting decisions', g.id);
+  run.event(
+    'awaiting-approval',
+    failedChecks ? `${failedChecks} check(s) failed: approvers decide` : 'awaiting decisions',
+    g.id,
+  );
   applyEarlyVotes(run, g, failedChecks > 0);
   enter(run, g.id, 'awaiting-approval');
   run.publish();
@@ -104,7 +131,9 @@ function beginAwaiting(run: PhaseRun, g: GateStatus, def: GateDef, failedChecks:
     emit(run, 'approval-requested', { step: g.id, message: `gate ${g.id}: ${why}`, gate: notifiedGate(run, g) });
   }
   return timeout
-    ? condition(() => g.state !== 'awaiting-approval', parseDuration(timeout), { summary: `approval timeout of ${g.id}: ${def.approval?.onTimeout ?? 'no-go'}` })
+    ? condition(() => g.state !== 'awaiting-approval', parseDuration(timeout), {
+        summary: `approval timeout of ${g.id}: ${def.approval?.onTimeout ?? 'no-go'}`,
+      })
     : condition(() => g.state !== 'awaiting-approval').then(() => true);
 }
 
@@ -112,7 +141,13 @@ function beginAwaiting(run: PhaseRun, g: GateStatus, def: GateDef, failedChecks:
 function timeOut(run: PhaseRun, g: GateStatus, def: GateDef): void {
   const timeout = def.approval?.timeout;
   const onTimeout = def.approval?.onTimeout ?? 'no-go';
-  g.votes.push({ approver: 'timeout', decision: onTimeout, comment: `no decision within ${timeout}`, at: nowIso(), via: 'timeout' });
+  g.votes.push({
+    approver: 'timeout',
+    decision: onTimeout,
+    comment: `no decision within ${timeout}`,
+    at: nowIso(),
+    via: 'timeout',
+  });
   closeGate(run, g, onTimeout, 'timeout');
   run.event('timeout', `approval timed out after ${timeout}: ${onTimeout}`, g.id);
 }

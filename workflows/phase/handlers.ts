@@ -48,11 +48,19 @@ function onDecideSignal(run: PhaseRun, d: Decision): void {
   }
   const queue = run.earlyVotes.get(d.gate) ?? [];
   if (queue.some((v) => v.approver === d.approver)) {
-    run.event('invalid-signal', `decision ignored: "${d.approver}" already has an early decision queued on "${d.gate}"`, d.gate);
+    run.event(
+      'invalid-signal',
+      `decision ignored: "${d.approver}" already has an early decision queued on "${d.gate}"`,
+      d.gate,
+    );
   } else {
     queue.push(d);
     run.earlyVotes.set(d.gate, queue);
-    run.event('early-decision', `${d.decision} by ${d.approver} queued until gate "${d.gate}" awaits decisions`, d.gate);
+    run.event(
+      'early-decision',
+      `${d.decision} by ${d.approver} queued until gate "${d.gate}" awaits decisions`,
+      d.gate,
+    );
   }
   run.publish();
 }
@@ -101,7 +109,11 @@ function registerOperatorActions(run: PhaseRun): void {
     // A Signal names no caller: on a run started with tokens, retry/skip/abort go through the API
     // (an operator token), never through whoever can reach Temporal.
     if (run.signedSignals) {
-      run.event('invalid-signal', 'action ignored: operator actions on this run need the API (an operator token), not a signal', typeof a?.step === 'string' ? a.step : undefined);
+      run.event(
+        'invalid-signal',
+        'action ignored: operator actions on this run need the API (an operator token), not a signal',
+        typeof a?.step === 'string' ? a.step : undefined,
+      );
       run.publish();
       return;
     }
@@ -116,7 +128,10 @@ function registerOperatorActions(run: PhaseRun): void {
 
 function registerAgentClaims(run: PhaseRun): void {
   const open = (step: string) => run.openAttempts.get(step);
-  const openTasks = (): OpenTask[] => [...run.openAttempts].flatMap(([id, o]) => (run.tasks.has(id) ? [{ step: run.tasks.get(id) as StepStatus, open: o }] : []));
+  const openTasks = (): OpenTask[] =>
+    [...run.openAttempts].flatMap(([id, o]) =>
+      run.tasks.has(id) ? [{ step: run.tasks.get(id) as StepStatus, open: o }] : [],
+    );
   setHandler(
     claimUpdate,
     (req) => {
@@ -160,7 +175,8 @@ function registerAgentReports(run: PhaseRun): void {
     },
     {
       validator: (c) => {
-        if (validateAgentReport(run.tasks.get(c?.step), open(c?.step), c, 'complete') === 'open') requireDeclaredMetrics(open(c.step), c);
+        if (validateAgentReport(run.tasks.get(c?.step), open(c?.step), c, 'complete') === 'open')
+          requireDeclaredMetrics(open(c.step), c);
       },
     },
   );

@@ -22,14 +22,19 @@ export function validateAct(run: PhaseRun, a: OperatorAction): StepStatus {
   if (!ACTIONS.includes(a.action)) throw reject('Invalid', 'action: must be retry, skip or abort');
   const t = run.tasks.get(a.step);
   if (!t) throw reject('NotFound', `unknown task "${a.step}"`);
-  if (!t.held || run.heldActions.has(a.step)) throw reject('Conflict', `task "${a.step}" is not held (state: ${t.state})`);
+  if (!t.held || run.heldActions.has(a.step))
+    throw reject('Conflict', `task "${a.step}" is not held (state: ${t.state})`);
   return t;
 }
 
 /** Records a validated operator action; the held task's {@link hold} wakes up with it. */
 export function applyAction(run: PhaseRun, t: StepStatus, a: OperatorAction): void {
   run.heldActions.set(t.id, a.action);
-  run.event('operator', `${a.action}${a.operator ? ` by ${a.operator}` : ''}${a.comment ? `: ${a.comment}` : ''}`, t.id);
+  run.event(
+    'operator',
+    `${a.action}${a.operator ? ` by ${a.operator}` : ''}${a.comment ? `: ${a.comment}` : ''}`,
+    t.id,
+  );
   run.publish();
 }
 
@@ -40,7 +45,11 @@ export async function hold(run: PhaseRun, t: StepStatus, cause: string): Promise
   run.event('held', `${cause}; waiting for an operator to retry, skip or abort`, t.id);
   enter(run, t.id, 'held');
   run.publish();
-  emit(run, 'held', { step: t.id, message: `task ${t.id} is held: ${cause}`, held: { step: t.id, error: t.error, attempts: t.attempts } });
+  emit(run, 'held', {
+    step: t.id,
+    message: `task ${t.id} is held: ${cause}`,
+    held: { step: t.id, error: t.error, attempts: t.attempts },
+  });
   try {
     await condition(() => run.heldActions.has(t.id));
   } catch (err) {

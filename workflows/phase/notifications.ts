@@ -45,7 +45,10 @@ function outboxOf(run: PhaseRun): Outbox {
 }
 
 /** The fields of a notification besides the ones every event has. */
-export type EventFields = Omit<RunNotification, 'type' | 'event' | 'key' | 'runId' | 'plan' | 'title' | 'at' | 'targets'>;
+export type EventFields = Omit<
+  RunNotification,
+  'type' | 'event' | 'key' | 'runId' | 'plan' | 'title' | 'at' | 'targets'
+>;
 
 /** Starts one delivery of `event` (no patch check: escalations use this directly). */
 export function deliver(run: PhaseRun, event: NotifyEvent, fields: EventFields): void {

@@ -35,7 +35,9 @@ export function searchAttributesOf(status: RunStatus): PhaseSearchAttributes {
   return {
     state: status.state,
     awaitingApproval: status.gates.some((g) => g.state === 'awaiting-approval'),
-    pendingAgents: [...new Set(status.steps.filter((s) => s.agentTask && s.agent).map((s) => s.agent as string))].sort(),
+    pendingAgents: [
+      ...new Set(status.steps.filter((s) => s.agentTask && s.agent).map((s) => s.agent as string)),
+    ].sort(),
     escalated: status.escalations.length > 0,
   };
 }

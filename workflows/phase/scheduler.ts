@@ -27,7 +27,11 @@ export interface ReadinessView {
  * launches each step before the next is looked at, so a gate that goes at once (no checks, no
  * approval) lets its dependants start in the same turn. Steps not yielded are pushed to `waiting`.
  */
-export function* readySteps(notLaunched: readonly Step[], view: ReadinessView, waiting: Step[]): Generator<Step, void, void> {
+export function* readySteps(
+  notLaunched: readonly Step[],
+  view: ReadinessView,
+  waiting: Step[],
+): Generator<Step, void, void> {
   let running = view.running;
   for (const step of notLaunched) {
     const task = view.isTask(step.id);

@@ -24,7 +24,8 @@ const { verifyDecisionSignature } = proxyLocalActivities<Activities>({
 export async function signatureProblem(run: PhaseRun, d: Decision): Promise<string | null> {
   if (!patched(SIGNED_SIGNALS_PATCH)) return null;
   // Unsigned: refused without asking the worker (no command for a decision that cannot count).
-  if (typeof d?.signature !== 'string') return 'unsigned: this run needs signed signal decisions (make one with `phase sign`)';
+  if (typeof d?.signature !== 'string')
+    return 'unsigned: this run needs signed signal decisions (make one with `phase sign`)';
   try {
     const verdict = await verifyDecisionSignature({ runId: run.status.runId, decision: d });
     return verdict.valid ? null : (verdict.reason ?? 'invalid signature');

@@ -19,7 +19,18 @@
  */
 import { CancellationScope, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { errorMessage } from '../failures';
-import { armDeadline, endRun, markScheduled, markStarted, recordOutcome, SCHEDULED_STATE, startAtPassed, startWait, willWait, type DeadlineState } from '../lifecycle';
+import {
+  armDeadline,
+  endRun,
+  markScheduled,
+  markStarted,
+  recordOutcome,
+  SCHEDULED_STATE,
+  startAtPassed,
+  startWait,
+  willWait,
+  type DeadlineState,
+} from '../lifecycle';
 import type { PhaseRunInput } from '../messages';
 import type { Outcome, RunStatus } from '../status';
 import { rollback, settleInflight } from './compensation';
@@ -35,7 +46,12 @@ import { runDag } from './scheduler';
  * Records the outcome, publishes it, sends `ended` and waits for notifications still in flight,
  * then returns or throws as the outcome says (see `endRun`).
  */
-async function finish(run: PhaseRun, outcome: Outcome, cause: string | null, cancellation?: unknown): Promise<RunStatus> {
+async function finish(
+  run: PhaseRun,
+  outcome: Outcome,
+  cause: string | null,
+  cancellation?: unknown,
+): Promise<RunStatus> {
   run.rollingBack = false;
   closeOpenWaits(run);
   recordOutcome(run.status, outcome, cause);
@@ -43,7 +59,10 @@ async function finish(run: PhaseRun, outcome: Outcome, cause: string | null, can
   run.publish();
   run.flushDetails();
   const s = run.status;
-  emit(run, 'ended', { message: cause ? `${outcome}: ${cause}` : outcome, outcome: { outcome, cause, startedAt: s.startedAt, endedAt: s.endedAt } });
+  emit(run, 'ended', {
+    message: cause ? `${outcome}: ${cause}` : outcome,
+    outcome: { outcome, cause, startedAt: s.startedAt, endedAt: s.endedAt },
+  });
   await drainNotifications(run);
   return endRun(run.status, cancellation);
 }

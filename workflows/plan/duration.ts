@@ -29,7 +29,8 @@ export function isDuration(text: string): boolean {
  * validated plans never do.
  */
 export function parseDuration(text: DurationString): number {
-  if (!isDuration(text)) throw new RangeError(`malformed duration "${text}" (use e.g. 500ms, 30s, 15m, 6h, 2d; at most 100 years)`);
+  if (!isDuration(text))
+    throw new RangeError(`malformed duration "${text}" (use e.g. 500ms, 30s, 15m, 6h, 2d; at most 100 years)`);
   return Math.round(sum(text));
 }
 
@@ -38,7 +39,12 @@ export function formatDuration(ms: number): string {
   if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

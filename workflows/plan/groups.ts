@@ -16,7 +16,10 @@ export function groupOf(approver: string): string | undefined {
 }
 
 /** Each group the approvers name → its members in `groups` (unknown groups have none). */
-export function approverGroups(approvers: readonly string[], groups: Readonly<Record<string, readonly string[]>> | undefined): Record<string, string[]> {
+export function approverGroups(
+  approvers: readonly string[],
+  groups: Readonly<Record<string, readonly string[]>> | undefined,
+): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const a of approvers) {
     const g = groupOf(a);
@@ -26,7 +29,10 @@ export function approverGroups(approvers: readonly string[], groups: Readonly<Re
 }
 
 /** Everyone who may vote: the people listed plus the members of the groups listed, each once, sorted. */
-export function eligibleVoters(approvers: readonly string[], groups: Readonly<Record<string, readonly string[]>> | undefined): string[] {
+export function eligibleVoters(
+  approvers: readonly string[],
+  groups: Readonly<Record<string, readonly string[]>> | undefined,
+): string[] {
   const people = new Set(approvers.filter((a) => groupOf(a) === undefined));
   for (const members of Object.values(approverGroups(approvers, groups))) for (const m of members) people.add(m);
   return [...people].sort();
@@ -52,7 +58,10 @@ export function unreachableQuorums(
     if (!approval || !approval.approvers.some((a) => groupOf(a) !== undefined)) return;
     const voters = eligibleVoters(approval.approvers, groups);
     if ((approval.quorum ?? 1) > voters.length) {
-      out.push({ path: `steps[${i}].gate.approval.quorum`, message: `quorum ${approval.quorum ?? 1} of gate "${s.id}" is larger than its ${voters.length} voter(s) (${voters.join(', ') || 'its groups have no members'})` });
+      out.push({
+        path: `steps[${i}].gate.approval.quorum`,
+        message: `quorum ${approval.quorum ?? 1} of gate "${s.id}" is larger than its ${voters.length} voter(s) (${voters.join(', ') || 'its groups have no members'})`,
+      });
     }
   });
   return out;

@@ -26,13 +26,20 @@ const ALIASES: Record<string, string> = {
 
 /** Edit distance (insert, delete, substitute, swap two neighbours: optimal string alignment), for short identifiers. */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const row = d[i] as number[];
       const up = d[i - 1] as number[];
-      row[j] = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      row[j] = Math.min(
+        (up[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (up[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
     }
   }
   return (d[a.length] as number[])[b.length] as number;
@@ -71,11 +78,13 @@ export function unknownKeyMessage(key: string, allowed: readonly string[]): stri
 
 /** `unknown kind "simulat": did you mean "simulate"? (one of shell, http, agent, simulate)` */
 export function unknownValueMessage(what: string, value: unknown, allowed: readonly string[]): string {
-  const shown = typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? String(value);
+  const shown = typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value));
   const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
   const list = allowed.join(', ');
   if (value === undefined) return `${what} is required: one of ${list}`;
-  return guess ? `unknown ${what} ${shown}: did you mean "${guess}"? (one of ${list})` : `unknown ${what} ${shown}: use one of ${list}`;
+  return guess
+    ? `unknown ${what} ${shown}: did you mean "${guess}"? (one of ${list})`
+    : `unknown ${what} ${shown}: use one of ${list}`;
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -111,7 +120,8 @@ export function wrongTypeMessage(expected: string, input: unknown): string {
 /** "needs at least 1 item" / "must not be empty" / "must be at least 1". */
 export function tooSmallMessage(origin: string, minimum: number | bigint, inclusive: boolean): string {
   const n = Number(minimum) + (inclusive ? 0 : 1);
-  if (origin === 'array' || origin === 'set') return n === 1 ? 'must not be empty: it needs at least one item' : `needs at least ${n} items`;
+  if (origin === 'array' || origin === 'set')
+    return n === 1 ? 'must not be empty: it needs at least one item' : `needs at least ${n} items`;
   if (origin === 'string') return n === 1 ? 'must not be empty' : `must be at least ${n} characters long`;
   return `must be at least ${n}`;
 }

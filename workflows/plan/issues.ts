@@ -5,7 +5,14 @@
  * branch that fits the value's type, and plain wording for missing, mistyped and out-of-range values.
  */
 import type { z } from 'zod';
-import { closest, tooBigMessage, tooSmallMessage, unknownKeyMessage, unknownValueMessage, wrongTypeMessage } from './hints';
+import {
+  closest,
+  tooBigMessage,
+  tooSmallMessage,
+  unknownKeyMessage,
+  unknownValueMessage,
+  wrongTypeMessage,
+} from './hints';
 
 /** One problem, path as `steps[2].run.kind`. */
 export interface Problem {
@@ -20,7 +27,8 @@ type AnySchema = z.core.$ZodType;
 /** Formats a path as `a.b[2].c`. */
 export function formatIssuePath(path: Path): string {
   let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
+  for (const part of path)
+    out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
   return out;
 }
 
@@ -32,7 +40,8 @@ function defOf(s: AnySchema): Record<string, unknown> & { type: string } {
 function unwrap(s: AnySchema): AnySchema {
   for (let i = 0; i < 20; i++) {
     const def = defOf(s);
-    if (['optional', 'nullable', 'default', 'readonly', 'catch', 'prefault', 'nonoptional'].includes(def.type)) s = def.innerType as AnySchema;
+    if (['optional', 'nullable', 'default', 'readonly', 'catch', 'prefault', 'nonoptional'].includes(def.type))
+      s = def.innerType as AnySchema;
     else if (def.type === 'pipe') s = def.in as AnySchema;
     else if (def.type === 'lazy') s = (def.getter as () => AnySchema)();
     else return s;
@@ -75,7 +84,8 @@ function schemaAt(root: AnySchema, path: Path, input: unknown): AnySchema | unde
     else if (def.type === 'array') s = def.element as AnySchema;
     else if (def.type === 'record') s = def.valueType as AnySchema;
     else return undefined;
-    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key as string] : undefined;
+    value =
+      value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key as string] : undefined;
   }
   if (s && defOf(unwrap(s)).type === 'union') return branchFor(unwrap(s), value) ?? s;
   return s;
@@ -83,7 +93,8 @@ function schemaAt(root: AnySchema, path: Path, input: unknown): AnySchema | unde
 
 function valueAt(input: unknown, path: Path): unknown {
   let v = input;
-  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key as string] : undefined;
+  for (const key of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key as string] : undefined;
   return v;
 }
 
@@ -93,12 +104,19 @@ function lastKey(path: Path): string {
 }
 
 /** A misspelt discriminator: say so, and check the rest of the block as the kind it most likely is. */
-function discriminatorProblems(issue: Extract<Issue, { code: 'invalid_union' }>, root: AnySchema, input: unknown, prefix: Path): Problem[] {
+function discriminatorProblems(
+  issue: Extract<Issue, { code: 'invalid_union' }>,
+  root: AnySchema,
+  input: unknown,
+  prefix: Path,
+): Problem[] {
   const path = issue.path;
   const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
   const discriminator = String((issue as { discriminator?: unknown }).discriminator ?? lastKey(path));
   const value = valueAt(input, path);
-  const out: Problem[] = [{ path: formatIssuePath([...prefix, ...path]), message: unknownValueMessage(discriminator, value, options) }];
+  const out: Problem[] = [
+    { path: formatIssuePath([...prefix, ...path]), message: unknownValueMessage(discriminator, value, options) },
+  ];
   const guess = typeof value === 'string' ? closest(value, options) : undefined;
   const blockPath = path.slice(0, -1);
   const block = valueAt(input, blockPath);
@@ -108,17 +126,29 @@ function discriminatorProblems(issue: Extract<Issue, { code: 'invalid_union' }>,
   if (!guess || !blockSchema || !block || typeof block !== 'object') return out;
   const retry = { ...(block as Record<string, unknown>), [discriminator]: guess };
   const parsed = (blockSchema as unknown as z.ZodType).safeParse(retry);
-  if (!parsed.success) out.push(...issuesToPlanProblems(parsed.error.issues, blockSchema, retry, [...prefix, ...blockPath]));
+  if (!parsed.success)
+    out.push(...issuesToPlanProblems(parsed.error.issues, blockSchema, retry, [...prefix, ...blockPath]));
   return out;
 }
 
 /** The issues of the union branch that fits the value's type (a phase id string vs an inline phase). */
-function unionProblems(issue: Extract<Issue, { code: 'invalid_union' }>, root: AnySchema, input: unknown, prefix: Path): Problem[] {
+function unionProblems(
+  issue: Extract<Issue, { code: 'invalid_union' }>,
+  root: AnySchema,
+  input: unknown,
+  prefix: Path,
+): Problem[] {
   const value = valueAt(input, issue.path);
   const branches = issue.errors ?? [];
   const fits = branches.find((list) => !list.some((i) => i.code === 'invalid_type' && i.path.length === 0));
   const schema = schemaAt(root, issue.path, input);
-  if (!fits || !schema) return [{ path: formatIssuePath([...prefix, ...issue.path]), message: `${lastKey(issue.path)} is not valid here: got ${value === undefined ? 'nothing' : typeof value}` }];
+  if (!fits || !schema)
+    return [
+      {
+        path: formatIssuePath([...prefix, ...issue.path]),
+        message: `${lastKey(issue.path)} is not valid here: got ${value === undefined ? 'nothing' : typeof value}`,
+      },
+    ];
   return issuesToPlanProblems(fits, schema, value, [...prefix, ...issue.path]);
 }
 
@@ -145,12 +175,18 @@ function messageFor(issue: Issue, input: unknown): string {
  * Plan problems for `issues` raised by parsing `input` with `root`; `prefix` is prepended to every
  * path (for a block checked on its own).
  */
-export function issuesToPlanProblems(issues: readonly Issue[], root: AnySchema, input: unknown, prefix: Path = []): Problem[] {
+export function issuesToPlanProblems(
+  issues: readonly Issue[],
+  root: AnySchema,
+  input: unknown,
+  prefix: Path = [],
+): Problem[] {
   const out: Problem[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       const allowed = Object.keys(objectShape(schemaAt(root, issue.path, input) ?? root) ?? {});
-      for (const key of issue.keys) out.push({ path: formatIssuePath([...prefix, ...issue.path, key]), message: unknownKeyMessage(key, allowed) });
+      for (const key of issue.keys)
+        out.push({ path: formatIssuePath([...prefix, ...issue.path, key]), message: unknownKeyMessage(key, allowed) });
     } else if (issue.code === 'invalid_union' && (issue as { discriminator?: unknown }).discriminator !== undefined) {
       out.push(...discriminatorProblems(issue, root, input, prefix));
     } else if (issue.code === 'invalid_union') {

@@ -6,7 +6,12 @@ import type { PhasePlan, Retry, Step } from './schema';
 import { parseDuration } from './duration';
 
 /** Default retry when neither the task nor `defaults.retry` says otherwise. */
-export const DEFAULT_RETRY = { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' } as const;
+export const DEFAULT_RETRY = {
+  maximumAttempts: 3,
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '5m',
+} as const;
 /** Default limit for one attempt of a task. */
 export const DEFAULT_TASK_TIMEOUT = '1h';
 

@@ -41,7 +41,13 @@ export const IdSchema = z
 /** Retry policy of a task (per attempt; merged over `defaults.retry`). */
 export const RetrySchema = z
   .strictObject({
-    maximumAttempts: z.number().int().min(1).max(1000).optional().describe('attempts in all, including the first (default 3)'),
+    maximumAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('attempts in all, including the first (default 3)'),
     initialInterval: DurationSchema.optional().describe('wait before the second attempt (default 1s)'),
     backoffCoefficient: z.number().min(1).max(100).optional().describe('growth of the wait per attempt (default 2)'),
     maximumInterval: DurationSchema.optional().describe('cap on the wait between attempts (default 5m)'),
@@ -61,16 +67,28 @@ const EnvMapSchema = z.record(
 export const ShellExecutorSchema = z
   .strictObject({
     kind: z.literal('shell'),
-    command: z.array(z.string()).min(1).max(1000).optional().describe('argv; the first item is the program, run without a shell'),
+    command: z
+      .array(z.string())
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('argv; the first item is the program, run without a shell'),
     script: z.string().min(1).max(100_000).optional().describe('a bash script, run as bash -c <script>'),
-    cwd: z.string().min(1).optional().describe('working directory, relative to the worker\'s PHASEGATE_WORKDIR'),
+    cwd: z.string().min(1).optional().describe("working directory, relative to the worker's PHASEGATE_WORKDIR"),
     env: EnvMapSchema.optional().describe('extra environment variables'),
     timeout: DurationSchema.optional().describe('kill the process group after this long'),
-    nonRetryableExitCodes: z.array(z.number().int().min(0).max(255)).optional().describe('exit codes that fail the task for good'),
+    nonRetryableExitCodes: z
+      .array(z.number().int().min(0).max(255))
+      .optional()
+      .describe('exit codes that fail the task for good'),
   })
   .superRefine((v, ctx) => {
     if ((v.command === undefined) === (v.script === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['command'], message: 'shell needs exactly one of command (argv array) or script' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['command'],
+        message: 'shell needs exactly one of command (argv array) or script',
+      });
     }
   });
 export type ShellExecutor = z.infer<typeof ShellExecutorSchema>;
@@ -80,7 +98,10 @@ export const HttpExecutorSchema = z.strictObject({
   kind: z.literal('http'),
   url: z.url({ protocol: /^https?$/, message: 'url must be an absolute http(s) URL' }),
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).optional().describe('default POST'),
-  headers: z.record(z.string().min(1), z.string()).optional().describe('values may reference ${ENV_NAME}, resolved on the worker'),
+  headers: z
+    .record(z.string().min(1), z.string())
+    .optional()
+    .describe('values may reference ${ENV_NAME}, resolved on the worker'),
   body: z.unknown().optional().describe('JSON body (strings are sent as they are)'),
   timeout: DurationSchema.optional().describe('request timeout (default 30s)'),
 });
@@ -99,12 +120,20 @@ export const SimulateExecutorSchema = z.strictObject({
   kind: z.literal('simulate'),
   duration: DurationSchema.optional().describe('how long each attempt takes (default 0s)'),
   failAttempts: z.number().int().min(0).max(1000).optional().describe('fail the first N attempts'),
-  metrics: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional().describe('fixed metric values'),
+  metrics: z
+    .record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
+    .optional()
+    .describe('fixed metric values'),
 });
 export type SimulateExecutor = z.infer<typeof SimulateExecutorSchema>;
 
 /** What a task (or its rollback) runs. */
-export const ExecutorSchema = z.discriminatedUnion('kind', [ShellExecutorSchema, HttpExecutorSchema, AgentExecutorSchema, SimulateExecutorSchema]);
+export const ExecutorSchema = z.discriminatedUnion('kind', [
+  ShellExecutorSchema,
+  HttpExecutorSchema,
+  AgentExecutorSchema,
+  SimulateExecutorSchema,
+]);
 export type Executor = z.infer<typeof ExecutorSchema>;
 
 /** How one metric is read from a task's result; `{}` means the executor reports it itself. */
@@ -118,18 +147,27 @@ export const MetricRuleSchema = z.strictObject({
     // RE2 cannot compile — backreferences, lookaround — rather than at run time.
     .superRefine((r, ctx) => {
       const problem = re2Problem(r);
-      if (problem) ctx.addIssue({ code: 'custom', message: `not a regular expression RE2 can run (${problem}): no backreferences or lookaround` });
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          message: `not a regular expression RE2 can run (${problem}): no backreferences or lookaround`,
+        });
     })
     .optional()
     .describe('the first capture group (or the whole match) becomes the value'),
 });
 export type MetricRule = z.infer<typeof MetricRuleSchema>;
 
-const MetricsSchema = z.record(z.string().regex(METRIC_NAME, { message: 'metric names use [A-Za-z0-9_-]' }), MetricRuleSchema);
+const MetricsSchema = z.record(
+  z.string().regex(METRIC_NAME, { message: 'metric names use [A-Za-z0-9_-]' }),
+  MetricRuleSchema,
+);
 
 /** A quality check on an upstream task's metric. */
 export const CheckSchema = z.strictObject({
-  metric: z.string().regex(/^[a-z0-9][a-z0-9-]*\.[A-Za-z_][A-Za-z0-9_-]*$/, { message: 'metric is <step-id>.<metric-name>' }),
+  metric: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*\.[A-Za-z_][A-Za-z0-9_-]*$/, { message: 'metric is <step-id>.<metric-name>' }),
   op: z.enum(['<', '<=', '>', '>=', '==', '!=']),
   value: z.union([z.number(), z.string(), z.boolean()]),
 });
@@ -143,12 +181,19 @@ export const ApprovalSchema = z.strictObject({
         .string()
         .min(1)
         .max(200)
-        .refine((a) => !a.startsWith(GROUP_PREFIX) || GROUP_NAME.test(a.slice(GROUP_PREFIX.length)), { message: 'a group is group:<name>, the name in lowercase letters, digits, - and _' }),
+        .refine((a) => !a.startsWith(GROUP_PREFIX) || GROUP_NAME.test(a.slice(GROUP_PREFIX.length)), {
+          message: 'a group is group:<name>, the name in lowercase letters, digits, - and _',
+        }),
     )
     .min(1)
-    .describe('identities allowed to vote; "group:<name>" stands for every member of that group (PHASEGATE_GROUPS or token groups)'),
+    .describe(
+      'identities allowed to vote; "group:<name>" stands for every member of that group (PHASEGATE_GROUPS or token groups)',
+    ),
   quorum: z.number().int().min(1).optional().describe('distinct go votes needed (default 1); any no-go rejects'),
-  separateDuties: z.boolean().optional().describe('refuse votes by whoever started the run or held a lease on a task this gate needs (default false)'),
+  separateDuties: z
+    .boolean()
+    .optional()
+    .describe('refuse votes by whoever started the run or held a lease on a task this gate needs (default false)'),
   timeout: DurationSchema.optional().describe('how long to wait for decisions (default: forever)'),
   onTimeout: z.enum(['go', 'no-go']).optional().describe('decision when the timeout passes (default no-go)'),
 });
@@ -158,7 +203,10 @@ export type Approval = z.infer<typeof ApprovalSchema>;
 export const GateSchema = z.strictObject({
   needs: z.array(IdSchema).optional(),
   checks: z.array(CheckSchema).optional(),
-  onCheckFailure: z.enum(['no-go', 'ask']).optional().describe('no-go (default) rejects the run; ask lets approvers decide seeing the failed checks'),
+  onCheckFailure: z
+    .enum(['no-go', 'ask'])
+    .optional()
+    .describe('no-go (default) rejects the run; ask lets approvers decide seeing the failed checks'),
   approval: ApprovalSchema.optional().describe('omit for an automatic gate'),
 });
 export type Gate = z.infer<typeof GateSchema>;
@@ -189,7 +237,8 @@ export const StepSchema = z
     }
     if (s.gate) {
       for (const key of ['rollback', 'retry', 'timeout', 'heartbeat', 'onFailure', 'metrics'] as const) {
-        if (s[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is for tasks, not gates` });
+        if (s[key] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: `${key} is for tasks, not gates` });
       }
     }
     if (s.rollback?.kind === 'agent') {
@@ -206,10 +255,20 @@ export const DefaultsSchema = z.strictObject({
   onFailure: z.enum(['fail', 'hold']).optional(),
 });
 
-const StartAtSchema = z.iso.datetime({ offset: true, message: 'startAt is an ISO 8601 date-time, e.g. 2026-01-13T22:00:00Z' });
+const StartAtSchema = z.iso.datetime({
+  offset: true,
+  message: 'startAt is an ISO 8601 date-time, e.g. 2026-01-13T22:00:00Z',
+});
 
 /** Run events a plan's `notify` targets (and `PHASEGATE_WEBHOOK_URL`) receive. */
-export const NOTIFY_EVENTS = ['approval-requested', 'approval-decided', 'held', 'escalated', 'checkpoint', 'ended'] as const;
+export const NOTIFY_EVENTS = [
+  'approval-requested',
+  'approval-decided',
+  'held',
+  'escalated',
+  'checkpoint',
+  'ended',
+] as const;
 /** A run event name. */
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
@@ -228,10 +287,18 @@ export const NotifyTargetSchema = z.strictObject({
   url: z
     .string()
     .max(2000)
-    .refine(isNotifyUrl, { message: 'must be an http(s) URL; ${NAME} parts are expanded on the worker from PHASEGATE_SECRETS / PHASEGATE_SECRET_* variables' })
-    .describe('webhook URL; ${NAME} (a worker secret) may stand for a part or the whole, e.g. ${PHASEGATE_SECRET_SLACK_HOOK}'),
+    .refine(isNotifyUrl, {
+      message:
+        'must be an http(s) URL; ${NAME} parts are expanded on the worker from PHASEGATE_SECRETS / PHASEGATE_SECRET_* variables',
+    })
+    .describe(
+      'webhook URL; ${NAME} (a worker secret) may stand for a part or the whole, e.g. ${PHASEGATE_SECRET_SLACK_HOOK}',
+    ),
   events: z.array(z.enum(NOTIFY_EVENTS)).min(1).optional().describe('events to send (default: all)'),
-  format: z.enum(['json', 'slack']).optional().describe('json (default): the event as JSON; slack: a Slack message (text + blocks)'),
+  format: z
+    .enum(['json', 'slack'])
+    .optional()
+    .describe('json (default): the event as JSON; slack: a Slack message (text + blocks)'),
 });
 /** A notify target. */
 export type NotifyTarget = z.infer<typeof NotifyTargetSchema>;
@@ -248,8 +315,15 @@ export const PhasePlanSchema = z.strictObject({
   escalateAfter: DurationSchema.optional(),
   startAt: StartAtSchema.optional(),
   defaults: DefaultsSchema.optional(),
-  notify: z.array(NotifyTargetSchema).min(1).max(20).optional().describe('where run events are POSTed (besides PHASEGATE_WEBHOOK_URL)'),
-  checkpoint: DurationSchema.optional().describe('every this long while the run runs: a checkpoint event with a progress digest (status and notifications)'),
+  notify: z
+    .array(NotifyTargetSchema)
+    .min(1)
+    .max(20)
+    .optional()
+    .describe('where run events are POSTed (besides PHASEGATE_WEBHOOK_URL)'),
+  checkpoint: DurationSchema.optional().describe(
+    'every this long while the run runs: a checkpoint event with a progress digest (status and notifications)',
+  ),
   // 2,000 steps keep one run's status (query answer and result) well under Temporal's 2 MB
   // payload limit (bench/ANALYSIS.md measured 1.2 MB at 2,000 steps); split bigger work into a program.
   steps: z.array(StepSchema).min(1).max(2000),
@@ -264,9 +338,19 @@ export const ProgramPlanSchema = z.strictObject({
   description: z.string().max(20_000).optional(),
   source: z.string().max(1000).optional(),
   startAt: StartAtSchema.optional(),
-  deadline: DurationSchema.optional().describe('whole-program limit; passing it cancels the running phase (which rolls back) with outcome timed-out'),
-  notify: z.array(NotifyTargetSchema).min(1).max(20).optional().describe('where the run events of every phase are POSTed (added to the notify of each phase)'),
-  phases: z.array(z.union([IdSchema, PhasePlanSchema])).min(1).max(100),
+  deadline: DurationSchema.optional().describe(
+    'whole-program limit; passing it cancels the running phase (which rolls back) with outcome timed-out',
+  ),
+  notify: z
+    .array(NotifyTargetSchema)
+    .min(1)
+    .max(20)
+    .optional()
+    .describe('where the run events of every phase are POSTed (added to the notify of each phase)'),
+  phases: z
+    .array(z.union([IdSchema, PhasePlanSchema]))
+    .min(1)
+    .max(100),
 });
 export type ProgramPlan = z.infer<typeof ProgramPlanSchema>;
 

@@ -35,7 +35,11 @@ export function phaseErrors(plan: PhasePlan, prefix: readonly PropertyKey[] = []
   const firstIndex = new Map<string, number>();
   plan.steps.forEach((step, i) => {
     const seen = firstIndex.get(step.id);
-    if (seen !== undefined) errors.push({ path: at('steps', i, 'id'), message: `duplicate step id "${step.id}" (first used by steps[${seen}])` });
+    if (seen !== undefined)
+      errors.push({
+        path: at('steps', i, 'id'),
+        message: `duplicate step id "${step.id}" (first used by steps[${seen}])`,
+      });
     else firstIndex.set(step.id, i);
   });
 
@@ -43,8 +47,13 @@ export function phaseErrors(plan: PhasePlan, prefix: readonly PropertyKey[] = []
   plan.steps.forEach((step, i) => {
     const check = (list: readonly string[] | undefined, ...path: PropertyKey[]) =>
       list?.forEach((need, j) => {
-        if (!firstIndex.has(need)) errors.push({ path: at('steps', i, ...path, j), message: `needs "${need}", which is not a step of this plan` });
-        else if (need === step.id) errors.push({ path: at('steps', i, ...path, j), message: `step "${step.id}" cannot need itself` });
+        if (!firstIndex.has(need))
+          errors.push({
+            path: at('steps', i, ...path, j),
+            message: `needs "${need}", which is not a step of this plan`,
+          });
+        else if (need === step.id)
+          errors.push({ path: at('steps', i, ...path, j), message: `step "${step.id}" cannot need itself` });
       });
     check(step.needs, 'needs');
     check(step.gate?.needs, 'gate', 'needs');
@@ -70,24 +79,38 @@ export function phaseErrors(plan: PhasePlan, prefix: readonly PropertyKey[] = []
       const source = plan.steps[firstIndex.get(stepId) ?? -1];
       const path = at('steps', i, 'gate', 'checks', j, 'metric');
       if (!source) errors.push({ path, message: `metric "${chk.metric}": no step "${stepId}" in this plan` });
-      else if (source.gate) errors.push({ path, message: `metric "${chk.metric}": "${stepId}" is a gate; metrics come from tasks` });
+      else if (source.gate)
+        errors.push({ path, message: `metric "${chk.metric}": "${stepId}" is a gate; metrics come from tasks` });
       else if (!source.metrics || !Object.hasOwn(source.metrics, name))
-        errors.push({ path, message: `metric "${chk.metric}": task "${stepId}" does not declare "${name}" in its metrics` });
+        errors.push({
+          path,
+          message: `metric "${chk.metric}": task "${stepId}" does not declare "${name}" in its metrics`,
+        });
       else if (!upstream.has(stepId))
-        errors.push({ path, message: `metric "${chk.metric}": gate "${step.id}" does not depend on "${stepId}", so the metric may not exist yet` });
+        errors.push({
+          path,
+          message: `metric "${chk.metric}": gate "${step.id}" does not depend on "${stepId}", so the metric may not exist yet`,
+        });
     });
     const approval = gate.approval;
     if (approval) {
       const distinct = new Set<string>();
       approval.approvers.forEach((a, j) => {
-        if (distinct.has(a)) errors.push({ path: at('steps', i, 'gate', 'approval', 'approvers', j), message: `duplicate approver "${a}"` });
+        if (distinct.has(a))
+          errors.push({
+            path: at('steps', i, 'gate', 'approval', 'approvers', j),
+            message: `duplicate approver "${a}"`,
+          });
         distinct.add(a);
       });
       // Quorum counts distinct go voters, so compare with distinct names. A group can supply any
       // number of voters: with one listed, the check waits for the start (members known then).
       const hasGroup = approval.approvers.some((a) => groupOf(a) !== undefined);
       if (!hasGroup && (approval.quorum ?? 1) > distinct.size) {
-        errors.push({ path: at('steps', i, 'gate', 'approval', 'quorum'), message: `quorum ${approval.quorum} is larger than the ${distinct.size} approver(s) listed` });
+        errors.push({
+          path: at('steps', i, 'gate', 'approval', 'quorum'),
+          message: `quorum ${approval.quorum} is larger than the ${distinct.size} approver(s) listed`,
+        });
       }
     }
   });
@@ -101,11 +124,15 @@ export function phaseErrors(plan: PhasePlan, prefix: readonly PropertyKey[] = []
  */
 export function validatePlan(input: unknown, knownPlanIds?: ReadonlySet<string>): PlanValidation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, errors: [{ path: '', message: 'a plan is an object with id and steps (or kind: program and phases)' }] };
+    return {
+      ok: false,
+      errors: [{ path: '', message: 'a plan is an object with id and steps (or kind: program and phases)' }],
+    };
   }
   if ((input as { kind?: unknown }).kind === 'program') {
     const parsed = ProgramPlanSchema.safeParse(input);
-    if (!parsed.success) return { ok: false, errors: issuesToPlanProblems(parsed.error.issues, ProgramPlanSchema, input) };
+    if (!parsed.success)
+      return { ok: false, errors: issuesToPlanProblems(parsed.error.issues, ProgramPlanSchema, input) };
     const errors = programErrors(parsed.data, knownPlanIds);
     return errors.length ? { ok: false, errors } : { ok: true, plan: parsed.data };
   }
@@ -119,8 +146,10 @@ function programErrors(program: ProgramPlan, knownPlanIds?: ReadonlySet<string>)
   const errors: PlanError[] = [];
   program.phases.forEach((phase, i) => {
     if (typeof phase === 'string') {
-      if (knownPlanIds && !knownPlanIds.has(phase)) errors.push({ path: formatPath(['phases', i]), message: `no bundled plan "${phase}"` });
-      if (phase === program.id) errors.push({ path: formatPath(['phases', i]), message: 'a program cannot contain itself' });
+      if (knownPlanIds && !knownPlanIds.has(phase))
+        errors.push({ path: formatPath(['phases', i]), message: `no bundled plan "${phase}"` });
+      if (phase === program.id)
+        errors.push({ path: formatPath(['phases', i]), message: 'a program cannot contain itself' });
     } else {
       errors.push(...phaseErrors(phase, ['phases', i]));
     }

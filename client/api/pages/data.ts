@@ -14,7 +14,8 @@ import { listRuns } from '../visibility';
 export const PAGE_SIZE = 50;
 
 /** A run awaiting a decision, with its status or why it could not be read. */
-export type AwaitingRun = { item: RunListItem; status: RunStatus; program?: PhaseOfProgram } | { item: RunListItem; error: string };
+export type AwaitingRun =
+  { item: RunListItem; status: RunStatus; program?: PhaseOfProgram } | { item: RunListItem; error: string };
 
 /** The status query of one run; throws what the API would (404 unknown run, 503 no worker...). */
 export async function readStatus(deps: AppDeps, runId: string): Promise<RunStatus> {

@@ -36,7 +36,9 @@ function readVote(req: Request): Decision {
 }
 
 function answer(res: Response, status: number, title: string, runId: string, message: SafeHtml): void {
-  const links = html`<p><a href="/runs/${encodeURIComponent(runId)}">Back to run ${runId}</a> · <a href="/">Approvals</a></p>`;
+  const links = html`<p>
+    <a href="/runs/${encodeURIComponent(runId)}">Back to run ${runId}</a> · <a href="/">Approvals</a>
+  </p>`;
   const content = html`<div class="fragment" data-final="true">${message}${links}</div>`;
   res.status(status).set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
   res.send(renderPage({ name: 'approvals', title, authOn: false, fragmentUrl: '', refreshMs: 0, content }).toString());
@@ -45,15 +47,37 @@ function answer(res: Response, status: number, title: string, runId: string, mes
 async function postVote(deps: AppDeps, req: Request, res: Response): Promise<void> {
   const runId = String(req.params.runId);
   if (deps.tokens.size > 0) {
-    answer(res, 403, 'Vote not counted', runId, html`<p class="error" role="alert">This server has tokens: sign in on the page (it needs JavaScript to send your token) or use the API.</p>`);
+    answer(
+      res,
+      403,
+      'Vote not counted',
+      runId,
+      html`<p class="error" role="alert">
+        This server has tokens: sign in on the page (it needs JavaScript to send your token) or use the API.
+      </p>`,
+    );
     return;
   }
   try {
     const d = readVote(req);
     await requirePhasegateRun(deps, runId);
-    const gate = await updateRunOrPhase(deps, runId, `gate "${d.gate}"`, (h) => h.executeUpdate(decideUpdate, { args: [d] }));
-    deps.logger.info({ runId, gate: d.gate, decision: d.decision, approver: d.approver, via: 'form' }, 'decision recorded');
-    answer(res, 200, 'Vote counted', runId, html`<p class="notice-ok" role="status">Your <strong>${d.decision}</strong> vote on gate <code>${gate.id}</code> counted. The gate is now ${badge(gate.state)}.</p>`);
+    const gate = await updateRunOrPhase(deps, runId, `gate "${d.gate}"`, (h) =>
+      h.executeUpdate(decideUpdate, { args: [d] }),
+    );
+    deps.logger.info(
+      { runId, gate: d.gate, decision: d.decision, approver: d.approver, via: 'form' },
+      'decision recorded',
+    );
+    answer(
+      res,
+      200,
+      'Vote counted',
+      runId,
+      html`<p class="notice-ok" role="status">
+        Your <strong>${d.decision}</strong> vote on gate <code>${gate.id}</code> counted. The gate is now
+        ${badge(gate.state)}.
+      </p>`,
+    );
   } catch (err) {
     const e = toApiError(err) ?? new ApiError(500, 'the vote could not be recorded (see the server log)');
     if (e.status >= 500) deps.logger.error({ err, runId }, 'form vote failed');
@@ -63,5 +87,9 @@ async function postVote(deps: AppDeps, req: Request, res: Response): Promise<voi
 
 /** Mounts `POST /runs/:runId/decisions` (form votes) on the pages router. */
 export function mountFormVotes(router: Router, deps: AppDeps): void {
-  router.post('/runs/:runId/decisions', express.urlencoded({ extended: false, limit: '16kb' }), (req, res) => void postVote(deps, req, res));
+  router.post(
+    '/runs/:runId/decisions',
+    express.urlencoded({ extended: false, limit: '16kb' }),
+    (req, res) => void postVote(deps, req, res),
+  );
 }

@@ -62,7 +62,11 @@ const RUN_REFRESH_MS = 2_000;
 const LIST_REFRESH_MS = 5_000;
 
 function send(res: Response, status: number, body: SafeHtml | string, type = 'text/html; charset=utf-8'): void {
-  res.status(status).set(SECURITY_HEADERS).set({ 'Content-Type': type, 'Cache-Control': 'no-store' }).send(body.toString());
+  res
+    .status(status)
+    .set(SECURITY_HEADERS)
+    .set({ 'Content-Type': type, 'Cache-Control': 'no-store' })
+    .send(body.toString());
 }
 
 function runIdOf(req: Request): string {
@@ -75,7 +79,8 @@ function runIdOf(req: Request): string {
 function pageTokenOf(req: Request): string | undefined {
   const page = req.query.page;
   if (page === undefined || page === '') return undefined;
-  if (typeof page !== 'string' || page.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(page)) throw new ApiError(400, 'invalid page: follow the "Older runs" link of the runs list');
+  if (typeof page !== 'string' || page.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(page))
+    throw new ApiError(400, 'invalid page: follow the "Older runs" link of the runs list');
   return page;
 }
 
@@ -90,7 +95,8 @@ const PAGES: Record<string, PageDef> = {
     spec: () => ({
       name: 'approvals',
       title: 'Awaiting a decision',
-      intro: 'Runs whose gates wait for a go / no-go. Read the checks and the votes so far, then decide. A no-go rolls the run back.',
+      intro:
+        'Runs whose gates wait for a go / no-go. Read the checks and the votes so far, then decide. A no-go rolls the run back.',
       fragmentUrl: '/fragments/approvals',
       refreshMs: LIST_REFRESH_MS,
     }),
@@ -101,7 +107,12 @@ const PAGES: Record<string, PageDef> = {
     spec: (req) => {
       const page = pageTokenOf(req);
       return page
-        ? { name: 'runs', title: 'Runs (older)', fragmentUrl: `/fragments/runs?page=${encodeURIComponent(page)}`, refreshMs: 0 }
+        ? {
+            name: 'runs',
+            title: 'Runs (older)',
+            fragmentUrl: `/fragments/runs?page=${encodeURIComponent(page)}`,
+            refreshMs: 0,
+          }
         : { name: 'runs', title: 'Runs', fragmentUrl: '/fragments/runs', refreshMs: LIST_REFRESH_MS };
     },
     content: async (deps, req) => {
@@ -112,7 +123,12 @@ const PAGES: Record<string, PageDef> = {
   '/runs/:runId': {
     spec: (req) => {
       const runId = runIdOf(req);
-      return { name: 'run', title: `Run ${runId}`, fragmentUrl: `/fragments/runs/${encodeURIComponent(runId)}`, refreshMs: RUN_REFRESH_MS };
+      return {
+        name: 'run',
+        title: `Run ${runId}`,
+        fragmentUrl: `/fragments/runs/${encodeURIComponent(runId)}`,
+        refreshMs: RUN_REFRESH_MS,
+      };
     },
     content: async (deps, req) => {
       const runId = runIdOf(req);
@@ -151,7 +167,18 @@ export function pagesRouter(deps: AppDeps): Router {
         spec = { ...page.spec(req), authOn };
       } catch (err) {
         const e = toApiError(err);
-        send(res, e?.status ?? 400, renderPage({ name: 'run', title: 'Not found', authOn, fragmentUrl: '', refreshMs: 0, error: e?.message ?? 'bad request' }));
+        send(
+          res,
+          e?.status ?? 400,
+          renderPage({
+            name: 'run',
+            title: 'Not found',
+            authOn,
+            fragmentUrl: '',
+            refreshMs: 0,
+            error: e?.message ?? 'bad request',
+          }),
+        );
         return;
       }
       if (authOn) {
@@ -163,7 +190,15 @@ export function pagesRouter(deps: AppDeps): Router {
       } catch (err) {
         const e = toApiError(err);
         if (!e) deps.logger.error({ err, path: req.path }, 'page failed');
-        send(res, e?.status ?? 500, renderPage({ ...spec, refreshMs: 0, error: e?.message ?? 'the page could not be built (see the server log)' }));
+        send(
+          res,
+          e?.status ?? 500,
+          renderPage({
+            ...spec,
+            refreshMs: 0,
+            error: e?.message ?? 'the page could not be built (see the server log)',
+          }),
+        );
       }
     });
   }
@@ -174,7 +209,10 @@ export function pagesRouter(deps: AppDeps): Router {
     fragments.get(path === '/' ? '/approvals' : path, async (req, res) => {
       const content = await page.content(deps, req);
       const who = principalOf(req);
-      if (who) res.set('X-Phasegate-Identity', encodeURIComponent(who.identity)).set('X-Phasegate-Roles', [...who.roles].join(','));
+      if (who)
+        res
+          .set('X-Phasegate-Identity', encodeURIComponent(who.identity))
+          .set('X-Phasegate-Roles', [...who.roles].join(','));
       send(res, 200, content);
     });
   }

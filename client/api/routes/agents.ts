@@ -52,15 +52,19 @@ export const agentTasksRoute = defineRoute({
   responses: {
     200: { description: 'open tasks, leased or not', schema: AgentTaskListSchema },
     400: error('bad pageSize or nextPageToken'),
-    403: error('an agent token asking for another agent\'s tasks'),
+    403: error("an agent token asking for another agent's tasks"),
   },
   async handler({ params, query, principal, deps, res }) {
     // Operators and approvers may look at any agent's queue; agent-only tokens at their own.
-    if (principal && !principal.roles.has('operator') && !principal.roles.has('approver')) requireAgent(principal, params.agent);
+    if (principal && !principal.roles.has('operator') && !principal.roles.has('approver'))
+      requireAgent(principal, params.agent);
     const page = await listAgentTasks(deps, params.agent, query.pageSize ?? 100, query.nextPageToken);
     if (page.nextPageToken) {
       res.set('X-Next-Page-Token', page.nextPageToken);
-      const qs = new URLSearchParams({ ...(query.pageSize ? { pageSize: String(query.pageSize) } : {}), nextPageToken: page.nextPageToken });
+      const qs = new URLSearchParams({
+        ...(query.pageSize ? { pageSize: String(query.pageSize) } : {}),
+        nextPageToken: page.nextPageToken,
+      });
       res.set('Link', `</api/agents/${encodeURIComponent(params.agent)}/tasks?${qs.toString()}>; rel="next"`);
     }
     return { status: 200, body: page.tasks };
@@ -71,7 +75,11 @@ export const agentTasksRoute = defineRoute({
  * The identity a lease is held under: the token's, or without tokens the body's `claimant`, else
  * `fallback` (the agent name). With tokens a body `claimant` becomes the label when none is given.
  */
-function holderOf(principal: Principal | undefined, body: { claimant?: string; label?: string }, fallback: string): { claimant: string; label?: string } {
+function holderOf(
+  principal: Principal | undefined,
+  body: { claimant?: string; label?: string },
+  fallback: string,
+): { claimant: string; label?: string } {
   const label = body.label ?? (principal ? body.claimant : undefined);
   const claimant = principal?.identity ?? body.claimant ?? fallback;
   return { claimant, ...(label !== undefined ? { label } : {}) };
@@ -82,7 +90,8 @@ export const claimNextRoute = defineRoute({
   method: 'post',
   path: '/api/agents/:agent/claim',
   summary: 'Lease the oldest open task of that agent (optionally in one run), waiting up to `wait`',
-  description: 'A visibility call finds runs with an unleased task of the agent; the run itself grants at most one lease per attempt. Repeating a claim with the same `leaseId` returns the same lease.',
+  description:
+    'A visibility call finds runs with an unleased task of the agent; the run itself grants at most one lease per attempt. Repeating a claim with the same `leaseId` returns the same lease.',
   tags: ['agents'],
   access: ['agent'],
   params: AgentParamsSchema,
@@ -106,7 +115,16 @@ export const claimNextRoute = defineRoute({
       const request = { agent: params.agent, ...holder, ...(body.leaseId ? { leaseId: body.leaseId } : {}) };
       const lease = await claimNext(deps, request, body.wait ?? 0, body.runId, aborted.signal);
       if (!lease) return { status: 204, body: undefined };
-      deps.logger.info({ runId: lease.runId, step: lease.stepId, attempt: lease.attempt, claimedBy: lease.claimedBy, leaseId: lease.leaseId }, 'agent task leased');
+      deps.logger.info(
+        {
+          runId: lease.runId,
+          step: lease.stepId,
+          attempt: lease.attempt,
+          claimedBy: lease.claimedBy,
+          leaseId: lease.leaseId,
+        },
+        'agent task leased',
+      );
       return { status: 200, body: lease };
     } finally {
       res.off?.('close', onClose);
@@ -135,7 +153,12 @@ async function agentOfStep(deps: AppDeps, runId: string, stepId: string): Promis
 }
 
 /** Checks the caller may act on the step (tokens only: looked up once per step) and returns its agent name. */
-async function authorizeStep(deps: AppDeps, principal: Principal | undefined, runId: string, stepId: string): Promise<void> {
+async function authorizeStep(
+  deps: AppDeps,
+  principal: Principal | undefined,
+  runId: string,
+  stepId: string,
+): Promise<void> {
   if (!principal) return;
   requireAgent(principal, await agentOfStep(deps, runId, stepId));
 }
@@ -143,7 +166,7 @@ async function authorizeStep(deps: AppDeps, principal: Principal | undefined, ru
 const protocolResponses = (ok: string, schema: typeof ClaimResultSchema | typeof StepStatusSchema) => ({
   200: { description: ok, schema },
   400: error('invalid body (e.g. a declared metric missing), or rejected by the run as invalid'),
-  403: error('the token may not act for this step\'s agent, or does not hold the lease'),
+  403: error("the token may not act for this step's agent, or does not hold the lease"),
   404: error('no such run or step'),
   409: error('leased by someone else, a lease that is no longer current, or the run has ended'),
 });
@@ -157,10 +180,15 @@ export const claimRoute = defineRoute({
   access: ['agent'],
   params: StepParamsSchema,
   body: { schema: ClaimBodySchema, required: false },
-  responses: protocolResponses('a lease (a repeat with the same leaseId returns the same lease; any other claim of a leased task is 409)', ClaimResultSchema),
+  responses: protocolResponses(
+    'a lease (a repeat with the same leaseId returns the same lease; any other claim of a leased task is 409)',
+    ClaimResultSchema,
+  ),
   async handler({ params, body, principal, deps }) {
     await authorizeStep(deps, principal, params.runId, params.stepId);
-    const fallback = principal ? principal.identity : ((await agentOfStep(deps, params.runId, params.stepId)) ?? 'anonymous');
+    const fallback = principal
+      ? principal.identity
+      : ((await agentOfStep(deps, params.runId, params.stepId)) ?? 'anonymous');
     const request: ClaimRequest = {
       step: params.stepId,
       ...holderOf(principal, body, fallback),
@@ -173,9 +201,16 @@ export const claimRoute = defineRoute({
 });
 
 /** The lease fields of a report: the token identity must hold the lease; without tokens a given claimant must. */
-function reportFields(principal: Principal | undefined, body: { leaseId: string; attempt?: number; claimant?: string }) {
+function reportFields(
+  principal: Principal | undefined,
+  body: { leaseId: string; attempt?: number; claimant?: string },
+) {
   const claimant = principal?.identity ?? body.claimant;
-  return { leaseId: body.leaseId, ...(body.attempt !== undefined ? { attempt: body.attempt } : {}), ...(claimant !== undefined ? { claimant } : {}) };
+  return {
+    leaseId: body.leaseId,
+    ...(body.attempt !== undefined ? { attempt: body.attempt } : {}),
+    ...(claimant !== undefined ? { claimant } : {}),
+  };
 }
 
 /** `POST /api/runs/:runId/steps/:stepId/heartbeat` */
@@ -187,10 +222,14 @@ export const heartbeatRoute = defineRoute({
   access: ['agent'],
   params: StepParamsSchema,
   body: { schema: HeartbeatBodySchema, required: true },
-  responses: protocolResponses('the step\'s state (agentTask.expiresAt: the lease\'s new expiry)', StepStatusSchema),
+  responses: protocolResponses("the step's state (agentTask.expiresAt: the lease's new expiry)", StepStatusSchema),
   async handler({ params, body, principal, deps }) {
     await authorizeStep(deps, principal, params.runId, params.stepId);
-    const request: AgentHeartbeat = { step: params.stepId, ...reportFields(principal, body), ...(body.progress !== undefined ? { progress: body.progress } : {}) };
+    const request: AgentHeartbeat = {
+      step: params.stepId,
+      ...reportFields(principal, body),
+      ...(body.progress !== undefined ? { progress: body.progress } : {}),
+    };
     const step = await updateRun(deps, params.runId, (h) => h.executeUpdate(agentHeartbeatUpdate, { args: [request] }));
     return { status: 200, body: step };
   },
@@ -205,7 +244,7 @@ export const completeRoute = defineRoute({
   access: ['agent'],
   params: StepParamsSchema,
   body: { schema: CompleteBodySchema, required: true },
-  responses: protocolResponses('the step\'s new state', StepStatusSchema),
+  responses: protocolResponses("the step's new state", StepStatusSchema),
   async handler({ params, body, principal, deps }) {
     await authorizeStep(deps, principal, params.runId, params.stepId);
     const request: AgentCompletion = {
@@ -229,7 +268,7 @@ export const failRoute = defineRoute({
   access: ['agent'],
   params: StepParamsSchema,
   body: { schema: FailBodySchema, required: true },
-  responses: protocolResponses('the step\'s new state', StepStatusSchema),
+  responses: protocolResponses("the step's new state", StepStatusSchema),
   async handler({ params, body, principal, deps }) {
     await authorizeStep(deps, principal, params.runId, params.stepId);
     const request: AgentFailure = {

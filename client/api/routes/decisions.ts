@@ -23,13 +23,13 @@ export const decideRoute = defineRoute({
   description:
     'With tokens configured, the approver is the token identity and `approver` in the body is refused. ' +
     'Without tokens (local use), `approver` is required. The run validates the vote at once (Temporal Update). ' +
-    'On a program run, the vote goes to the program\'s running phase (`<program>--<phase>`), where its gates live.',
+    "On a program run, the vote goes to the program's running phase (`<program>--<phase>`), where its gates live.",
   tags: ['decisions'],
   access: ['approver'],
   params: RunParamsSchema,
   body: { schema: DecisionBodySchema, required: true },
   responses: {
-    200: { description: 'the vote counted; the gate\'s new state', schema: GateStatusSchema },
+    200: { description: "the vote counted; the gate's new state", schema: GateStatusSchema },
     400: error('invalid body, or the run rejected the vote as invalid'),
     403: error('not an approver of this gate (or the token lacks the approver role)'),
     404: error('no such run or gate'),
@@ -42,8 +42,16 @@ export const decideRoute = defineRoute({
     const approver = approverOf(body.approver, principal);
     // MCP tool calls reach this route in-process under /mcp, or over HTTP from `phase mcp` with x-phasegate-via.
     const viaMcp = req.originalUrl.startsWith('/mcp') || req.get('x-phasegate-via') === 'mcp';
-    const decision: Decision = { gate: body.gate, decision: body.decision, approver, ...(body.comment !== undefined ? { comment: body.comment } : {}), ...(viaMcp ? { via: 'mcp' as const } : {}) };
-    const gate = await updateRunOrPhase(deps, params.runId, `gate "${body.gate}"`, (h) => h.executeUpdate(decideUpdate, { args: [decision] }));
+    const decision: Decision = {
+      gate: body.gate,
+      decision: body.decision,
+      approver,
+      ...(body.comment !== undefined ? { comment: body.comment } : {}),
+      ...(viaMcp ? { via: 'mcp' as const } : {}),
+    };
+    const gate = await updateRunOrPhase(deps, params.runId, `gate "${body.gate}"`, (h) =>
+      h.executeUpdate(decideUpdate, { args: [decision] }),
+    );
     deps.logger.info({ runId: params.runId, gate: body.gate, decision: body.decision, approver }, 'decision recorded');
     return { status: 200, body: gate };
   },
@@ -59,7 +67,7 @@ function operatorRoute(action: 'retry' | 'skip') {
     params: StepParamsSchema,
     body: { schema: OperatorActionBodySchema, required: false },
     responses: {
-      200: { description: 'the step\'s new state', schema: StepStatusSchema },
+      200: { description: "the step's new state", schema: StepStatusSchema },
       400: error('invalid request'),
       404: error('no such run or step'),
       409: error('the task is not held, or the run has ended'),
@@ -71,7 +79,9 @@ function operatorRoute(action: 'retry' | 'skip') {
         ...(principal ? { operator: principal.identity } : {}),
         ...(body.comment !== undefined ? { comment: body.comment } : {}),
       };
-      const step = await updateRunOrPhase(deps, params.runId, `step "${params.stepId}"`, (h) => h.executeUpdate(actUpdate, { args: [request] }));
+      const step = await updateRunOrPhase(deps, params.runId, `step "${params.stepId}"`, (h) =>
+        h.executeUpdate(actUpdate, { args: [request] }),
+      );
       deps.logger.info({ runId: params.runId, step: params.stepId, action }, 'operator action');
       return { status: 200, body: step };
     },
@@ -90,12 +100,16 @@ export const skipRoute = operatorRoute('skip');
 function approverOf(bodyApprover: string | undefined, principal: { identity: string } | undefined): string {
   if (principal) {
     if (bodyApprover !== undefined) {
-      throw new ApiError(400, 'approver cannot be set in the body: it is the identity of your token', [{ path: 'approver', message: 'not allowed when authenticated' }]);
+      throw new ApiError(400, 'approver cannot be set in the body: it is the identity of your token', [
+        { path: 'approver', message: 'not allowed when authenticated' },
+      ]);
     }
     return principal.identity;
   }
   if (bodyApprover === undefined) {
-    throw new ApiError(400, 'approver is required (the server runs without tokens, so it cannot tell who you are)', [{ path: 'approver', message: 'required' }]);
+    throw new ApiError(400, 'approver is required (the server runs without tokens, so it cannot tell who you are)', [
+      { path: 'approver', message: 'required' },
+    ]);
   }
   return bodyApprover;
 }

@@ -18,11 +18,18 @@ export const healthRoute = defineRoute({
   async handler({ deps }) {
     const base = { namespace: deps.namespace, taskQueue: deps.taskQueue };
     try {
-      await deps.client.withDeadline(Date.now() + deps.healthTimeoutMs, () => deps.client.workflowService.getSystemInfo({}));
+      await deps.client.withDeadline(Date.now() + deps.healthTimeoutMs, () =>
+        deps.client.workflowService.getSystemInfo({}),
+      );
       const body: Health = { ok: true, temporal: 'reachable', ...base };
       return { status: 200, body };
     } catch (err) {
-      const body: Health = { ok: false, temporal: 'unreachable', ...base, error: `Temporal did not answer within ${deps.healthTimeoutMs}ms: ${(err as Error).message.slice(0, 200)}` };
+      const body: Health = {
+        ok: false,
+        temporal: 'unreachable',
+        ...base,
+        error: `Temporal did not answer within ${deps.healthTimeoutMs}ms: ${(err as Error).message.slice(0, 200)}`,
+      };
       return { status: 503, body };
     }
   },

@@ -7,7 +7,16 @@ import { openApiRoute } from './openapi';
 import { listPlansRoute, validatePlanRoute } from './plans';
 import { reportRoute } from './report';
 import { cancelRunRoute, getRunRoute, listRunsRoute, startRunRoute } from './runs';
-import { applyScheduleRoute, createScheduleRoute, deleteScheduleRoute, getScheduleRoute, listSchedulesRoute, pauseScheduleRoute, triggerScheduleRoute, unpauseScheduleRoute } from './schedules';
+import {
+  applyScheduleRoute,
+  createScheduleRoute,
+  deleteScheduleRoute,
+  getScheduleRoute,
+  listSchedulesRoute,
+  pauseScheduleRoute,
+  triggerScheduleRoute,
+  unpauseScheduleRoute,
+} from './schedules';
 
 /** All routes, the OpenAPI route included. */
 export function allRoutes(): AnyRoute[] {

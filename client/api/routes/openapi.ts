@@ -7,7 +7,10 @@ import { defineRoute, type AnyRoute } from '../route';
 
 function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+    return (
+      (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string })
+        .version ?? '0.0.0'
+    );
   } catch {
     return '0.0.0';
   }
@@ -19,7 +22,7 @@ export function openApiRoute(routes: () => readonly AnyRoute[]): AnyRoute {
   return defineRoute({
     method: 'get',
     path: '/api/openapi.json',
-    summary: 'This API\'s OpenAPI 3.1 document, generated from the zod schemas',
+    summary: "This API's OpenAPI 3.1 document, generated from the zod schemas",
     tags: ['meta'],
     access: 'any',
     responses: { 200: { description: 'the OpenAPI document', schema: z.record(z.string(), z.unknown()) } },

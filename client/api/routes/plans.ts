@@ -78,7 +78,7 @@ export const validatePlanRoute = defineRoute({
   summary: 'Validate a plan',
   description:
     'Send the plan as a JSON object (Content-Type: application/json), as `{"yaml": "<text>"}`, or as raw YAML/JSON text ' +
-    '(Content-Type: application/yaml or text/plain). A program\'s phase ids are checked against the bundled plans.',
+    "(Content-Type: application/yaml or text/plain). A program's phase ids are checked against the bundled plans.",
   tags: ['plans'],
   access: 'any',
   body: { schema: ValidatePlanBodySchema, docSchema: ValidatePlanBodyDocSchema, required: true, acceptsText: true },

@@ -7,7 +7,10 @@ import { ErrorSchema, RunParamsSchema } from '../schemas';
 
 /** Query of the report route: `format` is `markdown` (default) or `json`. */
 export const ReportQuerySchema = z.strictObject({
-  format: z.enum(['markdown', 'json'], { error: 'must be markdown or json' }).optional().describe('markdown (default) or json'),
+  format: z
+    .enum(['markdown', 'json'], { error: 'must be markdown or json' })
+    .optional()
+    .describe('markdown (default) or json'),
 });
 /** The report route's query. */
 export type ReportQuery = z.infer<typeof ReportQuerySchema>;
@@ -18,9 +21,9 @@ const error = (description: string) => ({ description, schema: ErrorSchema });
 export const reportRoute = defineRoute({
   method: 'get',
   path: '/api/runs/:runId/report',
-  summary: 'The run\'s completion report, ending with a receipt',
+  summary: "The run's completion report, ending with a receipt",
   description:
-    'Built from the run\'s status alone: outcome and timing, each step (state, attempts, duration, agent, lease holders, metrics, summary), ' +
+    "Built from the run's status alone: outcome and timing, each step (state, attempts, duration, agent, lease holders, metrics, summary), " +
     'each gate (every check and vote), compensations in the order run, escalations, and for a program one section per phase. ' +
     'The receipt is the sha256 of the run status as canonical JSON (keys sorted, no whitespace), the workflow id and the Temporal run id. ' +
     '`text/markdown` by default; `?format=json` for the same content as JSON.',

@@ -29,7 +29,10 @@ import { carriesInlineCode, requireExecutorsAllowed, requireInlineAllowed, runSo
 
 /** Re-roots plan problem paths under the body's `plan` field: `steps[1]` → `plan.steps[1]`. */
 export function underPlan(errors: readonly PlanError[]): PlanError[] {
-  return errors.map((e) => ({ path: e.path === '' ? 'plan' : e.path.startsWith('[') ? `plan${e.path}` : `plan.${e.path}`, message: e.message }));
+  return errors.map((e) => ({
+    path: e.path === '' ? 'plan' : e.path.startsWith('[') ? `plan${e.path}` : `plan.${e.path}`,
+    message: e.message,
+  }));
 }
 
 const error = (description: string) => ({ description, schema: ErrorSchema });
@@ -39,7 +42,7 @@ export const startRunRoute = defineRoute({
   method: 'post',
   path: '/api/runs',
   summary: 'Start a run of a bundled plan (by id) or of a plan object',
-  description: 'A program\'s phase ids are resolved to bundled phase plans before the run starts.',
+  description: "A program's phase ids are resolved to bundled phase plans before the run starts.",
   tags: ['runs'],
   access: ['operator', 'author'],
   body: { schema: StartRunBodySchema, docSchema: StartRunBodyDocSchema, required: true },
@@ -57,7 +60,10 @@ export const startRunRoute = defineRoute({
     if (carriesInlineCode(body.plan)) requireInlineAllowed(deps, principal);
     if (typeof body.plan === 'string') {
       const found = catalog.plans.get(body.plan);
-      if (!found) throw new ApiError(404, `unknown plan "${body.plan}": see GET /api/plans`, [{ path: 'plan', message: 'no bundled plan with this id' }]);
+      if (!found)
+        throw new ApiError(404, `unknown plan "${body.plan}": see GET /api/plans`, [
+          { path: 'plan', message: 'no bundled plan with this id' },
+        ]);
       plan = found;
     } else {
       const validation = validatePlan(body.plan);
@@ -70,7 +76,11 @@ export const startRunRoute = defineRoute({
     const resolved = resolvePlan(plan, catalog);
     if (!resolved.ok) {
       const details = underPlan(resolved.errors);
-      throw new ApiError(resolved.unknownIds.length > 0 ? 404 : 400, summarize(details, 'cannot resolve the program'), details);
+      throw new ApiError(
+        resolved.unknownIds.length > 0 ? 404 : 400,
+        summarize(details, 'cannot resolve the program'),
+        details,
+      );
     }
     requireExecutorsAllowed(deps, resolved.plan);
     const extras = {
@@ -78,7 +88,13 @@ export const startRunRoute = defineRoute({
       groups: groupsForStart(deps, resolved.plan),
       ...(principal ? { startedBy: principal.identity, signedSignals: true } : {}),
     };
-    const handle = await withDeadline(deps, () => startRun(deps.client, resolved.plan, { taskQueue: deps.taskQueue, ...extras, ...(body.runId ? { runId: body.runId } : {}) }));
+    const handle = await withDeadline(deps, () =>
+      startRun(deps.client, resolved.plan, {
+        taskQueue: deps.taskQueue,
+        ...extras,
+        ...(body.runId ? { runId: body.runId } : {}),
+      }),
+    );
     res.locals.runId = handle.workflowId;
     res.locals.logFields = { plan: plan.id }; // on the request's own line: one line per start
     const out: StartRunResponse = { runId: handle.workflowId, uiUrl: deps.runUrl(handle.workflowId) };
@@ -98,7 +114,12 @@ export const listRunsRoute = defineRoute({
   async handler({ query, deps }) {
     const page = await listRuns(
       deps,
-      { ...(query.state ? { state: query.state } : {}), ...(query.plan ? { plan: query.plan } : {}), ...(query.awaitingApproval !== undefined ? { awaitingApproval: query.awaitingApproval } : {}), ...(query.source ? { source: query.source } : {}) },
+      {
+        ...(query.state ? { state: query.state } : {}),
+        ...(query.plan ? { plan: query.plan } : {}),
+        ...(query.awaitingApproval !== undefined ? { awaitingApproval: query.awaitingApproval } : {}),
+        ...(query.source ? { source: query.source } : {}),
+      },
       query.pageSize ?? 50,
       query.nextPageToken,
     );
@@ -110,13 +131,17 @@ export const listRunsRoute = defineRoute({
 export const getRunRoute = defineRoute({
   method: 'get',
   path: '/api/runs/:runId',
-  summary: 'A run\'s status (the workflow\'s status query)',
+  summary: "A run's status (the workflow's status query)",
   tags: ['runs'],
   access: 'any',
   params: RunParamsSchema,
   query: RunStatusQuerySchema,
   responses: {
-    200: { description: 'the run status (a run of more than 500 steps: its first page of steps, see stepsPage); statusAgeMs and the Age header say how old it is (≤ 250 ms)', schema: RunStatusSchema },
+    200: {
+      description:
+        'the run status (a run of more than 500 steps: its first page of steps, see stepsPage); statusAgeMs and the Age header say how old it is (≤ 250 ms)',
+      schema: RunStatusSchema,
+    },
     400: error('invalid run id'),
     404: error('no such run'),
     503: error('no worker answered the query in time'),
@@ -126,7 +151,9 @@ export const getRunRoute = defineRoute({
     // Concurrent readers of one run share one query, and an answer is reused for up to 250 ms
     // (status-cache.ts): a burst of pollers costs the worker one answer. Big runs come in pages of steps.
     const page = pageRequest(query);
-    const read = await statusCacheOf(deps).read(pageKey(params.runId, page), () => withDeadline(deps, () => readStatusPage(deps.client, params.runId, page)));
+    const read = await statusCacheOf(deps).read(pageKey(params.runId, page), () =>
+      withDeadline(deps, () => readStatusPage(deps.client, params.runId, page)),
+    );
     res.set('Age', String(Math.floor(read.ageMs / 1000)));
     return { status: 200, body: { ...(read.value as object), statusAgeMs: read.ageMs } };
   },
@@ -149,7 +176,8 @@ export const cancelRunRoute = defineRoute({
   async handler({ params, deps }) {
     const handle = deps.client.workflow.getHandle(params.runId);
     const described = await withDeadline(deps, () => handle.describe());
-    if (described.status.name !== 'RUNNING') throw new ApiError(409, `run "${params.runId}" has already ended (${described.status.name.toLowerCase()})`);
+    if (described.status.name !== 'RUNNING')
+      throw new ApiError(409, `run "${params.runId}" has already ended (${described.status.name.toLowerCase()})`);
     await withDeadline(deps, () => handle.cancel());
     statusCacheOf(deps).invalidate(params.runId); // the canceller reads the change at once
     deps.logger.info({ runId: params.runId }, 'run cancel requested');

@@ -5,7 +5,20 @@
  * always a file in the plans folder (reviewed like code) and `apply` can keep it current.
  */
 import type { ScheduleDefinition } from '../../schedules/definition';
-import { applySchedule, createSchedule, deleteSchedule, listSchedules, pauseSchedule, ScheduleMissingError, ScheduleSpecError, ScheduleTakenError, showSchedule, triggerSchedule, unpauseSchedule, type ScheduleContext } from '../../schedules/service';
+import {
+  applySchedule,
+  createSchedule,
+  deleteSchedule,
+  listSchedules,
+  pauseSchedule,
+  ScheduleMissingError,
+  ScheduleSpecError,
+  ScheduleTakenError,
+  showSchedule,
+  triggerSchedule,
+  unpauseSchedule,
+  type ScheduleContext,
+} from '../../schedules/service';
 import { resolvePlan, type PlanCatalog } from '../../plans';
 import type { ScheduledInput } from '../../schedules/temporal';
 import { groupsForStart } from '../run-groups';
@@ -13,14 +26,26 @@ import { ApiError } from '../api-error';
 import { withDeadline, type AppDeps } from '../deps';
 import { summarize } from '../errors';
 import { defineRoute } from '../route';
-import { ApplyScheduleResponseSchema, CreateScheduleBodySchema, ErrorSchema, ScheduleListSchema, ScheduleNoteBodySchema, ScheduleParamsSchema, ScheduleViewSchema } from '../schemas';
+import {
+  ApplyScheduleResponseSchema,
+  CreateScheduleBodySchema,
+  ErrorSchema,
+  ScheduleListSchema,
+  ScheduleNoteBodySchema,
+  ScheduleParamsSchema,
+  ScheduleViewSchema,
+} from '../schemas';
 import { underPlan } from './runs';
 
 const error = (description: string) => ({ description, schema: ErrorSchema });
 
 /** The schedule context of the app: its client, task queue and the namespace's Temporal UI base. */
 export function scheduleContext(deps: AppDeps): ScheduleContext {
-  return { client: deps.client, taskQueue: deps.taskQueue, uiBase: `${deps.uiUrl}/namespaces/${encodeURIComponent(deps.namespace)}` };
+  return {
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    uiBase: `${deps.uiUrl}/namespaces/${encodeURIComponent(deps.namespace)}`,
+  };
 }
 
 /** Runs a schedule operation with the API's deadline, turning its errors into 404/409/400 answers. */
@@ -29,8 +54,12 @@ export async function scheduleCall<T>(deps: AppDeps, fn: (ctx: ScheduleContext) 
     return await withDeadline(deps, () => fn(scheduleContext(deps)));
   } catch (err) {
     if (err instanceof ScheduleMissingError) throw new ApiError(404, err.message);
-    if (err instanceof ScheduleTakenError) throw new ApiError(409, err.message, [{ path: 'id', message: 'already used by another schedule' }]);
-    if (err instanceof ScheduleSpecError) throw new ApiError(400, `Temporal refused the schedule: ${err.message.slice(0, 300)}`, [{ path: 'cron', message: err.message.slice(0, 300) }]);
+    if (err instanceof ScheduleTakenError)
+      throw new ApiError(409, err.message, [{ path: 'id', message: 'already used by another schedule' }]);
+    if (err instanceof ScheduleSpecError)
+      throw new ApiError(400, `Temporal refused the schedule: ${err.message.slice(0, 300)}`, [
+        { path: 'cron', message: err.message.slice(0, 300) },
+      ]);
     throw err;
   }
 }
@@ -40,9 +69,16 @@ export async function scheduleCall<T>(deps: AppDeps, fn: (ctx: ScheduleContext) 
  * (members as of now). 404 for an unknown id, 400 for a program that cannot be resolved or a gate
  * whose quorum its voters cannot reach.
  */
-export function scheduledInput(deps: AppDeps, catalog: PlanCatalog, def: Pick<ScheduleDefinition, 'plan'>): ScheduledInput {
+export function scheduledInput(
+  deps: AppDeps,
+  catalog: PlanCatalog,
+  def: Pick<ScheduleDefinition, 'plan'>,
+): ScheduledInput {
   const found = catalog.plans.get(def.plan);
-  if (!found) throw new ApiError(404, `unknown plan "${def.plan}": a schedule runs a bundled plan, see GET /api/plans`, [{ path: 'plan', message: 'no bundled plan with this id' }]);
+  if (!found)
+    throw new ApiError(404, `unknown plan "${def.plan}": a schedule runs a bundled plan, see GET /api/plans`, [
+      { path: 'plan', message: 'no bundled plan with this id' },
+    ]);
   const resolved = resolvePlan(found, catalog);
   if (!resolved.ok) {
     const details = underPlan(resolved.errors);
@@ -56,7 +92,8 @@ export const createScheduleRoute = defineRoute({
   method: 'post',
   path: '/api/schedules',
   summary: 'Create a schedule: a bundled plan started by cron or every, on a Temporal Schedule',
-  description: 'Each run gets `scheduleId` in its status; Temporal sets `TemporalScheduledById` on it. Run ids are `<runIdPrefix>-<scheduled time>`.',
+  description:
+    'Each run gets `scheduleId` in its status; Temporal sets `TemporalScheduledById` on it. Run ids are `<runIdPrefix>-<scheduled time>`.',
   tags: ['schedules'],
   access: ['operator'],
   body: { schema: CreateScheduleBodySchema, required: true },
@@ -91,7 +128,10 @@ export const applyScheduleRoute = defineRoute({
     404: error('unknown plan id'),
   },
   async handler({ params, body, deps }) {
-    if (body.id !== params.id) throw new ApiError(400, `body id "${body.id}" is not the schedule id of the path ("${params.id}")`, [{ path: 'id', message: 'must equal the id in the path' }]);
+    if (body.id !== params.id)
+      throw new ApiError(400, `body id "${body.id}" is not the schedule id of the path ("${params.id}")`, [
+        { path: 'id', message: 'must equal the id in the path' },
+      ]);
     const input = scheduledInput(deps, await deps.catalog(), body);
     const result = await scheduleCall(deps, (ctx) => applySchedule(ctx, body, input));
     const schedule = await scheduleCall(deps, (ctx) => showSchedule(ctx, body.id));
@@ -171,12 +211,16 @@ export const unpauseScheduleRoute = stateRoute('unpause', 'Unpause a schedule');
 export const triggerScheduleRoute = defineRoute({
   method: 'post',
   path: '/api/schedules/:id/trigger',
-  summary: 'Start a run now (the schedule\'s overlap policy applies: with skip, nothing starts while its last run still runs)',
+  summary:
+    "Start a run now (the schedule's overlap policy applies: with skip, nothing starts while its last run still runs)",
   tags: ['schedules'],
   access: ['operator'],
   params: ScheduleParamsSchema,
   body: { schema: ScheduleNoteBodySchema.pick({}), required: false },
-  responses: { 200: { description: 'the schedule (the run appears in recentRuns within a moment)', schema: ScheduleViewSchema }, 404: error('no such schedule') },
+  responses: {
+    200: { description: 'the schedule (the run appears in recentRuns within a moment)', schema: ScheduleViewSchema },
+    404: error('no such schedule'),
+  },
   async handler({ params, deps }) {
     const view = await scheduleCall(deps, (ctx) => triggerSchedule(ctx, params.id));
     deps.logger.info({ scheduleId: params.id }, 'schedule triggered');

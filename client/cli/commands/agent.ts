@@ -53,7 +53,9 @@ export function registerAgentCommands(program: Command, ctx: CommandContext): vo
 
   program
     .command('agent')
-    .description("claim an agent's tasks one by one and run a command for each (task JSON on stdin, ::metric name=value lines on stdout)")
+    .description(
+      "claim an agent's tasks one by one and run a command for each (task JSON on stdin, ::metric name=value lines on stdout)",
+    )
     .argument('<name>', 'agent name')
     .argument('<command...>', 'command and arguments, after --')
     .option('--once', 'handle one task, then exit (0 completed, 1 failed)')
@@ -64,7 +66,10 @@ export function registerAgentCommands(program: Command, ctx: CommandContext): vo
     .option('--poll <duration>', 'pause after an API error before asking again', '2s')
     .option('--idle-timeout <duration>', 'exit with code 3 when no task comes within this long (default: wait forever)')
     .option('--heartbeat <duration>', 'heartbeat interval while the command runs', '5s')
-    .option('--claimant <id>', 'without tokens: hold leases as this identity (default: the agent name); with tokens the identity is the token\'s')
+    .option(
+      '--claimant <id>',
+      "without tokens: hold leases as this identity (default: the agent name); with tokens the identity is the token's",
+    )
     .action(async (agent: string, command: string[], o: AgentOptions, cmd: Command) => {
       const json = ctx.globals(cmd).json === true;
       const maxTasks = o.once ? 1 : o.maxTasks !== undefined ? positiveInt(o.maxTasks, '--max-tasks') : undefined;

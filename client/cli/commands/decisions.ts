@@ -27,7 +27,8 @@ async function settledStep(api: PhasegateApi, runId: string, accepted: StepStatu
 function actionLine(action: 'retry' | 'skip', id: string, step: StepStatus | undefined): string {
   if (!step) return `${action} of step ${id} requested: the run has not acted on it yet (see phase status)`;
   if (step.state === 'running') return `${action}: step ${id} is now running (attempt ${step.attempts})`;
-  if (step.state === 'failed') return `${action}: step ${id} ran attempt ${step.attempts} and failed again${step.held ? ' (held again)' : ''}`;
+  if (step.state === 'failed')
+    return `${action}: step ${id} ran attempt ${step.attempts} and failed again${step.held ? ' (held again)' : ''}`;
   return `${action}: step ${id} is now ${step.state}`;
 }
 
@@ -43,7 +44,10 @@ export function registerDecisionCommands(program: Command, ctx: CommandContext):
       .argument('<run>', 'run id')
       .argument('<gate>', 'gate step id')
       .option('--comment <text>', 'why')
-      .option('--approver <name>', 'who votes, only when the API runs without tokens (default $PHASEGATE_APPROVER); with a token, the token decides')
+      .option(
+        '--approver <name>',
+        'who votes, only when the API runs without tokens (default $PHASEGATE_APPROVER); with a token, the token decides',
+      )
       .action(async (runId: string, gate: string, o: { comment?: string; approver?: string }, cmd: Command) => {
         const approver = o.approver ?? (ctx.globals(cmd).token ? undefined : ctx.io.env.PHASEGATE_APPROVER);
         const result = await ctx.api(cmd).decide(runId, {

@@ -17,14 +17,22 @@ export function registerPlanCommands(program: Command, ctx: CommandContext): voi
       const catalog = await loadPlanCatalog(plansDir(ctx.io.env));
       const known = catalog.plans.size > 0 ? new Set(catalog.plans.keys()) : undefined;
       const result = await readPlanFile(file, known);
-      if (!result.ok && result.errors.some((e) => e.message.startsWith('cannot read'))) throw new CliError(result.errors[0]?.message ?? 'cannot read', ExitCode.USAGE);
+      if (!result.ok && result.errors.some((e) => e.message.startsWith('cannot read')))
+        throw new CliError(result.errors[0]?.message ?? 'cannot read', ExitCode.USAGE);
       if (result.ok) {
         const plan = result.plan;
         const size = plan.kind === 'program' ? `${plan.phases.length} phases` : `${plan.steps.length} steps`;
-        ctx.print(cmd, { ok: true, plan }, () => `${paint('green', '✔')} ${file}: valid ${plan.kind ?? 'phase'} plan "${plan.id}" (${size})`);
+        ctx.print(
+          cmd,
+          { ok: true, plan },
+          () => `${paint('green', '✔')} ${file}: valid ${plan.kind ?? 'phase'} plan "${plan.id}" (${size})`,
+        );
       } else {
         ctx.print(cmd, { ok: false, errors: result.errors }, () =>
-          [`${paint('red', '✘')} ${file}: ${result.errors.length} problem(s)`, ...result.errors.map((e) => `  ${e.path || '(plan)'}: ${e.message}`)].join('\n'),
+          [
+            `${paint('red', '✘')} ${file}: ${result.errors.length} problem(s)`,
+            ...result.errors.map((e) => `  ${e.path || '(plan)'}: ${e.message}`),
+          ].join('\n'),
         );
         ctx.setExit(ExitCode.RUN_FAILED);
       }

@@ -20,7 +20,10 @@ function readSaved(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.USAGE);
+    throw new CliError(
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      ExitCode.USAGE,
+    );
   }
 }
 
@@ -37,7 +40,10 @@ async function verify(ctx: CommandContext, cmd: Command, file: string): Promise<
   const live = receipt.format === 'json' ? JSON.stringify(liveJson) : renderReportMarkdown(liveJson);
   const verdict = compareReports(saved, receipt, live, liveJson.receipt);
   ctx.print(cmd, { file, runId: receipt.workflowId, match: verdict.match, details: verdict.lines }, () =>
-    [`${verdict.match ? 'match' : 'MISMATCH'}: ${file} against run ${receipt.workflowId}`, ...verdict.lines.map((l) => `  ${l}`)].join('\n'),
+    [
+      `${verdict.match ? 'match' : 'MISMATCH'}: ${file} against run ${receipt.workflowId}`,
+      ...verdict.lines.map((l) => `  ${l}`),
+    ].join('\n'),
   );
   ctx.setExit(verdict.match ? ExitCode.OK : ExitCode.RUN_FAILED);
 }
@@ -46,7 +52,9 @@ async function verify(ctx: CommandContext, cmd: Command, file: string): Promise<
 export function registerReportCommands(program: Command, ctx: CommandContext): void {
   program
     .command('report')
-    .description('the completion report of a run (markdown; --json for JSON), ending with a receipt; --verify checks a saved one')
+    .description(
+      'the completion report of a run (markdown; --json for JSON), ending with a receipt; --verify checks a saved one',
+    )
     .argument('[run]', 'run id')
     .option('-o, --output <file>', 'write the report to this file instead of stdout')
     .option('--verify <file>', 'recompute the receipt of a saved report from the live run: exit 0 match, 1 mismatch')
@@ -64,7 +72,10 @@ export function registerReportCommands(program: Command, ctx: CommandContext): v
       try {
         writeFileSync(o.output, text);
       } catch (err) {
-        throw new CliError(`cannot write ${o.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.USAGE);
+        throw new CliError(
+          `cannot write ${o.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+          ExitCode.USAGE,
+        );
       }
       ctx.io.err(`report of ${runId} written to ${o.output}\n`);
     });

@@ -23,25 +23,42 @@ export function registerRunCommands(program: Command, ctx: CommandContext): void
     .option('--wait', 'wait for the outcome; exit 1 unless it succeeded')
     .option('--watch', 'like --wait, showing the live status table')
     .option('--interval <duration>', 'poll interval for --wait/--watch', '1s')
-    .action(async (planArg: string, o: { runId?: string; wait?: boolean; watch?: boolean; interval: string }, cmd: Command) => {
-      const intervalMs = parseInterval(o.interval, '--interval');
-      let plan: string | object = planArg;
-      if (looksLikeFile(planArg)) {
-        // Validated here first, so problems are reported with the file's own paths.
-        const result = await readPlanFile(planArg);
-        if (!result.ok) throw new CliError([`${planArg}: invalid plan`, ...result.errors.map((e) => `  ${e.path || '(plan)'}: ${e.message}`)].join('\n'), ExitCode.USAGE);
-        plan = result.plan;
-      }
-      const started = await ctx.api(cmd).startRun(plan, o.runId);
-      if (!o.wait && !o.watch) {
-        ctx.print(cmd, started, () => `started ${paint('cyan', started.runId)}\n  ${started.uiUrl}\n  follow: phase status ${started.runId} --watch`);
-        return;
-      }
-      if (!ctx.globals(cmd).json) io.err(`started ${started.runId} (${started.uiUrl})\n`);
-      const final = await followRun(ctx, cmd, started.runId, { watch: o.watch === true, intervalMs });
-      if (!o.watch) ctx.print(cmd, final, () => renderStatus(final, paint));
-      ctx.setExit(final.outcome === 'succeeded' ? ExitCode.OK : ExitCode.RUN_FAILED);
-    });
+    .action(
+      async (
+        planArg: string,
+        o: { runId?: string; wait?: boolean; watch?: boolean; interval: string },
+        cmd: Command,
+      ) => {
+        const intervalMs = parseInterval(o.interval, '--interval');
+        let plan: string | object = planArg;
+        if (looksLikeFile(planArg)) {
+          // Validated here first, so problems are reported with the file's own paths.
+          const result = await readPlanFile(planArg);
+          if (!result.ok)
+            throw new CliError(
+              [`${planArg}: invalid plan`, ...result.errors.map((e) => `  ${e.path || '(plan)'}: ${e.message}`)].join(
+                '\n',
+              ),
+              ExitCode.USAGE,
+            );
+          plan = result.plan;
+        }
+        const started = await ctx.api(cmd).startRun(plan, o.runId);
+        if (!o.wait && !o.watch) {
+          ctx.print(
+            cmd,
+            started,
+            () =>
+              `started ${paint('cyan', started.runId)}\n  ${started.uiUrl}\n  follow: phase status ${started.runId} --watch`,
+          );
+          return;
+        }
+        if (!ctx.globals(cmd).json) io.err(`started ${started.runId} (${started.uiUrl})\n`);
+        const final = await followRun(ctx, cmd, started.runId, { watch: o.watch === true, intervalMs });
+        if (!o.watch) ctx.print(cmd, final, () => renderStatus(final, paint));
+        ctx.setExit(final.outcome === 'succeeded' ? ExitCode.OK : ExitCode.RUN_FAILED);
+      },
+    );
 
   program
     .command('status')
@@ -52,7 +69,9 @@ export function registerRunCommands(program: Command, ctx: CommandContext): void
     .option('--exit-status', 'exit 1 when the run has ended without succeeding')
     .action(async (runId: string, o: { watch?: boolean; interval: string; exitStatus?: boolean }, cmd: Command) => {
       const intervalMs = parseInterval(o.interval, '--interval');
-      const status = o.watch ? await followRun(ctx, cmd, runId, { watch: true, intervalMs }) : await ctx.api(cmd).status(runId);
+      const status = o.watch
+        ? await followRun(ctx, cmd, runId, { watch: true, intervalMs })
+        : await ctx.api(cmd).status(runId);
       if (!o.watch) ctx.print(cmd, status, () => renderStatus(status, paint));
       if (o.exitStatus && status.outcome !== null && status.outcome !== 'succeeded') ctx.setExit(ExitCode.RUN_FAILED);
     });

@@ -22,12 +22,16 @@ const path = (id: string, action = '') => `/api/schedules/${encodeURIComponent(i
 /** A schedule as a few lines: spec, state, next and recent runs. */
 export function renderSchedule(s: ScheduleView, paint: Paint): string {
   const when = s.cron !== null ? `cron "${s.cron}" (${s.timezone})` : `every ${s.every}`;
-  const state = s.paused ? paint('yellow', `paused${s.note ? `: ${s.note}` : ''}`) : `${paint('green', 'active')}${s.note ? ` (note: ${s.note})` : ''}`;
+  const state = s.paused
+    ? paint('yellow', `paused${s.note ? `: ${s.note}` : ''}`)
+    : `${paint('green', 'active')}${s.note ? ` (note: ${s.note})` : ''}`;
   const lines = [
     `${paint('cyan', s.id)}  plan ${s.plan}  ${when}  overlap ${s.overlap}  ${state}`,
     `  runs: ${s.actionsTaken} started, ${s.skippedOverlap} skipped (overlap); run ids ${s.runIdPrefix}-<time>`,
     `  next: ${s.nextRuns.slice(0, 3).join(', ') || '(none)'}`,
-    ...s.recentRuns.slice(-5).map((r) => `  ran:  ${r.runId}${s.runningRuns.includes(r.runId) ? paint('blue', ' (running)') : ''}`),
+    ...s.recentRuns
+      .slice(-5)
+      .map((r) => `  ran:  ${r.runId}${s.runningRuns.includes(r.runId) ? paint('blue', ' (running)') : ''}`),
     `  ${s.uiUrl}`,
   ];
   return lines.join('\n');
@@ -35,11 +39,23 @@ export function renderSchedule(s: ScheduleView, paint: Paint): string {
 
 /** Schedules as a table. */
 export function renderSchedules(list: readonly ScheduleView[], paint: Paint): string {
-  if (list.length === 0) return 'no schedules (create one with phase schedule create, or declare them in plans/schedules.yaml and run phase schedule apply)';
-  const table = new Table({ head: ['schedule', 'plan', 'when', 'overlap', 'state', 'next run', 'runs'], style: { head: [], border: [] } });
+  if (list.length === 0)
+    return 'no schedules (create one with phase schedule create, or declare them in plans/schedules.yaml and run phase schedule apply)';
+  const table = new Table({
+    head: ['schedule', 'plan', 'when', 'overlap', 'state', 'next run', 'runs'],
+    style: { head: [], border: [] },
+  });
   for (const s of list) {
     const when = s.cron !== null ? `${s.cron} ${s.timezone}` : `every ${s.every}`;
-    table.push([s.id, s.plan, when, s.overlap, s.paused ? paint('yellow', 'paused') : paint('green', 'active'), s.nextRuns[0] ?? '-', String(s.actionsTaken)]);
+    table.push([
+      s.id,
+      s.plan,
+      when,
+      s.overlap,
+      s.paused ? paint('yellow', 'paused') : paint('green', 'active'),
+      s.nextRuns[0] ?? '-',
+      String(s.actionsTaken),
+    ]);
   }
   return table.toString();
 }
@@ -55,7 +71,10 @@ export async function readSchedulesFile(file: string): Promise<ScheduleDefinitio
   const result = ScheduleFileSchema.safeParse(value);
   if (!result.success) {
     const problems = issuesToProblems(result.error.issues);
-    throw new CliError([`${file}: invalid schedules file`, ...problems.map((p) => `  ${p.path || '(file)'}: ${p.message}`)].join('\n'), ExitCode.USAGE);
+    throw new CliError(
+      [`${file}: invalid schedules file`, ...problems.map((p) => `  ${p.path || '(file)'}: ${p.message}`)].join('\n'),
+      ExitCode.USAGE,
+    );
   }
   return result.data.schedules;
 }
@@ -72,11 +91,36 @@ function registerCreate(schedule: Command, ctx: CommandContext): void {
     .option('--overlap <policy>', `${OVERLAP_POLICIES.join('|')} (default skip)`)
     .option('--paused', 'create it paused')
     .option('--note <text>', 'note shown with it (e.g. why it is paused)')
-    .action(async (id: string, o: { plan: string; cron?: string; every?: string; timezone?: string; overlap?: string; paused?: boolean; note?: string }, cmd: Command) => {
-      const body = { id, plan: o.plan, cron: o.cron, every: o.every, timezone: o.timezone, overlap: o.overlap, paused: o.paused, note: o.note };
-      const created = await ctx.api(cmd).request<ScheduleView>('POST', '/api/schedules', JSON.parse(JSON.stringify(body)));
-      ctx.print(cmd, created, () => `created schedule\n${renderSchedule(created, ctx.paint)}`);
-    });
+    .action(
+      async (
+        id: string,
+        o: {
+          plan: string;
+          cron?: string;
+          every?: string;
+          timezone?: string;
+          overlap?: string;
+          paused?: boolean;
+          note?: string;
+        },
+        cmd: Command,
+      ) => {
+        const body = {
+          id,
+          plan: o.plan,
+          cron: o.cron,
+          every: o.every,
+          timezone: o.timezone,
+          overlap: o.overlap,
+          paused: o.paused,
+          note: o.note,
+        };
+        const created = await ctx
+          .api(cmd)
+          .request<ScheduleView>('POST', '/api/schedules', JSON.parse(JSON.stringify(body)));
+        ctx.print(cmd, created, () => `created schedule\n${renderSchedule(created, ctx.paint)}`);
+      },
+    );
 }
 
 function registerStateCommands(schedule: Command, ctx: CommandContext): void {
@@ -87,7 +131,9 @@ function registerStateCommands(schedule: Command, ctx: CommandContext): void {
       .argument('<id>', 'schedule id')
       .option('--note <text>', action === 'pause' ? 'why it is paused (shown with it)' : 'note')
       .action(async (id: string, o: { note?: string }, cmd: Command) => {
-        const view = await ctx.api(cmd).request<ScheduleView>('POST', path(id, action), o.note !== undefined ? { note: o.note } : {});
+        const view = await ctx
+          .api(cmd)
+          .request<ScheduleView>('POST', path(id, action), o.note !== undefined ? { note: o.note } : {});
         ctx.print(cmd, view, () => renderSchedule(view, ctx.paint));
       });
   }
@@ -138,6 +184,16 @@ export function registerScheduleCommands(program: Command, ctx: CommandContext):
       const defs = await readSchedulesFile(file);
       const results: ApplyScheduleResponse[] = [];
       for (const def of defs) results.push(await ctx.api(cmd).request<ApplyScheduleResponse>('PUT', path(def.id), def));
-      ctx.print(cmd, results, () => results.map((r) => `${r.result.padEnd(9)} ${r.schedule.id} (plan ${r.schedule.plan}; next ${r.schedule.nextRuns[0] ?? '-'})`).join('\n') || `${file}: no schedules`);
+      ctx.print(
+        cmd,
+        results,
+        () =>
+          results
+            .map(
+              (r) =>
+                `${r.result.padEnd(9)} ${r.schedule.id} (plan ${r.schedule.plan}; next ${r.schedule.nextRuns[0] ?? '-'})`,
+            )
+            .join('\n') || `${file}: no schedules`,
+      );
     });
 }

@@ -31,7 +31,9 @@ const MAX_RUNS = 100;
  * resolved counts every group as possibly theirs). Separation of duties is checked by the run.
  */
 function openFor(gate: GateStatus, approver: string): boolean {
-  const inGroup = (a: string) => a.startsWith('group:') && (gate.approverGroups ? (gate.approverGroups[a.slice('group:'.length)] ?? []).includes(approver) : true);
+  const inGroup = (a: string) =>
+    a.startsWith('group:') &&
+    (gate.approverGroups ? (gate.approverGroups[a.slice('group:'.length)] ?? []).includes(approver) : true);
   const listed = gate.approvers.includes(approver) || gate.approvers.some(inGroup);
   return listed && !gate.votes.some((v) => v.approver === approver);
 }
@@ -67,7 +69,8 @@ async function statusOrNull(backend: PhasegateBackend, runId: string): Promise<R
 
 /** Every gate awaiting a decision across the runs that visibility lists as awaiting approval. */
 export async function pendingDecisions(backend: PhasegateBackend, approver?: string): Promise<PendingDecision[]> {
-  const page = (await backend.call('listRuns', { query: { awaitingApproval: 'true', pageSize: String(MAX_RUNS) } })).body as RunList;
+  const page = (await backend.call('listRuns', { query: { awaitingApproval: 'true', pageSize: String(MAX_RUNS) } }))
+    .body as RunList;
   const out: PendingDecision[] = [];
   for (let i = 0; i < page.runs.length; i += 8) {
     const statuses = await Promise.all(page.runs.slice(i, i + 8).map((r) => statusOrNull(backend, r.runId)));
@@ -78,21 +81,28 @@ export async function pendingDecisions(backend: PhasegateBackend, approver?: str
 
 /** Registers the decision tools. */
 export function registerDecisionTools(server: McpServer, backend: PhasegateBackend): void {
-  server.registerTool('pending_decisions', { ...TOOL_TEXT.pending_decisions, inputSchema: PendingDecisionsInputSchema, annotations: { readOnlyHint: true } }, (args) =>
-    guarded(async () => {
-      const decisions = await pendingDecisions(backend, args.approver);
-      const lines = decisions.map((d) => {
-        const failed = d.checks.filter((c) => !c.passed).length;
-        return `- ${d.runId} / ${d.gate}: ${d.votes.filter((v) => v.decision === 'go').length}/${d.quorum} go votes, checks ${failed ? `${failed} failed` : 'all passed'}`;
-      });
-      return toolResult({ decisions }, [`${decisions.length} gate(s) awaiting a decision`, ...lines].join('\n'));
-    }),
+  server.registerTool(
+    'pending_decisions',
+    { ...TOOL_TEXT.pending_decisions, inputSchema: PendingDecisionsInputSchema, annotations: { readOnlyHint: true } },
+    (args) =>
+      guarded(async () => {
+        const decisions = await pendingDecisions(backend, args.approver);
+        const lines = decisions.map((d) => {
+          const failed = d.checks.filter((c) => !c.passed).length;
+          return `- ${d.runId} / ${d.gate}: ${d.votes.filter((v) => v.decision === 'go').length}/${d.quorum} go votes, checks ${failed ? `${failed} failed` : 'all passed'}`;
+        });
+        return toolResult({ decisions }, [`${decisions.length} gate(s) awaiting a decision`, ...lines].join('\n'));
+      }),
   );
 
   server.registerTool('decide', { ...TOOL_TEXT.decide, inputSchema: DecideInputSchema }, (args) =>
     guarded(async () => {
-      const gate = (await backend.call('decide', { params: { runId: args.runId }, body: without(args, ['runId']) })).body as GateStatus;
-      return toolResult(gate as unknown as Record<string, unknown>, `vote counted: gate ${gate.id} is ${gate.state} (${gate.votes.length} vote(s), quorum ${gate.quorum})`);
+      const gate = (await backend.call('decide', { params: { runId: args.runId }, body: without(args, ['runId']) }))
+        .body as GateStatus;
+      return toolResult(
+        gate as unknown as Record<string, unknown>,
+        `vote counted: gate ${gate.id} is ${gate.state} (${gate.votes.length} vote(s), quorum ${gate.quorum})`,
+      );
     }),
   );
 }

@@ -41,32 +41,47 @@ export function registerRunTools(server: McpServer, backend: PhasegateBackend): 
     }),
   );
 
-  server.registerTool('get_run', { ...TOOL_TEXT.get_run, inputSchema: RunInputSchema, annotations: { readOnlyHint: true } }, (args) =>
-    guarded(async () => {
-      const status = (await backend.call('getRun', { params: { runId: args.runId } })).body as RunStatus;
-      return toolResult(status as unknown as Record<string, unknown>, runSummary(status));
-    }),
+  server.registerTool(
+    'get_run',
+    { ...TOOL_TEXT.get_run, inputSchema: RunInputSchema, annotations: { readOnlyHint: true } },
+    (args) =>
+      guarded(async () => {
+        const status = (await backend.call('getRun', { params: { runId: args.runId } })).body as RunStatus;
+        return toolResult(status as unknown as Record<string, unknown>, runSummary(status));
+      }),
   );
 
-  server.registerTool('list_runs', { ...TOOL_TEXT.list_runs, inputSchema: ListRunsInputSchema, annotations: { readOnlyHint: true } }, (args) =>
-    guarded(async () => {
-      const page = (await backend.call('listRuns', { query: listRunsQuery(args) })).body as RunList;
-      const lines = page.runs.map((r) => `- ${r.runId}: ${r.state ?? r.status.toLowerCase()}`);
-      return toolResult(page, [`${page.runs.length} run(s)${page.nextPageToken ? ' (more: pass nextPageToken)' : ''}`, ...lines].join('\n'));
-    }),
+  server.registerTool(
+    'list_runs',
+    { ...TOOL_TEXT.list_runs, inputSchema: ListRunsInputSchema, annotations: { readOnlyHint: true } },
+    (args) =>
+      guarded(async () => {
+        const page = (await backend.call('listRuns', { query: listRunsQuery(args) })).body as RunList;
+        const lines = page.runs.map((r) => `- ${r.runId}: ${r.state ?? r.status.toLowerCase()}`);
+        return toolResult(
+          page,
+          [`${page.runs.length} run(s)${page.nextPageToken ? ' (more: pass nextPageToken)' : ''}`, ...lines].join('\n'),
+        );
+      }),
   );
 
-  server.registerTool('cancel_run', { ...TOOL_TEXT.cancel_run, inputSchema: RunInputSchema, annotations: { destructiveHint: true } }, (args) =>
-    guarded(async () => {
-      const accepted = (await backend.call('cancelRun', { params: { runId: args.runId } })).body as CancelResponse;
-      return toolResult(accepted, `cancellation of ${args.runId} requested: it rolls back, then ends cancelled`);
-    }),
+  server.registerTool(
+    'cancel_run',
+    { ...TOOL_TEXT.cancel_run, inputSchema: RunInputSchema, annotations: { destructiveHint: true } },
+    (args) =>
+      guarded(async () => {
+        const accepted = (await backend.call('cancelRun', { params: { runId: args.runId } })).body as CancelResponse;
+        return toolResult(accepted, `cancellation of ${args.runId} requested: it rolls back, then ends cancelled`);
+      }),
   );
 
-  server.registerTool('get_report', { ...TOOL_TEXT.get_report, inputSchema: RunInputSchema, annotations: { readOnlyHint: true } }, (args) =>
-    guarded(async () => {
-      const markdown = await fetchReport(backend, args.runId);
-      return documentResult({ runId: args.runId, markdown }, markdown);
-    }),
+  server.registerTool(
+    'get_report',
+    { ...TOOL_TEXT.get_report, inputSchema: RunInputSchema, annotations: { readOnlyHint: true } },
+    (args) =>
+      guarded(async () => {
+        const markdown = await fetchReport(backend, args.runId);
+        return documentResult({ runId: args.runId, markdown }, markdown);
+      }),
   );
 }

@@ -49,7 +49,8 @@
     var signedIn = Boolean(getToken());
     form.hidden = signedIn;
     panel.hidden = !signedIn;
-    if (identity) who.textContent = 'Signed in as ' + identity + (roles ? ' (' + roles.split(',').join(', ') + ')' : '') + '.';
+    if (identity)
+      who.textContent = 'Signed in as ' + identity + (roles ? ' (' + roles.split(',').join(', ') + ')' : '') + '.';
   }
   function placeholder(text) {
     var p = document.createElement('p');
@@ -79,7 +80,7 @@
       document.getElementById('signout').addEventListener('click', function () {
         setToken('');
         showSignedIn();
-        placeholder('Signed out. Sign in with your API token to see this page\'s data.');
+        placeholder("Signed out. Sign in with your API token to see this page's data.");
         input.focus();
       });
       showSignedIn();
@@ -106,7 +107,9 @@
   function swap(html) {
     if (html === lastHtml) return;
     var open = [];
-    content.querySelectorAll('details[open][id]').forEach(function (d) { open.push(d.id); });
+    content.querySelectorAll('details[open][id]').forEach(function (d) {
+      open.push(d.id);
+    });
     var focusedId = document.activeElement && content.contains(document.activeElement) ? document.activeElement.id : '';
     content.innerHTML = html; // server-rendered, escaped HTML from our own origin
     lastHtml = html;
@@ -130,13 +133,14 @@
     autoRefresh.checked = false;
     autoRefresh.disabled = true;
     var label = autoRefresh.closest('label');
-    if (label && label.lastChild && label.lastChild.nodeType === 3) label.lastChild.textContent = ' Run ended: not refreshing';
+    if (label && label.lastChild && label.lastChild.nodeType === 3)
+      label.lastChild.textContent = ' Run ended: not refreshing';
   }
 
   function load(force) {
     if (!fragmentUrl || loading) return Promise.resolve();
     if (authOn && !getToken()) {
-      placeholder('Sign in with your API token to see this page\'s data.');
+      placeholder("Sign in with your API token to see this page's data.");
       return Promise.resolve();
     }
     if (!force && busy()) return Promise.resolve();
@@ -159,7 +163,7 @@
             placeholder('That token was not accepted (' + message + '). Sign in again.');
             return;
           }
-          say(notice, 'bad', 'Could not load this page\'s data: ' + message);
+          say(notice, 'bad', "Could not load this page's data: " + message);
         });
       })
       .catch(function (err) {
@@ -228,7 +232,9 @@
   }
 
   function describeGate(gate) {
-    var goVotes = (gate.votes || []).filter(function (v) { return v.decision === 'go'; }).length;
+    var goVotes = (gate.votes || []).filter(function (v) {
+      return v.decision === 'go';
+    }).length;
     return 'Gate ' + gate.id + ' is now ' + gate.state + ' (' + goVotes + ' of ' + gate.quorum + ' go votes).';
   }
 
@@ -250,9 +256,17 @@
       }
       payload.approver = name;
     }
-    if (decision === 'no-go' && !window.confirm('Vote no-go on gate ' + gate + ' of run ' + runId + '? Any no-go rejects the run and rolls it back.')) return;
+    if (
+      decision === 'no-go' &&
+      !window.confirm(
+        'Vote no-go on gate ' + gate + ' of run ' + runId + '? Any no-go rejects the run and rolls it back.',
+      )
+    )
+      return;
     var buttons = form.querySelectorAll('button');
-    buttons.forEach(function (b) { b.disabled = true; });
+    buttons.forEach(function (b) {
+      b.disabled = true;
+    });
     say(answer, 'ok', 'Sending your ' + decision + ' vote…');
     fetch('/api/runs/' + encodeURIComponent(runId) + '/decisions', {
       method: 'POST',
@@ -263,10 +277,20 @@
         return res.text().then(function (text) {
           if (res.ok) {
             var gateState = JSON.parse(text);
-            answers[key] = { runId: runId, gate: gate, kind: 'ok', text: 'Your ' + decision + ' vote counted. ' + describeGate(gateState) };
+            answers[key] = {
+              runId: runId,
+              gate: gate,
+              kind: 'ok',
+              text: 'Your ' + decision + ' vote counted. ' + describeGate(gateState),
+            };
             form.querySelector('textarea').value = '';
           } else {
-            answers[key] = { runId: runId, gate: gate, kind: 'bad', text: 'Not counted — ' + errorText(res.status, text) };
+            answers[key] = {
+              runId: runId,
+              gate: gate,
+              kind: 'bad',
+              text: 'Not counted — ' + errorText(res.status, text),
+            };
           }
           say(answer, answers[key].kind, answers[key].text);
           if (res.ok) return load(true);
@@ -276,7 +300,9 @@
         say(answer, 'bad', 'Not sent: ' + err.message);
       })
       .finally(function () {
-        buttons.forEach(function (b) { b.disabled = false; });
+        buttons.forEach(function (b) {
+          b.disabled = false;
+        });
       });
   }
 
