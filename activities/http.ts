@@ -118,7 +118,12 @@ export async function httpTask(input: TaskInput): Promise<TaskResult> {
   let text = '';
   let contentType = '';
   try {
-    const res = await fetch(exec.url, { method, headers, body, signal: abort.signal });
+    const res = await fetch(exec.url, {
+      method,
+      headers,
+      signal: abort.signal,
+      ...(body === undefined ? {} : { body }),
+    });
     status = res.status;
     contentType = res.headers.get('content-type') ?? '';
     text = await readBody(res, MAX_BODY_BYTES);

@@ -10,7 +10,7 @@ import { verifyDecisionSignature } from './verify-signature';
 /** Worker-side settings for activities. */
 export interface ActivityConfig {
   /** Where run events are POSTed; unset: nowhere. */
-  webhookUrl?: string;
+  webhookUrl?: string | undefined;
   /** Links and approval-link signing of notifications (public API URL, Temporal UI, link secret). */
   notify?: Omit<NotifyConfig, 'webhookUrl'>;
 }

@@ -25,7 +25,7 @@ export interface NotifyConfig {
   /** `TEMPORAL_NAMESPACE`, for Temporal UI links. */
   namespace?: string;
   /** `PHASEGATE_LINK_SECRET`: signs one approval link per approver. */
-  linkSecret?: string;
+  linkSecret?: string | undefined;
 }
 
 /** What one delivery did. */

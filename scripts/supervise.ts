@@ -45,7 +45,7 @@ export interface Child {
   startedAt: number;
   crashesInARow: number;
   restarts: number;
-  restartTimer?: NodeJS.Timeout;
+  restartTimer?: NodeJS.Timeout | undefined;
 }
 
 /** What the supervisor tells its owner. */

@@ -12,7 +12,7 @@ export interface PhaseWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  activities?: ActivityConfig;
+  activities?: ActivityConfig | undefined;
   /** A pre-built workflow bundle (tests reuse one); default: bundle `workflows/` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /**

@@ -158,7 +158,7 @@ export function tally(gate: Pick<GateStatus, 'votes' | 'quorum'>): 'go' | 'no-go
  */
 export function barredVoters(
   startedBy: string | null | undefined,
-  steps: readonly { id: string; leaseHolders?: readonly string[] }[],
+  steps: readonly { id: string; leaseHolders?: readonly string[] | undefined }[],
   needed: ReadonlySet<string>,
 ): BarredVoter[] {
   const out = new Map<string, string>();

@@ -78,10 +78,10 @@ export interface ClaimResult {
   heartbeatTimeout?: string;
   /** When the lease lapses without a heartbeat (or the attempt times out), ISO. */
   expiresAt?: string;
-  title?: string;
-  agent?: string;
-  instructions?: string;
-  description?: string;
+  title?: string | undefined;
+  agent?: string | undefined;
+  instructions?: string | undefined;
+  description?: string | undefined;
   /** Metric names the plan expects from this task. */
   metrics: string[];
 }

@@ -31,7 +31,11 @@ import type { Outcome, RunState, RunStatus } from './status-schema';
  * The status of a run that just started: state `running`, nothing done yet. `startedAt` is the
  * current (workflow) time, so call it from workflow code for a deterministic value.
  */
-export function newRunStatus(runId: string, plan: { id: string; title?: string }, kind: RunStatus['kind']): RunStatus {
+export function newRunStatus(
+  runId: string,
+  plan: { id: string; title?: string | undefined },
+  kind: RunStatus['kind'],
+): RunStatus {
   return {
     runId,
     plan: plan.id,

@@ -150,7 +150,10 @@ export class TokenStore {
  * Builds the token store from the environment. Both sources may be used; a token defined twice is
  * an error. Throws an Error with a message fit for the console (never containing a token).
  */
-export function loadTokenStore(env: { PHASEGATE_TOKENS?: string; PHASEGATE_TOKENS_FILE?: string }): TokenStore {
+export function loadTokenStore(env: {
+  PHASEGATE_TOKENS?: string | undefined;
+  PHASEGATE_TOKENS_FILE?: string | undefined;
+}): TokenStore {
   const map: TokenMap = env.PHASEGATE_TOKENS ? parseTokenSpec(env.PHASEGATE_TOKENS) : {};
   if (env.PHASEGATE_TOKENS_FILE) {
     let text: string;

@@ -19,7 +19,9 @@ function rpcError(res: Response, status: number, code: number, message: string):
 
 async function handlePost(deps: AppDeps, req: Request, res: Response): Promise<void> {
   const server = createMcpServer(new AppBackend(deps, principalOf(req), req, res));
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  const transport = new StreamableHTTPServerTransport({
+    enableJsonResponse: true,
+  }); /* stateless: no sessionIdGenerator */
   res.on('close', () => {
     void transport.close();
     void server.close();

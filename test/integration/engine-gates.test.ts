@@ -30,12 +30,12 @@ function gatedPlan(id: string, gate: NonNullable<Step['gate']>, extra: Step[] = 
   };
 }
 
-async function rejection(p: Promise<unknown>): Promise<{ type?: string; message: string }> {
+async function rejection(p: Promise<unknown>): Promise<{ type?: string | undefined; message: string }> {
   try {
     await p;
   } catch (err) {
     assert.ok(err instanceof WorkflowUpdateFailedError, `expected an update failure, got ${String(err)}`);
-    const cause = err.cause as { type?: string; message: string };
+    const cause = err.cause as { type?: string | undefined; message: string };
     return { type: cause.type, message: cause.message };
   }
   assert.fail('update was accepted');

@@ -49,7 +49,10 @@ export interface QuorumProblem {
  * cannot know group sizes, so this runs when a run starts): such a gate could never pass.
  */
 export function unreachableQuorums(
-  steps: readonly { id: string; gate?: { approval?: { approvers: string[]; quorum?: number } } }[],
+  steps: readonly {
+    id: string;
+    gate?: { approval?: { approvers: string[]; quorum?: number | undefined } | undefined } | undefined;
+  }[],
   groups: Readonly<Record<string, readonly string[]>> | undefined,
 ): QuorumProblem[] {
   const out: QuorumProblem[] = [];

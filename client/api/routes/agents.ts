@@ -77,7 +77,7 @@ export const agentTasksRoute = defineRoute({
  */
 function holderOf(
   principal: Principal | undefined,
-  body: { claimant?: string; label?: string },
+  body: { claimant?: string | undefined; label?: string | undefined },
   fallback: string,
 ): { claimant: string; label?: string } {
   const label = body.label ?? (principal ? body.claimant : undefined);
@@ -203,7 +203,7 @@ export const claimRoute = defineRoute({
 /** The lease fields of a report: the token identity must hold the lease; without tokens a given claimant must. */
 function reportFields(
   principal: Principal | undefined,
-  body: { leaseId: string; attempt?: number; claimant?: string },
+  body: { leaseId: string; attempt?: number | undefined; claimant?: string | undefined },
 ) {
   const claimant = principal?.identity ?? body.claimant;
   return {
