@@ -15,6 +15,12 @@ export interface ActivityConfig {
   notify?: Omit<NotifyConfig, 'webhookUrl'>;
 }
 
+/** Where this worker sends run events besides a plan's own targets. */
+export interface NotificationSinks {
+  /** `PHASEGATE_WEBHOOK_URL` is set: every event goes there. */
+  webhook: boolean;
+}
+
 /** Creates the activity implementations. One activity per executor kind, plus `notify`. */
 export function createActivities(config: ActivityConfig = {}) {
   return {
@@ -22,6 +28,8 @@ export function createActivities(config: ActivityConfig = {}) {
     httpTask,
     simulateTask,
     notify: makeNotify({ ...config.notify, ...(config.webhookUrl ? { webhookUrl: config.webhookUrl } : {}) }),
+    // Local activity: runs skip events nobody receives (see workflows/phase/notifications.ts).
+    notificationSinks: async (): Promise<NotificationSinks> => ({ webhook: Boolean(config.webhookUrl) }),
     // Run as a local activity by runs whose Signal decisions must be signed.
     verifyDecisionSignature,
   };
