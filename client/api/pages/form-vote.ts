@@ -36,9 +36,7 @@ function readVote(req: Request): Decision {
 }
 
 function answer(res: Response, status: number, title: string, runId: string, message: SafeHtml): void {
-  const links = html`<p>
-    <a href="/runs/${encodeURIComponent(runId)}">Back to run ${runId}</a> · <a href="/">Approvals</a>
-  </p>`;
+  const links = html`<p><a href="/runs/${encodeURIComponent(runId)}">Back to run ${runId}</a> · <a href="/">Approvals</a></p>`;
   const content = html`<div class="fragment" data-final="true">${message}${links}</div>`;
   res.status(status).set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
   res.send(renderPage({ name: 'approvals', title, authOn: false, fragmentUrl: '', refreshMs: 0, content }).toString());
@@ -52,9 +50,7 @@ async function postVote(deps: AppDeps, req: Request, res: Response): Promise<voi
       403,
       'Vote not counted',
       runId,
-      html`<p class="error" role="alert">
-        This server has tokens: sign in on the page (it needs JavaScript to send your token) or use the API.
-      </p>`,
+      html`<p class="error" role="alert">This server has tokens: sign in on the page (it needs JavaScript to send your token) or use the API.</p>`,
     );
     return;
   }
@@ -73,10 +69,7 @@ async function postVote(deps: AppDeps, req: Request, res: Response): Promise<voi
       200,
       'Vote counted',
       runId,
-      html`<p class="notice-ok" role="status">
-        Your <strong>${d.decision}</strong> vote on gate <code>${gate.id}</code> counted. The gate is now
-        ${badge(gate.state)}.
-      </p>`,
+      html`<p class="notice-ok" role="status">Your <strong>${d.decision}</strong> vote on gate <code>${gate.id}</code> counted. The gate is now ${badge(gate.state)}.</p>`,
     );
   } catch (err) {
     const e = toApiError(err) ?? new ApiError(500, 'the vote could not be recorded (see the server log)');

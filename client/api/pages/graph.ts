@@ -54,17 +54,12 @@ function nodeBox(n: Node): SafeHtml {
       details.push(html`<li class="error">${n.error.length > 160 ? `${n.error.slice(0, 160)}…` : n.error}</li>`);
   }
   if (n.needs.length > 0) details.push(html`<li class="muted">needs ${n.needs.join(', ')}</li>`);
-  return html`<li
-    class="node tone-${tone(n.state)}${isGate ? ' node-gate' : ''}"
-    data-step="${n.id}"
-    data-state="${n.state}"
-  >
+  return html`<li class="node tone-${tone(n.state)}${isGate ? ' node-gate' : ''}" data-step="${n.id}" data-state="${n.state}">
     <span class="node-kind">${isGate ? 'gate' : 'task'}</span>
     <span class="node-id"><code>${n.id}</code></span>
-    ${n.title ? html`<span class="node-title">${n.title}</span>` : ''} ${badge(n.state)}
-    <ul class="node-details">
-      ${details}
-    </ul>
+    ${n.title ? html`<span class="node-title">${n.title}</span>` : ''}
+    ${badge(n.state)}
+    <ul class="node-details">${details}</ul>
   </li>`;
 }
 
@@ -76,12 +71,8 @@ export function stepGraph(s: RunStatus): SafeHtml {
     const id = domId('stage', String(i + 1));
     return html`<li class="stage" aria-labelledby="${id}">
       <h3 id="${id}" class="stage-title">Stage ${i + 1}</h3>
-      <ul class="nodes">
-        ${col.map(nodeBox)}
-      </ul>
+      <ul class="nodes">${col.map(nodeBox)}</ul>
     </li>`;
   });
-  return html`<ol class="graph">
-    ${stages}
-  </ol>`;
+  return html`<ol class="graph">${stages}</ol>`;
 }

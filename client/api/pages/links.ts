@@ -23,28 +23,25 @@ const LINK_STATUS: Record<LinkError['reason'], number> = { malformed: 400, tampe
 
 function page(title: string, body: SafeHtml): string {
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="same-origin" />
-        <title>${title} · Phasegate</title>
-        <link rel="icon" href="data:," />
-        <link rel="stylesheet" href="/assets/pages.css" />
-      </head>
-      <body data-page="link">
-        <header class="site"><span class="brand">Phasegate</span></header>
-        <main id="main">
-          <h1>${title}</h1>
-          ${body}
-        </main>
-        <footer class="site">
-          <p>
-            Phasegate · an approval link works once, for the person it was sent to; every vote is in the run's history.
-          </p>
-        </footer>
-      </body>
-    </html> `.toString();
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="same-origin">
+<title>${title} · Phasegate</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/assets/pages.css">
+</head>
+<body data-page="link">
+<header class="site"><span class="brand">Phasegate</span></header>
+<main id="main">
+<h1>${title}</h1>
+${body}
+</main>
+<footer class="site"><p>Phasegate · an approval link works once, for the person it was sent to; every vote is in the run's history.</p></footer>
+</body>
+</html>
+`.toString();
 }
 
 function send(res: Response, status: number, title: string, body: SafeHtml): void {
@@ -124,36 +121,31 @@ function gateProblem(
 function approverLine(gate: GateStatus): SafeHtml {
   const groups = Object.entries(gate.approverGroups ?? {});
   if (groups.length === 0) return html``;
-  return html`<p class="groups">
-    Groups:
-    ${groups.map(([g, members], i) => html`${i > 0 ? '; ' : ''}<strong>group:${g}</strong> = ${members.join(', ') || '(no members)'}`)}
-  </p>`;
+  return html`<p class="groups">Groups: ${groups.map(([g, members], i) => html`${i > 0 ? '; ' : ''}<strong>group:${g}</strong> = ${members.join(', ') || '(no members)'}`)}</p>`;
 }
 
 function gateView(claims: LinkClaims, status: RunStatus, gate: GateStatus): SafeHtml {
-  return html`<p class="intro">
-      Run <code>${status.runId}</code> — ${status.title}. You decide as
-      <strong class="link-approver">${claims.approver}</strong>; this link works once and expires at
-      ${new Date(claims.exp * 1000).toISOString()}.
-    </p>
-    <section class="gate" data-gate="${gate.id}" aria-labelledby="gate-h">
-      <h2 id="gate-h">Gate <code>${gate.id}</code>${gate.title ? html` — ${gate.title}` : ''} ${badge(gate.state)}</h2>
-      ${quorumLine(gate)} ${approverLine(gate)} ${checksTable(gate, 'link')}
-      <h3>Votes</h3>
-      ${votesList(gate)}
-    </section>`;
+  return html`<p class="intro">Run <code>${status.runId}</code> — ${status.title}. You decide as <strong class="link-approver">${claims.approver}</strong>; this link works once and expires at ${new Date(claims.exp * 1000).toISOString()}.</p>
+<section class="gate" data-gate="${gate.id}" aria-labelledby="gate-h">
+  <h2 id="gate-h">Gate <code>${gate.id}</code>${gate.title ? html` — ${gate.title}` : ''} ${badge(gate.state)}</h2>
+  ${quorumLine(gate)}
+  ${approverLine(gate)}
+  ${checksTable(gate, 'link')}
+  <h3>Votes</h3>
+  ${votesList(gate)}
+</section>`;
 }
 
 function voteFormFor(token: string): SafeHtml {
   return html`<form class="vote-form link-form" method="post" action="/links/${token}">
-    <h3>Your decision</h3>
-    <label for="comment">Comment <span class="muted">(optional, kept in the audit trail)</span></label>
-    <textarea id="comment" name="comment" rows="3" maxlength="2000"></textarea>
-    <div class="actions">
-      <button type="submit" name="decision" value="go" class="btn btn-go">Go</button>
-      <button type="submit" name="decision" value="no-go" class="btn btn-nogo">No-go</button>
-    </div>
-  </form>`;
+  <h3>Your decision</h3>
+  <label for="comment">Comment <span class="muted">(optional, kept in the audit trail)</span></label>
+  <textarea id="comment" name="comment" rows="3" maxlength="2000"></textarea>
+  <div class="actions">
+    <button type="submit" name="decision" value="go" class="btn btn-go">Go</button>
+    <button type="submit" name="decision" value="no-go" class="btn btn-nogo">No-go</button>
+  </div>
+</form>`;
 }
 
 async function loadGate(
@@ -176,8 +168,7 @@ async function loadGate(
       res,
       why[0],
       why[1],
-      html`<p class="error" role="alert">${why[2]}</p>
-        ${gate ? gateView(claims, status, gate) : ''}`,
+      html`<p class="error" role="alert">${why[2]}</p>${gate ? gateView(claims, status, gate) : ''}`,
     );
     return undefined;
   }
@@ -210,11 +201,7 @@ async function postVote(deps: AppDeps, req: Request, res: Response, claims: Link
       res,
       200,
       'Vote counted',
-      html`<p class="notice-ok" role="status">
-          Your <strong>${decision}</strong> vote on gate <code>${gate.id}</code> was counted. The gate is now
-          ${badge(gate.state)}.
-        </p>
-        ${status ? gateView(claims, status, gate) : ''}`,
+      html`<p class="notice-ok" role="status">Your <strong>${decision}</strong> vote on gate <code>${gate.id}</code> was counted. The gate is now ${badge(gate.state)}.</p>${status ? gateView(claims, status, gate) : ''}`,
     );
   } catch (err) {
     const e = toApiError(err) ?? new ApiError(500, 'the vote could not be recorded (see the server log)');
