@@ -12,6 +12,9 @@ import type { RequestHandler, Response } from 'express';
 import pino, { type Logger } from 'pino';
 import { principalOf } from './auth';
 
+/** The longest a log line waits in the API's write buffer (ms). */
+export const LOG_FLUSH_MS = 250;
+
 /** The response of the request being handled, where routes put `res.locals.runId`. */
 const current = new AsyncLocalStorage<Response>();
 
@@ -33,10 +36,13 @@ export function createApiLogger(level: string, destination?: pino.DestinationStr
     formatters: { level: (label) => ({ level: label }) },
     mixin: requestLogFields,
   };
-  // Lines are written off the main thread (libuv's pool): a synchronous write per request was ≈ 5 %
-  // of the API's CPU under a start burst (bench/ANALYSIS.md). pino flushes what is pending on exit,
-  // so only a SIGKILL can lose the last few lines.
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
+  // Lines are written off the main thread and in batches: a write per line was ≈ 5-10 % of the API's
+  // CPU under a start burst (bench/ANALYSIS.md), so lines gather up to 4 KiB and go out at least
+  // every LOG_FLUSH_MS. pino flushes what is pending on exit, so only a SIGKILL can lose the last lines.
+  return pino(
+    options,
+    destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: LOG_FLUSH_MS }),
+  );
 }
 
 /** Successful scrapes of `/metrics` come every few seconds: logged at debug only, to keep the log readable. */
