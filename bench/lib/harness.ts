@@ -16,6 +16,7 @@ import { createPhaseWorker } from '../../workers/worker';
 import { createTestEnv } from '../../test/helpers/temporal';
 import { freePort } from '../../test/helpers/processes';
 import type { PhasePlan } from '../../workflows/plan/schema';
+import { devServerPid } from './proc';
 import { delay } from './stats';
 
 const ROOT = join(__dirname, '..', '..');
@@ -30,6 +31,10 @@ export interface Harness {
   sinkQueue: string;
   /** Base URL of the API process, e.g. http://127.0.0.1:41234. */
   api: string;
+  /** The API process's pid (for its CPU time). */
+  apiPid: number;
+  /** The dev server's pid, when the harness started one and found it (for its CPU time). */
+  serverPid: number | undefined;
   /** The worker's workflow bundle (phase, program and baseline), for replays. */
   workflowBundle: WorkflowBundleWithSourceMap;
   /** Ends everything this harness started. */
@@ -119,6 +124,8 @@ export async function createHarness(plans: PhasePlan[], opts: HarnessOptions = {
     taskQueue,
     sinkQueue,
     api: api.url,
+    apiPid: api.child.pid as number,
+    serverPid: opts.address ? undefined : devServerPid(Number(env.address.split(':').pop())),
     workflowBundle,
     async close() {
       api.child.kill('SIGTERM');

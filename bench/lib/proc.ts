@@ -1,6 +1,6 @@
 /** Memory of another process, read from `/proc/<pid>/status` (Linux), and the bench's worker processes. */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Resident set size now and at its peak, in MiB. */
@@ -54,4 +54,31 @@ export async function spawnBenchWorker(
       await exited;
     },
   };
+}
+
+/** Clock ticks per second of `/proc/<pid>/stat` times (USER_HZ: 100 on every Linux the bench runs on). */
+const USER_HZ = 100;
+
+/** CPU time `pid` has used so far (user + system), in ms; from `/proc/<pid>/stat`. */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+}
+
+/** The pid of the dev server listening on `port` (a `temporal server start-dev --port <port>` process), if any. */
+export function devServerPid(port: number): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const at = args.indexOf('--port');
+    if (args.includes('start-dev') && at >= 0 && args[at + 1] === String(port)) return Number(entry);
+  }
+  return undefined;
 }

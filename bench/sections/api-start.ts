@@ -6,9 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startRun } from '../../client/runs';
+import { cpuMsOf } from '../lib/proc';
 import { api, type Harness } from '../lib/harness';
 import { startPlan } from '../lib/plans';
 import { mapLimit, round, summarize, type Summary } from '../lib/stats';
+
+type Side = 'api' | 'direct';
 
 /** Results of the API start section. */
 export interface ApiStartResult {
@@ -25,9 +28,39 @@ export interface ApiStartResult {
   /** Latency of one start call at that concurrency (ms). */
   apiLatencyMs: Summary;
   directLatencyMs: Summary;
+  /**
+   * CPU time per start (ms) of each process on each side, over the measured batches: where the API
+   * hop's cost goes. `bench` is this process (HTTP client, or gRPC client), `api` the API process,
+   * `server` the dev server (absent when not found, e.g. on the cluster).
+   */
+  cpuMsPerStart: Record<Side, CpuPerStart>;
 }
 
-type Side = 'api' | 'direct';
+/** CPU ms per start, by process. */
+export interface CpuPerStart {
+  bench: number;
+  api: number;
+  server?: number;
+  total: number;
+}
+
+type Cpu = { bench: number; api: number; server: number };
+
+function cpuNow(h: Harness): Cpu {
+  const self = process.cpuUsage();
+  return {
+    bench: (self.user + self.system) / 1000,
+    api: cpuMsOf(h.apiPid),
+    server: h.serverPid === undefined ? 0 : cpuMsOf(h.serverPid),
+  };
+}
+
+function perStart(h: Harness, used: Cpu, starts: number): CpuPerStart {
+  const bench = round(used.bench / starts, 2);
+  const api = round(used.api / starts, 2);
+  const server = h.serverPid === undefined ? undefined : round(used.server / starts, 2);
+  return { bench, api, ...(server === undefined ? {} : { server }), total: round(bench + api + (server ?? 0), 2) };
+}
 
 async function batch(
   h: Harness,
@@ -61,11 +94,15 @@ export async function benchApiStart(h: Harness, rounds = 10, n = 100, concurrenc
   const perSec: Record<Side, number[]> = { api: [], direct: [] };
   const latencies: Record<Side, number[]> = { api: [], direct: [] };
   const roundRatios: number[] = [];
+  const cpu: Record<Side, Cpu> = { api: { bench: 0, api: 0, server: 0 }, direct: { bench: 0, api: 0, server: 0 } };
   for (let r = 0; r < rounds; r++) {
     const order: Side[] = r % 2 === 0 ? ['api', 'direct'] : ['direct', 'api'];
     const got: Partial<Record<Side, number>> = {};
     for (const side of order) {
+      const before = cpuNow(h);
       const b = await batch(h, side, n, concurrency);
+      const after = cpuNow(h);
+      for (const k of ['bench', 'api', 'server'] as const) cpu[side][k] += after[k] - before[k];
       perSec[side].push(b.perSec);
       latencies[side].push(...b.latencies);
       got[side] = b.perSec;
@@ -84,5 +121,6 @@ export async function benchApiStart(h: Harness, rounds = 10, n = 100, concurrenc
     roundRatios: summarize(roundRatios, 3),
     apiLatencyMs: summarize(latencies.api),
     directLatencyMs: summarize(latencies.direct),
+    cpuMsPerStart: { api: perStart(h, cpu.api, rounds * n), direct: perStart(h, cpu.direct, rounds * n) },
   };
 }
