@@ -16,7 +16,7 @@ import type { RunStatus } from '../../workflows/status';
 import { withDeadline, type AppDeps } from './deps';
 import type { AgentTask } from './schemas';
 import { updateRun } from './updates';
-import { agentTasksQuery, decodePageToken, encodePageToken, visibilityValue } from './visibility';
+import { agentTasksQuery, listExecutionPage, visibilityValue } from './visibility';
 
 /** One page of open agent tasks. */
 export interface AgentTaskPage {
@@ -82,17 +82,8 @@ export async function listAgentTasks(
   pageSize: number,
   cursor?: string,
 ): Promise<AgentTaskPage> {
-  const query = agentTasksQuery(agent);
-  const pageToken = decodePageToken(query, cursor);
-  const res = await withDeadline(deps, () =>
-    deps.client.workflowService.listWorkflowExecutions({
-      namespace: deps.namespace,
-      query,
-      pageSize,
-      nextPageToken: pageToken,
-    }),
-  );
-  const runs = await Promise.all(res.executions.map((raw) => memoTasks(deps, raw)));
+  const page = await listExecutionPage(deps, agentTasksQuery(agent), pageSize, cursor);
+  const runs = await Promise.all(page.executions.map((raw) => memoTasks(deps, raw)));
   const tasks: AgentTask[] = [];
   for (const run of runs) {
     if (!run.tasks || !run.complete) {
@@ -113,8 +104,7 @@ export async function listAgentTasks(
       });
     }
   }
-  const next = res.nextPageToken && res.nextPageToken.length > 0 ? encodePageToken(query, res.nextPageToken) : null;
-  return { tasks, nextPageToken: next };
+  return { tasks, nextPageToken: page.nextPageToken };
 }
 
 /** The visibility query for runs where `agent` has an unleased task (or holds `leaseId`). */

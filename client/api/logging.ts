@@ -11,6 +11,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RequestHandler, Response } from 'express';
 import pino, { type Logger } from 'pino';
 import { principalOf } from './auth';
+import { onResponseDone } from './response-done';
 
 /** The longest a log line waits in the API's write buffer (ms). */
 export const LOG_FLUSH_MS = 250;
@@ -57,18 +58,13 @@ function isQuietRequest(path: string, status: number): boolean {
  */
 export function requestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    let logged = false;
-    const log = (aborted: boolean) => {
-      if (logged) return;
-      logged = true;
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    onResponseDone(res, (status, ms) => {
       const runId = res.locals.runId as string | undefined;
       const user = principalOf(req)?.identity;
       const line = {
         method: req.method,
         path: req.originalUrl.split('?')[0] as string,
-        status: aborted ? 499 : res.statusCode,
+        status,
         ms: Math.round(ms * 10) / 10,
         ...(runId ? { runId } : {}),
         ...(user ? { user } : {}),
@@ -77,9 +73,7 @@ export function requestLogger(logger: Logger): RequestHandler {
       if (res.statusCode >= 500) logger.error(line, 'request');
       else if (isQuietRequest(line.path, line.status)) logger.debug(line, 'request');
       else logger.info(line, 'request');
-    };
-    res.on('finish', () => log(false));
-    res.on('close', () => log(!res.writableFinished));
+    });
     current.run(res, next);
   };
 }

@@ -20,6 +20,7 @@ import type { Outcome } from '../../workflows/status';
 import { ApiError } from './api-error';
 import { requireRole, type TokenStore } from './auth';
 import { withDeadline, type AppDeps } from './deps';
+import { onResponseDone } from './response-done';
 import type { AnyRoute } from './route';
 import { allRoutes } from './routes';
 import { runsQuery } from './visibility';
@@ -173,22 +174,15 @@ export class ApiMetrics {
   observe(routes: readonly Pick<AnyRoute, 'path'>[]): RequestHandler {
     const match = routeMatcher(routes);
     return (req, res, next) => {
-      const started = process.hrtime.bigint();
-      let done = false;
-      const record = (aborted: boolean) => {
-        if (done) return;
-        done = true;
-        const status = aborted ? 499 : res.statusCode;
+      onResponseDone(res, (status, ms) => {
         const method = METHODS.has(req.method) ? req.method : 'OTHER';
         const route = match(req.path) ?? expressRoute(req) ?? (status === 404 ? '(unmatched)' : '(other)');
         this.requests.inc({ method, route, status: String(status) });
-        this.duration.observe({ method, route }, Number(process.hrtime.bigint() - started) / 1e9);
+        this.duration.observe({ method, route }, ms / 1000);
         if (method === 'POST' && route === DECISION_ROUTE) this.recordDecision(req, status);
         if (method === 'POST' && route === START_ROUTE && status === 201)
           this.runsStarted.inc({ plan: this.planLabel(req) });
-      };
-      res.on('finish', () => record(false));
-      res.on('close', () => record(!res.writableFinished));
+      });
       next();
     };
   }

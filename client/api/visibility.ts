@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
+import type { temporal } from '@temporalio/proto';
 import { WORKFLOW_TYPES } from '../../workflows/messages';
 import { AwaitingApproval, PhasePlan, PhaseSource, PhaseState } from '../../workflows/search-attributes';
 import { ApiError } from './api-error';
@@ -78,16 +79,24 @@ export function decodePageToken(query: string, token: string | undefined): Buffe
   return raw;
 }
 
-/** One page of runs, newest first (the visibility store's order). */
-export async function listRuns(
+/** One page of raw executions from the visibility store, with the client's next-page token (null on the last page). */
+export interface ExecutionPage {
+  executions: temporal.api.workflow.v1.IWorkflowExecutionInfo[];
+  nextPageToken: string | null;
+}
+
+/**
+ * One page of `query` from the visibility store, newest first; `cursor` is a token this function
+ * returned for the same query. Throws a 400 {@link ApiError} for a token of another query.
+ */
+export async function listExecutionPage(
   deps: AppDeps,
-  filter: RunFilter,
-  pageSize = 50,
-  nextPageToken?: string,
-): Promise<RunList> {
-  const query = runsQuery(filter);
-  const pageToken = decodePageToken(query, nextPageToken);
-  const response = await withDeadline(deps, () =>
+  query: string,
+  pageSize: number,
+  cursor: string | undefined,
+): Promise<ExecutionPage> {
+  const pageToken = decodePageToken(query, cursor);
+  const res = await withDeadline(deps, () =>
     deps.client.workflowService.listWorkflowExecutions({
       namespace: deps.namespace,
       query,
@@ -95,8 +104,20 @@ export async function listRuns(
       nextPageToken: pageToken,
     }),
   );
+  const next = res.nextPageToken && res.nextPageToken.length > 0 ? encodePageToken(query, res.nextPageToken) : null;
+  return { executions: res.executions, nextPageToken: next };
+}
+
+/** One page of runs, newest first (the visibility store's order). */
+export async function listRuns(
+  deps: AppDeps,
+  filter: RunFilter,
+  pageSize = 50,
+  nextPageToken?: string,
+): Promise<RunList> {
+  const page = await listExecutionPage(deps, runsQuery(filter), pageSize, nextPageToken);
   const runs: RunListItem[] = [];
-  for (const raw of response.executions) {
+  for (const raw of page.executions) {
     const info = await executionInfoFromRaw(raw, deps.client.options.loadedDataConverter, raw, deps.namespace);
     const attrs = info.typedSearchAttributes;
     runs.push({
@@ -110,9 +131,7 @@ export async function listRuns(
       uiUrl: deps.runUrl(info.workflowId),
     });
   }
-  const next =
-    response.nextPageToken && response.nextPageToken.length > 0 ? encodePageToken(query, response.nextPageToken) : null;
-  return { runs, nextPageToken: next };
+  return { runs, nextPageToken: page.nextPageToken };
 }
 
 /** Ids of open runs that have an open task for `agent` (at most `limit`). */
