@@ -16,49 +16,13 @@ import { join } from 'node:path';
 import { startRun } from '../../client/runs';
 import { statusQuery } from '../../workflows/messages';
 import { createTestEnv } from '../../test/helpers/temporal';
-import { freePort } from '../../test/helpers/processes';
-import { api } from '../lib/harness';
+import { api, startApi } from '../lib/harness';
 import { decisionPlan, startPlan } from '../lib/plans';
 import { delay, mapLimit, summarize } from '../lib/stats';
 import { activityStartedMs } from '../lib/history';
 
 const ROOT = join(__dirname, '..', '..');
 const OUT = process.env.PROFILE_DIR ?? '/tmp/phasegate-prof';
-
-async function startApi(
-  address: string,
-  taskQueue: string,
-  plansDir: string,
-  profDir: string,
-): Promise<{ base: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', 'tsx', join(ROOT, 'client', 'api', 'server.ts')],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: address,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PHASEGATE_PLANS_DIR: plansDir,
-        PHASEGATE_TOKENS: '',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/healthz`)).status === 200) return { base, child };
-    } catch {
-      // not yet
-    }
-    await delay(200);
-  }
-}
 
 /** `workers/main.ts` with `--cpu-prof` (not allowed in NODE_OPTIONS, so not via spawnWorker). */
 async function startWorker(address: string, taskQueue: string, profDir: string): Promise<ChildProcess> {
@@ -95,7 +59,7 @@ async function main(): Promise<void> {
       mkdirSync(join(dir, 'worker'), { recursive: true });
       const taskQueue = `prof-${randomUUID()}`;
       const worker = await startWorker(env.address, taskQueue, join(dir, 'worker'));
-      const a = await startApi(env.address, taskQueue, plansDir, join(dir, 'api'));
+      const a = await startApi(env.address, taskQueue, plansDir, ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'api')}`]);
       const t = performance.now();
       if (phase === 'starts') {
         const n = count || 1000;
@@ -104,7 +68,7 @@ async function main(): Promise<void> {
           10,
           async (runId) => {
             const s = performance.now();
-            const r = await api(a.base, 'POST', '/api/runs', { plan: 'bench-start', runId });
+            const r = await api(a.url, 'POST', '/api/runs', { plan: 'bench-start', runId });
             if (r.status !== 201) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
             return performance.now() - s;
           },
@@ -126,7 +90,7 @@ async function main(): Promise<void> {
             await delay(20);
           }
           const req = performance.timeOrigin + performance.now();
-          const r = await api(a.base, 'POST', `/api/runs/${h.workflowId}/decisions`, {
+          const r = await api(a.url, 'POST', `/api/runs/${h.workflowId}/decisions`, {
             gate: 'approve',
             decision: 'go',
             approver: 'a',

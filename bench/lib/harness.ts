@@ -47,32 +47,40 @@ export interface Harness {
  */
 const BENCH_RATE_LIMIT = '1000000/10s';
 
-/** Starts the API server process; resolves once `/healthz` answers 200. */
-async function startApi(
+/**
+ * Starts the API server process (`nodeArgs` before its script, e.g. `--cpu-prof`); resolves once
+ * `/healthz` answers 200. Throws when it exits or is not healthy within a minute.
+ */
+export async function startApi(
   address: string,
   taskQueue: string,
   plansDir: string,
+  nodeArgs: string[] = [],
 ): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   // BENCH_API_PROFILE=<dir> writes a V8 CPU profile of the API process there (for evidence).
   const profile = process.env.BENCH_API_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_PROFILE}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'client', 'api', 'server.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PHASEGATE_PLANS_DIR: plansDir,
-      PHASEGATE_TOKENS: '',
-      PHASEGATE_RATE_LIMIT: BENCH_RATE_LIMIT,
+  const child = spawn(
+    process.execPath,
+    [...profile, ...nodeArgs, '--import', 'tsx', join(ROOT, 'client', 'api', 'server.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PHASEGATE_PLANS_DIR: plansDir,
+        PHASEGATE_TOKENS: '',
+        PHASEGATE_RATE_LIMIT: BENCH_RATE_LIMIT,
+      },
+      // Request logs go nowhere (a deployment ships them somewhere just as cheap); errors are kept.
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    // Request logs go nowhere (a deployment ships them somewhere just as cheap); errors are kept.
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let errors = '';
   child.stderr?.on('data', (c: Buffer) => (errors += c.toString()));
   const url = `http://127.0.0.1:${port}`;
