@@ -57,7 +57,16 @@ function sandboxImports({ zod }) {
           ? []
           : [
               {
-                group: ['**/plan/schema', '**/status-schema', './status-schema'],
+                // The entry modules and their parts (plan/schema-*.ts, status-schema-*.ts).
+                group: [
+                  '**/plan/schema',
+                  '**/plan/schema-*',
+                  './schema-*',
+                  '**/status-schema',
+                  '**/status-schema-*',
+                  './status-schema',
+                  './status-schema-*',
+                ],
                 allowTypeImports: true,
                 message: 'Schemas (zod) are imported by workflow code as types only.',
               },
@@ -92,9 +101,18 @@ const sandboxGlobals = {
 /** Modules under workflows/ that hold zod schemas: not in the workflow bundle (a unit test checks). */
 const SCHEMA_FILES = [
   'workflows/plan/schema.ts',
+  'workflows/plan/schema-common.ts',
+  'workflows/plan/schema-executors.ts',
+  'workflows/plan/schema-gates.ts',
+  'workflows/plan/schema-notify.ts',
+  'workflows/plan/schema-steps.ts',
   'workflows/plan/validate.ts',
   'workflows/plan/issues.ts',
   'workflows/status-schema.ts',
+  'workflows/status-schema-gates.ts',
+  'workflows/status-schema-records.ts',
+  'workflows/status-schema-states.ts',
+  'workflows/status-schema-steps.ts',
 ];
 
 export default tseslint.config(

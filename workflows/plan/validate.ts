@@ -2,11 +2,19 @@
  * Plan validation: structure (zod) plus the rules that need the whole plan. Every problem is
  * reported with its path, e.g. `steps[2].needs[0]`, so an editor or a CLI can point at it.
  */
-import { findCycle, upstreamOf } from './graph';
+import { findCycle, upstreamOf, type GraphNode } from './graph';
 import { groupOf } from './groups';
 import { issuesToPlanProblems } from './issues';
 import { stepNeeds } from './resolve';
-import { PhasePlanSchema, ProgramPlanSchema, type PhasePlan, type Plan, type ProgramPlan } from './schema';
+import {
+  PhasePlanSchema,
+  ProgramPlanSchema,
+  type Approval,
+  type PhasePlan,
+  type Plan,
+  type ProgramPlan,
+  type Step,
+} from './schema';
 
 /** One validation problem. */
 export interface PlanError {
@@ -28,10 +36,43 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** Formats a path below the plan's `prefix` (e.g. `phases[1]` for an inline phase of a program). */
+type At = (...path: PropertyKey[]) => string;
+
+/** What the whole-plan rules of one phase share: the plan, where its steps are, where to report. */
+interface PhaseContext {
+  plan: PhasePlan;
+  /** Each step id's first index in `plan.steps`. */
+  firstIndex: ReadonlyMap<string, number>;
+  at: At;
+  /** Problems found so far, appended to in the order they are reported. */
+  errors: PlanError[];
+}
+
 /** Whole-plan rules of a phase: ids, references, cycles, metrics, quorum. */
 export function phaseErrors(plan: PhasePlan, prefix: readonly PropertyKey[] = []): PlanError[] {
   const errors: PlanError[] = [];
-  const at = (...path: PropertyKey[]) => formatPath([...prefix, ...path]);
+  const at: At = (...path) => formatPath([...prefix, ...path]);
+  // The order below is the order problems are reported in: ids, references, the cycle, then each
+  // gate's checks and approval.
+  const firstIndex = duplicateIdErrors(plan, at, errors);
+  const ctx: PhaseContext = { plan, firstIndex, at, errors };
+  const nodes: GraphNode[] = plan.steps.map((s) => ({ id: s.id, needs: stepNeeds(s) }));
+  needsErrors(ctx);
+  const cycle = cycleError(ctx, nodes);
+  plan.steps.forEach((step, i) => {
+    if (!step.gate) return;
+    // With a cycle the order is already wrong: count every step as upstream rather than add
+    // "does not depend" problems on top of the cycle.
+    const upstream = cycle ? new Set(firstIndex.keys()) : upstreamOf(nodes, step.id);
+    checkErrors(ctx, step, i, upstream);
+    approvalErrors(ctx, step.gate.approval, i);
+  });
+  return errors;
+}
+
+/** Reports repeated step ids; returns each id's first index. */
+function duplicateIdErrors(plan: PhasePlan, at: At, errors: PlanError[]): Map<string, number> {
   const firstIndex = new Map<string, number>();
   plan.steps.forEach((step, i) => {
     const seen = firstIndex.get(step.id);
@@ -42,8 +83,11 @@ export function phaseErrors(plan: PhasePlan, prefix: readonly PropertyKey[] = []
       });
     else firstIndex.set(step.id, i);
   });
+  return firstIndex;
+}
 
-  const nodes = plan.steps.map((s) => ({ id: s.id, needs: stepNeeds(s) }));
+/** Reports `needs` (of tasks and gates) naming no step of the plan, or the step itself. */
+function needsErrors({ plan, firstIndex, at, errors }: PhaseContext): void {
   plan.steps.forEach((step, i) => {
     const check = (list: readonly string[] | undefined, ...path: PropertyKey[]) =>
       list?.forEach((need, j) => {
@@ -58,7 +102,10 @@ export function phaseErrors(plan: PhasePlan, prefix: readonly PropertyKey[] = []
     check(step.needs, 'needs');
     check(step.gate?.needs, 'gate', 'needs');
   });
+}
 
+/** Reports one dependency cycle, at the `needs` of its first step; returns it, or null. */
+function cycleError({ plan, firstIndex, at, errors }: PhaseContext, nodes: readonly GraphNode[]): string[] | null {
   // Self-needs are reported above; leave out only that edge so longer cycles through the step still show.
   const cycle = findCycle(nodes.map((n) => ({ id: n.id, needs: n.needs.filter((x) => x !== n.id) })));
   if (cycle) {
@@ -67,54 +114,59 @@ export function phaseErrors(plan: PhasePlan, prefix: readonly PropertyKey[] = []
     const field = first?.needs?.includes(cycle[1] as string) || !first?.gate ? ['needs'] : ['gate', 'needs'];
     errors.push({ path: at('steps', index, ...field), message: `dependency cycle: ${cycle.join(' -> ')}` });
   }
+  return cycle;
+}
 
-  plan.steps.forEach((step, i) => {
-    const gate = step.gate;
-    if (!gate) return;
-    const upstream = cycle ? new Set(firstIndex.keys()) : upstreamOf(nodes, step.id);
-    gate.checks?.forEach((chk, j) => {
-      const dot = chk.metric.indexOf('.');
-      const stepId = chk.metric.slice(0, dot);
-      const name = chk.metric.slice(dot + 1);
-      const source = plan.steps[firstIndex.get(stepId) ?? -1];
-      const path = at('steps', i, 'gate', 'checks', j, 'metric');
-      if (!source) errors.push({ path, message: `metric "${chk.metric}": no step "${stepId}" in this plan` });
-      else if (source.gate)
-        errors.push({ path, message: `metric "${chk.metric}": "${stepId}" is a gate; metrics come from tasks` });
-      else if (!source.metrics || !Object.hasOwn(source.metrics, name))
-        errors.push({
-          path,
-          message: `metric "${chk.metric}": task "${stepId}" does not declare "${name}" in its metrics`,
-        });
-      else if (!upstream.has(stepId))
-        errors.push({
-          path,
-          message: `metric "${chk.metric}": gate "${step.id}" does not depend on "${stepId}", so the metric may not exist yet`,
-        });
-    });
-    const approval = gate.approval;
-    if (approval) {
-      const distinct = new Set<string>();
-      approval.approvers.forEach((a, j) => {
-        if (distinct.has(a))
-          errors.push({
-            path: at('steps', i, 'gate', 'approval', 'approvers', j),
-            message: `duplicate approver "${a}"`,
-          });
-        distinct.add(a);
+/** Reports gate checks on metrics that no upstream task of this plan declares. */
+function checkErrors(
+  { plan, firstIndex, at, errors }: PhaseContext,
+  step: Step,
+  i: number,
+  upstream: ReadonlySet<string>,
+): void {
+  step.gate?.checks?.forEach((chk, j) => {
+    const dot = chk.metric.indexOf('.');
+    const stepId = chk.metric.slice(0, dot);
+    const name = chk.metric.slice(dot + 1);
+    const source = plan.steps[firstIndex.get(stepId) ?? -1];
+    const path = at('steps', i, 'gate', 'checks', j, 'metric');
+    if (!source) errors.push({ path, message: `metric "${chk.metric}": no step "${stepId}" in this plan` });
+    else if (source.gate)
+      errors.push({ path, message: `metric "${chk.metric}": "${stepId}" is a gate; metrics come from tasks` });
+    else if (!source.metrics || !Object.hasOwn(source.metrics, name))
+      errors.push({
+        path,
+        message: `metric "${chk.metric}": task "${stepId}" does not declare "${name}" in its metrics`,
       });
-      // Quorum counts distinct go voters, so compare with distinct names. A group can supply any
-      // number of voters: with one listed, the check waits for the start (members known then).
-      const hasGroup = approval.approvers.some((a) => groupOf(a) !== undefined);
-      if (!hasGroup && (approval.quorum ?? 1) > distinct.size) {
-        errors.push({
-          path: at('steps', i, 'gate', 'approval', 'quorum'),
-          message: `quorum ${approval.quorum} is larger than the ${distinct.size} approver(s) listed`,
-        });
-      }
-    }
+    else if (!upstream.has(stepId))
+      errors.push({
+        path,
+        message: `metric "${chk.metric}": gate "${step.id}" does not depend on "${stepId}", so the metric may not exist yet`,
+      });
   });
-  return errors;
+}
+
+/** Reports repeated approvers and a quorum larger than the approvers listed. */
+function approvalErrors({ at, errors }: PhaseContext, approval: Approval | undefined, i: number): void {
+  if (!approval) return;
+  const distinct = new Set<string>();
+  approval.approvers.forEach((a, j) => {
+    if (distinct.has(a))
+      errors.push({
+        path: at('steps', i, 'gate', 'approval', 'approvers', j),
+        message: `duplicate approver "${a}"`,
+      });
+    distinct.add(a);
+  });
+  // Quorum counts distinct go voters, so compare with distinct names. A group can supply any
+  // number of voters: with one listed, the check waits for the start (members known then).
+  const hasGroup = approval.approvers.some((a) => groupOf(a) !== undefined);
+  if (!hasGroup && (approval.quorum ?? 1) > distinct.size) {
+    errors.push({
+      path: at('steps', i, 'gate', 'approval', 'quorum'),
+      message: `quorum ${approval.quorum} is larger than the ${distinct.size} approver(s) listed`,
+    });
+  }
 }
 
 /**

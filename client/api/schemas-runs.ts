@@ -1,0 +1,156 @@
+/**
+ * Schemas of the run routes (`schemas.ts` is the entry module): listing, starting and cancelling
+ * runs, their status, and decisions and operator actions on them. The run status schemas are the
+ * engine's own (`workflows/status-schema.ts`), whose `z.infer` types the workflows use, so the two
+ * cannot drift apart.
+ */
+import { z } from 'zod';
+import { IdSchema } from '../../workflows/plan/schema';
+import {
+  GateStatusSchema as EngineGateStatusSchema,
+  RunStatusSchema as EngineRunStatusSchema,
+  StepStatusSchema as EngineStepStatusSchema,
+} from '../../workflows/status-schema';
+import { NameSchema, PathIdSchema } from './schemas-common';
+import { PhasePlanDocSchema, ProgramPlanDocSchema } from './schemas-plans';
+
+// ---------------------------------------------------------------------------------------------
+// Listing
+
+/** Run states a list can be filtered on (`PhaseState` search attribute). */
+export const RunStateSchema = z.enum([
+  'scheduled',
+  'running',
+  'awaiting-approval',
+  'held',
+  'rolling-back',
+  'succeeded',
+  'rejected',
+  'failed',
+  'cancelled',
+  'timed-out',
+]);
+/** A run state. */
+export type RunStateName = z.infer<typeof RunStateSchema>;
+
+/** Query of `GET /api/runs`. Values are whitelisted here, so nothing reaches the visibility query unchecked. */
+export const ListRunsQuerySchema = z.strictObject({
+  state: RunStateSchema.optional().describe('only runs in this state'),
+  plan: IdSchema.optional().describe('only runs of this plan id'),
+  awaitingApproval: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('only runs (not) waiting for a decision'),
+  source: z
+    .enum(['bundled', 'inline'])
+    .optional()
+    .describe('only runs of a bundled plan file, or of a plan sent with the start'),
+  pageSize: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, { message: 'must be a whole number from 1 to 200' })
+    .transform(Number)
+    // Bounded: a page is one visibility call plus a decode per run; big pages under load starve others.
+    .pipe(z.number().int().min(1, { message: 'must be at least 1' }).max(200, { message: 'must be at most 200' }))
+    .optional()
+    .describe('runs per page, 1-200 (default 50)'),
+  nextPageToken: z
+    .string()
+    .max(4096)
+    .regex(/^[A-Za-z0-9_-]*$/, { message: 'must be the opaque token of a previous page' })
+    .optional()
+    .describe('from the previous page'),
+});
+/** Parsed run-list query. */
+export type ListRunsQuery = z.infer<typeof ListRunsQuerySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+/** Body of `POST /api/runs`. The plan object is validated by the plan validator, which names paths such as `plan.steps[1].needs[0]`. */
+export const StartRunBodySchema = z.strictObject({
+  plan: z
+    .union([IdSchema, z.record(z.string(), z.unknown())], {
+      error: 'must be a bundled plan id ([a-z0-9-]) or a plan object',
+    })
+    .describe('a bundled plan id, or a whole plan object'),
+  runId: PathIdSchema.optional().describe('the run id to use (default: <plan-id>-<4 hex>)'),
+});
+/** Start-run body. */
+export type StartRunBody = z.infer<typeof StartRunBodySchema>;
+
+/** For the OpenAPI document: the start body with the plan formats spelled out. */
+export const StartRunBodyDocSchema = StartRunBodySchema.extend({
+  plan: z.union([IdSchema, PhasePlanDocSchema, ProgramPlanDocSchema]),
+});
+
+/** `POST /api/runs` → 201. */
+export const StartRunResponseSchema = z.object({
+  runId: z.string(),
+  uiUrl: z.string().describe('the run in the Temporal Web UI'),
+});
+/** Start-run answer. */
+export type StartRunResponse = z.infer<typeof StartRunResponseSchema>;
+
+/** One run in `GET /api/runs`. */
+export const RunListItemSchema = z.object({
+  runId: z.string(),
+  plan: z.string().nullable(),
+  state: z.string().nullable().describe('the PhaseState search attribute'),
+  awaitingApproval: z.boolean().nullable(),
+  startTime: z.string().nullable(),
+  closeTime: z.string().nullable(),
+  status: z
+    .string()
+    .describe(
+      'Temporal execution status: RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW',
+    ),
+  uiUrl: z.string(),
+});
+/** A run list item. */
+export type RunListItem = z.infer<typeof RunListItemSchema>;
+
+/** `GET /api/runs` → 200. */
+export const RunListSchema = z.object({ runs: z.array(RunListItemSchema), nextPageToken: z.string().nullable() });
+/** A page of runs. */
+export type RunList = z.infer<typeof RunListSchema>;
+
+/**
+ * A task step in a run's status: the engine's own schema (`workflows/status-schema.ts`), so a field
+ * added to the status is in the API's responses and the OpenAPI document at once.
+ */
+export const StepStatusSchema = EngineStepStatusSchema;
+
+/** A gate in a run's status; also the answer to a decision. The engine's own schema. */
+export const GateStatusSchema = EngineGateStatusSchema;
+
+/** The whole run status (the `status` query), SPEC §4. The engine's own schema. */
+export const RunStatusSchema = EngineRunStatusSchema;
+
+/** `POST /api/runs/:runId/cancel` → 202. */
+export const CancelResponseSchema = z.object({ runId: z.string(), cancelRequested: z.literal(true) });
+/** Cancel answer. */
+export type CancelResponse = z.infer<typeof CancelResponseSchema>;
+
+/** Optional body of `cancel`: nothing, or `{}`. */
+export const CancelBodySchema = z.strictObject({});
+
+// ---------------------------------------------------------------------------------------------
+// Decisions and operator actions
+
+/** Body of `POST /api/runs/:runId/decisions`. `approver` is accepted only when auth is off. */
+export const DecisionBodySchema = z.strictObject({
+  gate: IdSchema.describe('the gate step id'),
+  decision: z.enum(['go', 'no-go']),
+  comment: z.string().max(2000).optional(),
+  approver: NameSchema.optional().describe(
+    'only when the server runs without tokens; with tokens the approver is the token identity',
+  ),
+});
+/** Decision body. */
+export type DecisionBody = z.infer<typeof DecisionBodySchema>;
+
+/** Optional body of `retry` / `skip`. */
+export const OperatorActionBodySchema = z.strictObject({ comment: z.string().max(2000).optional() });
+/** Operator action body. */
+export type OperatorActionBody = z.infer<typeof OperatorActionBodySchema>;
