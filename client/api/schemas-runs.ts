@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { IdSchema } from '../../workflows/plan/schema';
 import {
   GateStatusSchema as EngineGateStatusSchema,
+  RunStateSchema as EngineRunStateSchema,
   RunStatusSchema as EngineRunStatusSchema,
   StepStatusSchema as EngineStepStatusSchema,
 } from '../../workflows/status-schema';
@@ -17,19 +18,8 @@ import { PhasePlanDocSchema, ProgramPlanDocSchema } from './schemas-plans';
 // ---------------------------------------------------------------------------------------------
 // Listing
 
-/** Run states a list can be filtered on (`PhaseState` search attribute). */
-export const RunStateSchema = z.enum([
-  'scheduled',
-  'running',
-  'awaiting-approval',
-  'held',
-  'rolling-back',
-  'succeeded',
-  'rejected',
-  'failed',
-  'cancelled',
-  'timed-out',
-]);
+/** Run states a list can be filtered on (`PhaseState` search attribute): the status's own states. */
+export const RunStateSchema = EngineRunStateSchema;
 /** A run state. */
 export type RunStateName = z.infer<typeof RunStateSchema>;
 
