@@ -61,6 +61,7 @@ function sandboxImports({ zod }) {
                 group: [
                   '**/plan/schema',
                   '**/plan/schema-*',
+                  './schema',
                   './schema-*',
                   '**/status-schema',
                   '**/status-schema-*',
