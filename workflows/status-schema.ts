@@ -28,49 +28,10 @@ import {
   RunSourceSchema,
 } from './status-schema-records';
 
-export {
-  GateStateSchema,
-  MetricValueSchema,
-  OutcomeSchema,
-  RunStateSchema,
-  StepStateSchema,
-  type GateState,
-  type MetricValue,
-  type Outcome,
-  type RunState,
-  type StepState,
-} from './status-schema-states';
-export {
-  AgentTaskStateSchema,
-  AttemptRecordSchema,
-  StepOutputSchema,
-  StepStatusSchema,
-  type AgentTaskState,
-  type AttemptRecord,
-  type StepStatus,
-} from './status-schema-steps';
-export {
-  CheckResultSchema,
-  GateStatusSchema,
-  VoteSchema,
-  type CheckResult,
-  type GateStatus,
-  type Vote,
-} from './status-schema-gates';
-export {
-  CheckpointRecordSchema,
-  CompensationRecordSchema,
-  EscalationRecordSchema,
-  PhaseRecordSchema,
-  RunEventSchema,
-  RunSourceSchema,
-  type CheckpointRecord,
-  type CompensationRecord,
-  type EscalationRecord,
-  type PhaseRecord,
-  type RunEvent,
-  type RunSource,
-} from './status-schema-records';
+export * from './status-schema-states';
+export * from './status-schema-steps';
+export * from './status-schema-gates';
+export * from './status-schema-records';
 
 /** The whole run status. */
 export const RunStatusSchema = z
