@@ -123,48 +123,9 @@ export function inDependencyOrder<T extends { id: string; needs: readonly string
 /** The whole run as text: header, steps and gates, votes, compensations, escalations. */
 export function renderStatus(s: RunStatus, paint: Paint, now = Date.now()): string {
   const out: string[] = [];
-  out.push(`${paint('cyan', s.runId)}  ${s.title} (${s.plan})`);
-  out.push(
-    `state ${state(paint, s.state)}${s.outcome ? ` · outcome ${state(paint, s.outcome)}` : ''} · ${s.startedAt ? `started ${s.startedAt}` : `not started${s.startAt ? `: scheduled for ${s.startAt}` : ''}`}${s.endedAt ? ` · ended ${s.endedAt}` : ''} · ${since(s.startedAt, s.endedAt, now)}`,
-  );
-  if (s.cause) out.push(`cause: ${s.cause}`);
-  if (s.phases && s.phases.length > 0) {
-    const phases = table(['#', 'phase', 'run', 'state'], paint);
-    s.phases.forEach((p, i) =>
-      phases.push([
-        String(i + 1),
-        p.title ?? p.plan,
-        p.runId ?? 'not started',
-        state(paint, p.outcome ?? p.state ?? 'pending'),
-      ]),
-    );
-    out.push(phases.toString());
-  }
-  if (s.steps.length + s.gates.length > 0) {
-    const steps = table(['step', 'type', 'agent', 'state', 'tries', 'time', 'details'], paint);
-    const rows = [
-      ...s.steps.map((t) => ({
-        id: t.id,
-        needs: t.needs,
-        cells: [
-          t.id,
-          t.executor,
-          t.agent ?? '',
-          state(paint, t.state),
-          String(t.attempts),
-          since(t.startedAt, t.endedAt, now),
-          stepDetails(t),
-        ],
-      })),
-      ...s.gates.map((g) => ({
-        id: g.id,
-        needs: g.needs,
-        cells: [g.id, 'gate', '', state(paint, g.state), '', since(g.startedAt, g.endedAt, now), gateDetails(g, paint)],
-      })),
-    ];
-    for (const row of inDependencyOrder(rows)) steps.push(row.cells);
-    out.push(steps.toString());
-  }
+  out.push(...statusHeader(s, paint, now));
+  if (s.phases && s.phases.length > 0) out.push(phasesTable(s.phases, paint));
+  if (s.steps.length + s.gates.length > 0) out.push(stepsTable(s, paint, now));
   const votes = s.gates.flatMap((g) => g.votes.map((v) => ({ gate: g.id, v })));
   if (votes.length > 0) {
     const t = table(['gate', 'approver', 'decision', 'comment', 'at'], paint);
@@ -181,6 +142,57 @@ export function renderStatus(s: RunStatus, paint: Paint, now = Date.now()): stri
     for (const e of s.escalations) out.push(`  ${paint('yellow', '!')} ${e.at} ${e.step}: ${e.reason}`);
   }
   return out.join('\n');
+}
+
+/** The run's id and title, its state, outcome and times, and its cause when it has one. */
+function statusHeader(s: RunStatus, paint: Paint, now: number): string[] {
+  const lines = [
+    `${paint('cyan', s.runId)}  ${s.title} (${s.plan})`,
+    `state ${state(paint, s.state)}${s.outcome ? ` · outcome ${state(paint, s.outcome)}` : ''} · ${s.startedAt ? `started ${s.startedAt}` : `not started${s.startAt ? `: scheduled for ${s.startAt}` : ''}`}${s.endedAt ? ` · ended ${s.endedAt}` : ''} · ${since(s.startedAt, s.endedAt, now)}`,
+  ];
+  if (s.cause) lines.push(`cause: ${s.cause}`);
+  return lines;
+}
+
+/** A program's phases, in order, each with its run and state. */
+function phasesTable(phases: NonNullable<RunStatus['phases']>, paint: Paint): string {
+  const t = table(['#', 'phase', 'run', 'state'], paint);
+  phases.forEach((p, i) =>
+    t.push([
+      String(i + 1),
+      p.title ?? p.plan,
+      p.runId ?? 'not started',
+      state(paint, p.outcome ?? p.state ?? 'pending'),
+    ]),
+  );
+  return t.toString();
+}
+
+/** Steps and gates in one table, in dependency order. */
+function stepsTable(s: RunStatus, paint: Paint, now: number): string {
+  const t = table(['step', 'type', 'agent', 'state', 'tries', 'time', 'details'], paint);
+  const rows = [
+    ...s.steps.map((step) => ({
+      id: step.id,
+      needs: step.needs,
+      cells: [
+        step.id,
+        step.executor,
+        step.agent ?? '',
+        state(paint, step.state),
+        String(step.attempts),
+        since(step.startedAt, step.endedAt, now),
+        stepDetails(step),
+      ],
+    })),
+    ...s.gates.map((g) => ({
+      id: g.id,
+      needs: g.needs,
+      cells: [g.id, 'gate', '', state(paint, g.state), '', since(g.startedAt, g.endedAt, now), gateDetails(g, paint)],
+    })),
+  ];
+  for (const row of inDependencyOrder(rows)) t.push(row.cells);
+  return t.toString();
 }
 
 /** Runs as a table. */

@@ -41,16 +41,19 @@ interface AgentOptions {
 
 /** Registers the agent commands. */
 export function registerAgentCommands(program: Command, ctx: CommandContext): void {
-  const { io, paint } = ctx;
   program
     .command('tasks')
     .description('list open agent tasks for an agent')
     .argument('<agent>', 'agent name')
     .action(async (agent: string, _o: object, cmd: Command) => {
       const tasks = await ctx.api(cmd).agentTasks(agent);
-      ctx.print(cmd, tasks, () => renderTasks(tasks, paint));
+      ctx.print(cmd, tasks, () => renderTasks(tasks, ctx.paint));
     });
+  registerAgentCommand(program, ctx);
+}
 
+/** `phase agent <name> -- <command…>`: its options and defaults. */
+function registerAgentCommand(program: Command, ctx: CommandContext): void {
   program
     .command('agent')
     .description(
@@ -70,44 +73,63 @@ export function registerAgentCommands(program: Command, ctx: CommandContext): vo
       '--claimant <id>',
       "without tokens: hold leases as this identity (default: the agent name); with tokens the identity is the token's",
     )
-    .action(async (agent: string, command: string[], o: AgentOptions, cmd: Command) => {
-      const json = ctx.globals(cmd).json === true;
-      const maxTasks = o.once ? 1 : o.maxTasks !== undefined ? positiveInt(o.maxTasks, '--max-tasks') : undefined;
-      const pollMs = parseInterval(o.poll, '--poll');
-      const idleTimeoutMs = o.idleTimeout !== undefined ? parseInterval(o.idleTimeout, '--idle-timeout') : undefined;
-      const heartbeatMs = parseInterval(o.heartbeat, '--heartbeat');
-      const waitMs = parseInterval(o.wait, '--wait');
-      if (waitMs > 60_000) throw new CliError(`--wait: "${o.wait}" is more than 60s`, ExitCode.USAGE);
-      // Each claim may be held open for `wait`: the request timeout must outlast it.
-      const g = ctx.globals(cmd);
-      const api = new PhasegateApi(g.url, g.token, waitMs + 30_000);
-      // Ctrl-C stops the loop; a running command is killed and its attempt failed as retryable.
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        const code = await runAgent({
-          api,
-          agent,
-          command,
-          ...(o.claimant ? { claimant: o.claimant } : {}),
-          ...(o.run ? { runId: o.run } : {}),
-          label: o.label ?? defaultLabel(),
-          waitMs,
-          pollMs,
-          heartbeatMs,
-          ...(maxTasks !== undefined ? { maxTasks } : {}),
-          ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
-          // With --json, stdout carries only the JSON events; the command's own output goes to stderr.
-          emit: (e) => (json ? io.out(`${JSON.stringify(e)}\n`) : io.err(`${describeEvent(e, paint)}\n`)),
-          echo: (line) => (json ? io.err(`${line}\n`) : io.out(`${line}\n`)),
-          signal: controller.signal,
-        });
-        ctx.setExit(code);
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+    .action((agent: string, command: string[], o: AgentOptions, cmd: Command) =>
+      runAgentCommand(ctx, cmd, { agent, command, o }),
+    );
+}
+
+/** The runner's timings and limits from the options; a usage error (exit 2) for a bad value. */
+function agentLimits(o: AgentOptions) {
+  const maxTasks = o.once ? 1 : o.maxTasks !== undefined ? positiveInt(o.maxTasks, '--max-tasks') : undefined;
+  const pollMs = parseInterval(o.poll, '--poll');
+  const idleTimeoutMs = o.idleTimeout !== undefined ? parseInterval(o.idleTimeout, '--idle-timeout') : undefined;
+  const heartbeatMs = parseInterval(o.heartbeat, '--heartbeat');
+  const waitMs = parseInterval(o.wait, '--wait');
+  if (waitMs > 60_000) throw new CliError(`--wait: "${o.wait}" is more than 60s`, ExitCode.USAGE);
+  return { maxTasks, pollMs, idleTimeoutMs, heartbeatMs, waitMs };
+}
+
+/**
+ * Runs the agent loop until it ends or Ctrl-C (SIGINT/SIGTERM) stops it, and exits with its code.
+ * With `--json`, events go to stdout as JSON lines and the command's output to stderr.
+ */
+async function runAgentCommand(
+  ctx: CommandContext,
+  cmd: Command,
+  { agent, command, o }: { agent: string; command: string[]; o: AgentOptions },
+): Promise<void> {
+  const { io, paint } = ctx;
+  const json = ctx.globals(cmd).json === true;
+  const { maxTasks, pollMs, idleTimeoutMs, heartbeatMs, waitMs } = agentLimits(o);
+  // Each claim may be held open for `wait`: the request timeout must outlast it.
+  const g = ctx.globals(cmd);
+  const api = new PhasegateApi(g.url, g.token, waitMs + 30_000);
+  // Ctrl-C stops the loop; a running command is killed and its attempt failed as retryable.
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const code = await runAgent({
+      api,
+      agent,
+      command,
+      ...(o.claimant ? { claimant: o.claimant } : {}),
+      ...(o.run ? { runId: o.run } : {}),
+      label: o.label ?? defaultLabel(),
+      waitMs,
+      pollMs,
+      heartbeatMs,
+      ...(maxTasks !== undefined ? { maxTasks } : {}),
+      ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
+      // With --json, stdout carries only the JSON events; the command's own output goes to stderr.
+      emit: (e) => (json ? io.out(`${JSON.stringify(e)}\n`) : io.err(`${describeEvent(e, paint)}\n`)),
+      echo: (line) => (json ? io.err(`${line}\n`) : io.out(`${line}\n`)),
+      signal: controller.signal,
     });
+    ctx.setExit(code);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }

@@ -1,65 +1,21 @@
 /** `phase start`, `status`, `list`, `cancel`. */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { readPlanFile } from '../../plans';
 import { parseInterval, positiveInt, type CommandContext } from '../context';
-import { CliError, ExitCode } from '../exit-codes';
+import { ExitCode } from '../exit-codes';
 import { followRun } from '../follow';
 import { renderRuns, renderStatus } from '../render';
+import { registerStartCommand } from './runs-start';
 
-/** True when the argument names a plan file rather than a bundled plan id. */
-function looksLikeFile(arg: string): boolean {
-  return existsSync(arg) || /[\\/]/.test(arg) || /\.(ya?ml|json)$/i.test(arg);
+/** Registers the run commands (in this order in `phase --help`). */
+export function registerRunCommands(program: Command, ctx: CommandContext): void {
+  registerStartCommand(program, ctx);
+  registerStatusCommand(program, ctx);
+  registerListCommand(program, ctx);
+  registerCancelCommand(program, ctx);
 }
 
-/** Registers the run commands. */
-export function registerRunCommands(program: Command, ctx: CommandContext): void {
-  const { paint, io } = ctx;
-  program
-    .command('start')
-    .description('start a run of a bundled plan id or of a plan file')
-    .argument('<plan>', 'bundled plan id, or a path to a YAML/JSON plan file')
-    .option('--run-id <id>', 'run id to use (default <plan-id>-<4 hex>)')
-    .option('--wait', 'wait for the outcome; exit 1 unless it succeeded')
-    .option('--watch', 'like --wait, showing the live status table')
-    .option('--interval <duration>', 'poll interval for --wait/--watch', '1s')
-    .action(
-      async (
-        planArg: string,
-        o: { runId?: string; wait?: boolean; watch?: boolean; interval: string },
-        cmd: Command,
-      ) => {
-        const intervalMs = parseInterval(o.interval, '--interval');
-        let plan: string | object = planArg;
-        if (looksLikeFile(planArg)) {
-          // Validated here first, so problems are reported with the file's own paths.
-          const result = await readPlanFile(planArg);
-          if (!result.ok)
-            throw new CliError(
-              [`${planArg}: invalid plan`, ...result.errors.map((e) => `  ${e.path || '(plan)'}: ${e.message}`)].join(
-                '\n',
-              ),
-              ExitCode.USAGE,
-            );
-          plan = result.plan;
-        }
-        const started = await ctx.api(cmd).startRun(plan, o.runId);
-        if (!o.wait && !o.watch) {
-          ctx.print(
-            cmd,
-            started,
-            () =>
-              `started ${paint('cyan', started.runId)}\n  ${started.uiUrl}\n  follow: phase status ${started.runId} --watch`,
-          );
-          return;
-        }
-        if (!ctx.globals(cmd).json) io.err(`started ${started.runId} (${started.uiUrl})\n`);
-        const final = await followRun(ctx, cmd, started.runId, { watch: o.watch === true, intervalMs });
-        if (!o.watch) ctx.print(cmd, final, () => renderStatus(final, paint));
-        ctx.setExit(final.outcome === 'succeeded' ? ExitCode.OK : ExitCode.RUN_FAILED);
-      },
-    );
-
+/** `phase status <run>`: the status table once, or redrawn until the run ends. */
+function registerStatusCommand(program: Command, ctx: CommandContext): void {
   program
     .command('status')
     .description('show a run: steps, gates, votes')
@@ -72,10 +28,13 @@ export function registerRunCommands(program: Command, ctx: CommandContext): void
       const status = o.watch
         ? await followRun(ctx, cmd, runId, { watch: true, intervalMs })
         : await ctx.api(cmd).status(runId);
-      if (!o.watch) ctx.print(cmd, status, () => renderStatus(status, paint));
+      if (!o.watch) ctx.print(cmd, status, () => renderStatus(status, ctx.paint));
       if (o.exitStatus && status.outcome !== null && status.outcome !== 'succeeded') ctx.setExit(ExitCode.RUN_FAILED);
     });
+}
 
+/** `phase list`: runs, newest first, filtered by state, plan or a pending decision. */
+function registerListCommand(program: Command, ctx: CommandContext): void {
   program
     .command('list')
     .description('list runs, newest first')
@@ -91,9 +50,12 @@ export function registerRunCommands(program: Command, ctx: CommandContext): void
         ...(o.awaitingApproval ? { awaitingApproval: true } : {}),
         pageSize: Math.min(limit, 1000),
       });
-      ctx.print(cmd, page, () => renderRuns(page.runs, paint));
+      ctx.print(cmd, page, () => renderRuns(page.runs, ctx.paint));
     });
+}
 
+/** `phase cancel <run>`: asks the run to cancel; it rolls back. */
+function registerCancelCommand(program: Command, ctx: CommandContext): void {
   program
     .command('cancel')
     .description('cancel a run (it rolls back)')
