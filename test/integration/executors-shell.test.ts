@@ -367,7 +367,7 @@ describe('shell steps through the phase workflow (dev server)', () => {
       ],
     };
     const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });
-    await waitForStatus(handle, (st) => st.steps.find((x) => x.id === 'long')?.state === 'running');
+    await waitForStatus(handle, (st) => stepOf(st, 'long').state === 'running');
     const running = await waitForPids(pids, 3, 15_000);
     assert.ok(running.every(isRunning));
     await handle.cancel();

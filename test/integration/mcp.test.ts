@@ -231,7 +231,7 @@ describe('MCP over both transports, without tokens', () => {
       });
       const failed = await untilTool<RunStatus>(a, 'get_run', { runId }, finished);
       assert.equal(failed.outcome, 'failed');
-      assert.match(stepOf(failed, second.stepId).error ?? '', /cannot reproduce/);
+      assert.match(stepOf(failed, second.stepId ?? '').error ?? '', /cannot reproduce/);
     }
   });
 

@@ -97,7 +97,7 @@ describe('schedule routes', () => {
     assert.equal((await call('POST', '/api/schedules/nope/trigger', {})).status, 404);
   });
 
-  it('trigger now starts a Phasegate run carrying scheduleId; Temporal marks it TemporalScheduledById', async () => {
+  it('starts a Phasegate run carrying scheduleId on trigger now, which Temporal marks TemporalScheduledById', async () => {
     assert.equal(
       (await call('POST', '/api/schedules', { id: 'every-hour', plan: 'sch-quick', every: '1h' })).status,
       201,
@@ -129,7 +129,7 @@ describe('schedule routes', () => {
     assert.equal(decoded.plan.id, 'sch-quick');
   });
 
-  it('pause and unpause with a note', async () => {
+  it('pauses and unpauses a schedule with the note given, and refuses a note that is not text (400)', async () => {
     assert.equal(
       (await call('POST', '/api/schedules', { id: 'pausable', plan: 'sch-quick', every: '1d' })).status,
       201,
@@ -146,7 +146,7 @@ describe('schedule routes', () => {
     assert.equal(badNote.body.details?.[0]?.path, 'note');
   });
 
-  it('overlap skip: a trigger while the last run still runs starts nothing and counts a skip', async () => {
+  it('starts nothing on a trigger while the last run still runs (overlap skip) and counts a skip', async () => {
     assert.equal(
       (await call('POST', '/api/schedules', { id: 'slow', plan: 'sch-slow', every: '1d', overlap: 'skip' })).status,
       201,
@@ -218,7 +218,7 @@ describe('phase schedule (CLI)', () => {
     };
   };
 
-  it('apply reads the schedules file; create, show, pause, trigger, delete; a bad file is exit 2 naming the path', async () => {
+  it('applies the schedules file and creates, shows, pauses, triggers and deletes schedules; a bad file exits 2 naming the path', async () => {
     writeFileSync(
       join(plansDir, 'schedules.yaml'),
       'schedules:\n  - id: cli-weekly\n    plan: sch-quick\n    cron: "0 9 * * MON"\n    timezone: UTC\n',
