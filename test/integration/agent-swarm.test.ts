@@ -5,34 +5,21 @@
  * its `leaseId` gets the same lease; a completion without a declared metric is 400; with tokens
  * the lease holder is the token identity; the task list pages and says when there is more.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
-import { createApp } from '../../client/api/app';
-import { TokenStore } from '../../client/api/auth';
 import { startRun } from '../../client/runs';
 import type { ClaimResult } from '../../workflows/messages';
 import type { PhasePlan } from '../../workflows/plan/schema';
 import type { StepStatus } from '../../workflows/status';
 import { fileLines } from '../helpers/processes';
-import { listenOnLoopback } from '../helpers/http';
-import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
+import { waitForOutcome, waitForStatus } from '../helpers/temporal';
+import { base, env, securedBase, tempDir, useApi, worker } from '../helpers/fixture';
+import { stepOf } from '../helpers/status';
 
 const ROOT = resolve(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'phase.js');
-
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-const servers: Server[] = [];
-let url: string;
-let authUrl: string;
-let dir: string;
 
 const TOKENS = {
   'tok-bot-1': { identity: 'bot-1', roles: ['agent' as const], agents: ['swarm'] },
@@ -40,34 +27,16 @@ const TOKENS = {
   'tok-any': { identity: 'any-bot', roles: ['agent' as const], agents: ['*'] },
 };
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'phasegate-swarm-'));
-  env = await createTestEnv();
-  worker = await startWorker(env);
-  const common = { client: env.client, taskQueue: worker.taskQueue, plansDir: dir, logger: pino({ level: 'silent' }) };
-  for (const app of [createApp(common), createApp({ ...common, tokens: new TokenStore(TOKENS) })]) {
-    const { server, base } = await listenOnLoopback(app);
-    servers.push(server);
-    if (!url) url = base;
-    else authUrl = base;
-  }
-});
-
-after(async () => {
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(dir, { recursive: true, force: true });
-});
+useApi({ secured: TOKENS });
 
 async function call<T = unknown>(
   method: string,
   path: string,
   body?: unknown,
   token?: string,
-  base = url,
+  at = base,
 ): Promise<{ status: number; body: T; headers: Headers }> {
-  const res = await fetch(`${base}${path}`, {
+  const res = await fetch(`${at}${path}`, {
     method,
     headers: {
       ...(body !== undefined || method === 'POST' ? { 'content-type': 'application/json' } : {}),
@@ -92,14 +61,13 @@ const agentStep = (
 });
 
 const start = (plan: PhasePlan) => startRun(env.client, plan, { taskQueue: worker.taskQueue });
-const step = (s: { steps: StepStatus[] }, id: string) => s.steps.find((x) => x.id === id) as StepStatus;
 
 /** A `phase agent` process. */
 function agentProcess(
   args: string[],
   token?: string,
 ): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PHASEGATE_URL: token ? authUrl : url, NO_COLOR: '1' };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, PHASEGATE_URL: token ? securedBase : base, NO_COLOR: '1' };
   delete childEnv.PHASEGATE_TOKEN;
   if (token) childEnv.PHASEGATE_TOKEN = token;
   const child = spawn(process.execPath, [BIN, 'agent', ...args], {
@@ -127,7 +95,7 @@ const events = (stdout: string) =>
 describe('a swarm of phase agent processes', () => {
   it('N processes of one agent name run every task exactly once, and the run succeeds', async () => {
     const TASKS = 16;
-    const log = join(dir, 'swarm.log');
+    const log = join(tempDir, 'swarm.log');
     const plan: PhasePlan = {
       id: 'swarm-plan',
       steps: Array.from({ length: TASKS }, (_, i) => agentStep(`t${i}`, 'swarm', { metrics: { n: {} } })),
@@ -165,7 +133,7 @@ describe('a swarm of phase agent processes', () => {
       'several processes took part, each with its own label',
     );
     for (const c of claims) assert.match(c.label ?? '', /^.+\/\d+$/, 'default label is <host>/<pid>');
-    assert.equal(step(final, 't3').metrics.n, 3);
+    assert.equal(stepOf(final, 't3').metrics.n, 3);
   });
 
   it("a lease lost to a missed heartbeat goes to another process; the first one's late report is 409", async () => {
@@ -173,7 +141,7 @@ describe('a swarm of phase agent processes', () => {
       id: 'swarm-expiry',
       steps: [agentStep('work', 'swarm', { heartbeat: '1s', retry: { maximumAttempts: 2, initialInterval: '100ms' } })],
     });
-    await waitForStatus(h, (s) => step(s, 'work').agentTask != null);
+    await waitForStatus(h, (s) => stepOf(s, 'work').agentTask != null);
     const slow = agentProcess([
       'swarm',
       '--json',
@@ -185,11 +153,11 @@ describe('a swarm of phase agent processes', () => {
       '-e',
       'setTimeout(()=>console.log("late"),4000)',
     ]);
-    const leased = await waitForStatus(h, (s) => step(s, 'work').leaseId != null, 20_000);
-    const first = step(leased, 'work').leaseId as string;
+    const leased = await waitForStatus(h, (s) => stepOf(s, 'work').leaseId != null, 20_000);
+    const first = stepOf(leased, 'work').leaseId as string;
     slow.child.kill('SIGSTOP'); // frozen: no heartbeats any more
     try {
-      await waitForStatus(h, (s) => step(s, 'work').agentTask?.attempt === 2, 20_000);
+      await waitForStatus(h, (s) => stepOf(s, 'work').agentTask?.attempt === 2, 20_000);
       const fast = agentProcess(['swarm', '--json', '--once', '--run', h.workflowId, '--', 'true']);
       assert.equal((await fast.done).code, 0);
     } finally {
@@ -203,7 +171,7 @@ describe('a swarm of phase agent processes', () => {
     assert.equal(late.status, 409, JSON.stringify(late.body));
     const slowDone = await slow.done;
     assert.notEqual(slowDone.code, 0, 'the frozen process learns it lost the lease');
-    const work = step(final, 'work');
+    const work = stepOf(final, 'work');
     assert.match(work.attemptHistory[0]?.error ?? '', /no heartbeat/);
     assert.notEqual(work.attemptHistory[1]?.leaseId, first);
   });
@@ -290,28 +258,28 @@ describe('lease protocol over HTTP', () => {
       '/api/agents/swarm/claim',
       { runId: h.workflowId, claimant: 'mallory', wait: '5s' },
       'tok-bot-1',
-      authUrl,
+      securedBase,
     );
     assert.equal(lease.status, 200, JSON.stringify(lease.body));
     assert.equal(lease.body.claimedBy, 'bot-1', 'the body claimant is only a label');
     assert.equal(lease.body.label, 'mallory');
     const named = `/api/runs/${h.workflowId}/steps/named`;
     assert.equal(
-      (await call('POST', `${named}/heartbeat`, { leaseId: lease.body.leaseId }, 'tok-bot-2', authUrl)).status,
+      (await call('POST', `${named}/heartbeat`, { leaseId: lease.body.leaseId }, 'tok-bot-2', securedBase)).status,
       403,
       'another identity quoting the lease',
     );
     assert.equal(
-      (await call('POST', `${named}/heartbeat`, { leaseId: lease.body.leaseId }, 'tok-bot-1', authUrl)).status,
+      (await call('POST', `${named}/heartbeat`, { leaseId: lease.body.leaseId }, 'tok-bot-1', securedBase)).status,
       200,
     );
     const anyone = `/api/runs/${h.workflowId}/steps/anyone/claim`;
     assert.equal(
-      (await call('POST', anyone, {}, 'tok-bot-1', authUrl)).status,
+      (await call('POST', anyone, {}, 'tok-bot-1', securedBase)).status,
       403,
       'an agent-less task is not for a token of one agent',
     );
-    const wide = await call<ClaimResult>('POST', anyone, {}, 'tok-any', authUrl);
+    const wide = await call<ClaimResult>('POST', anyone, {}, 'tok-any', securedBase);
     assert.equal(wide.status, 200);
     assert.equal(wide.body.claimedBy, 'any-bot');
     const s = await h.query('status');
@@ -324,7 +292,7 @@ describe('lease protocol over HTTP', () => {
 
   it('the task list pages through runs and says when there is more', async () => {
     const hs = await Promise.all([1, 2, 3].map((i) => start({ id: `page-${i}`, steps: [agentStep('x', 'pager')] })));
-    for (const h of hs) await waitForStatus(h, (s) => step(s, 'x').agentTask != null);
+    for (const h of hs) await waitForStatus(h, (s) => stepOf(s, 'x').agentTask != null);
     let seen: string[] = [];
     for (let i = 0; i < 50 && seen.length < 3; i++) {
       const first = await call<{ runId: string }[]>('GET', '/api/agents/pager/tasks?pageSize=2');

@@ -3,25 +3,15 @@
  * wrong role, the approver of a vote is the token identity (a body `approver` is refused), and an
  * agent token works only on its own agent's tasks (or those its token lists).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
-import { createApp } from '../../client/api/app';
 import { loadTokenStore } from '../../client/api/auth';
 import type { RunStatus } from '../../workflows/status';
-import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
-import { listenOnLoopback } from '../helpers/http';
-
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-let server: Server;
-let base: string;
-let dir: string;
+import { waitForOutcome, waitForStatus } from '../helpers/temporal';
+import { base, env, tempDir, useApi } from '../helpers/fixture';
+import { gateOf } from '../helpers/status';
 
 const TOKENS = {
   'tok-ops-5b1f0c': { identity: 'olga', roles: ['operator'] },
@@ -46,28 +36,13 @@ const PLAN = {
   ],
 };
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'phasegate-auth-'));
-  writeFileSync(join(dir, 'tokens.conf'), JSON.stringify(TOKENS));
-  writeFileSync(join(dir, 'auth-flow.json'), JSON.stringify(PLAN));
-  env = await createTestEnv();
-  worker = await startWorker(env);
-  const tokens = loadTokenStore({ PHASEGATE_TOKENS_FILE: join(dir, 'tokens.conf') });
-  const app = createApp({
-    client: env.client,
-    taskQueue: worker.taskQueue,
-    plansDir: dir,
-    tokens,
-    logger: pino({ level: 'silent' }),
-  });
-  ({ server, base } = await listenOnLoopback(app));
-});
-
-after(async () => {
-  await new Promise((r) => server?.close(r));
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(dir, { recursive: true, force: true });
+// The tokens come from a file, as PHASEGATE_TOKENS_FILE gives them.
+useApi({
+  plans: { 'auth-flow': PLAN },
+  app: () => {
+    writeFileSync(join(tempDir, 'tokens.conf'), JSON.stringify(TOKENS));
+    return { tokens: loadTokenStore({ PHASEGATE_TOKENS_FILE: join(tempDir, 'tokens.conf') }) };
+  },
 });
 
 async function call<T = Record<string, unknown>>(
@@ -91,7 +66,7 @@ async function call<T = Record<string, unknown>>(
 }
 
 describe('auth', () => {
-  it('401 without a token or with an unknown one, on every kind of route', async () => {
+  it('refuses a request without a token or with an unknown one (401) on every kind of route, and keeps health public', async () => {
     for (const [method, path] of [
       ['GET', '/api/plans'],
       ['GET', '/api/runs'],
@@ -112,7 +87,7 @@ describe('auth', () => {
     assert.equal((await call(undefined, 'GET', '/healthz')).status, 200, 'health stays public');
   });
 
-  it('roles, approver identity, and agent scoping on a real run', async () => {
+  it('lets each role do only its part of a real run: operators start, agents claim their own tasks, approvers vote as their token identity', async () => {
     assert.equal(
       (await call(ALICE, 'POST', '/api/runs', { plan: 'auth-flow' })).status,
       403,
@@ -194,10 +169,10 @@ describe('auth', () => {
     );
     const final: RunStatus = await waitForOutcome(handle);
     assert.equal(final.outcome, 'succeeded');
-    assert.equal(final.gates[0]?.votes[0]?.approver, 'alice');
+    assert.equal(gateOf(final, 'release').votes[0]?.approver, 'alice');
   });
 
-  it('cancel needs the operator role', async () => {
+  it('refuses cancel to approvers and agents (403) and cancels for an operator (202)', async () => {
     const started = await call<{ runId: string }>(OPS, 'POST', '/api/runs', { plan: 'auth-flow' });
     const runId = started.body.runId;
     assert.equal((await call(ALICE, 'POST', `/api/runs/${runId}/cancel`)).status, 403);

@@ -4,26 +4,14 @@
  * ids, query injection. Every one must get a 4xx envelope naming the problem (never a 500, never a
  * stack trace), and the runs started before the battery must be exactly as they were.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import type { Server } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
-import { createApp } from '../../client/api/app';
 import type { RunStatus } from '../../workflows/status';
-import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
-import { listenOnLoopback } from '../helpers/http';
+import { waitForOutcome, waitForStatus } from '../helpers/temporal';
+import { base, env, useApi } from '../helpers/fixture';
 import { claimUpdate, completeUpdate, decideUpdate } from '../../workflows/messages';
 
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-let server: Server;
-let base: string;
-let plansDir: string;
 let approvalRun: string;
 let agentRun: string;
 let before_: RunStatus[] = [];
@@ -44,28 +32,7 @@ const AGENT = {
   steps: [{ id: 'review', agent: 'reviewer', run: { kind: 'agent' }, metrics: { score: {} } }],
 };
 
-before(async () => {
-  plansDir = mkdtempSync(join(tmpdir(), 'phasegate-malformed-'));
-  writeFileSync(join(plansDir, 'mal-approval.json'), JSON.stringify(APPROVAL));
-  writeFileSync(join(plansDir, 'mal-agent.json'), JSON.stringify(AGENT));
-  env = await createTestEnv();
-  worker = await startWorker(env);
-  const app = createApp({
-    client: env.client,
-    taskQueue: worker.taskQueue,
-    plansDir,
-    logger: pino({ level: 'silent' }),
-    maxBody: '64kb',
-  });
-  ({ server, base } = await listenOnLoopback(app));
-});
-
-after(async () => {
-  await new Promise((r) => server?.close(r));
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(plansDir, { recursive: true, force: true });
-});
+useApi({ plans: { 'mal-approval': APPROVAL, 'mal-agent': AGENT }, app: { maxBody: '64kb' } });
 
 /** One malformed request and what the answer must say. */
 interface Case {
@@ -570,7 +537,7 @@ describe('malformed requests', () => {
   });
 
   for (const c of battery) {
-    it(`${c.name} → ${c.status}`, async () => {
+    it(`refuses ${c.name} with a ${c.status} naming the problem`, async () => {
       // JSON unless the case says otherwise (fetch would label a raw string text/plain).
       const headers: Record<string, string> = {
         ...(c.method === 'GET' ? {} : { 'content-type': 'application/json' }),

@@ -3,25 +3,12 @@
  * ephemeral port, plain HTTP. Each route's success path and its error codes; the agent protocol;
  * list filters and pagination; what happens when no worker answers.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
-import { createApp } from '../../client/api/app';
 import type { PhasePlan } from '../../workflows/plan/schema';
 import type { GateStatus, RunStatus, StepStatus } from '../../workflows/status';
-import { createTestEnv, startWorker, type TestWorker } from '../helpers/temporal';
-import { listenOnLoopback } from '../helpers/http';
-
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-let server: Server;
-let base: string;
-let plansDir: string;
+import { base, env, serveApp, useApi } from '../helpers/fixture';
+import { stepOf } from '../helpers/status';
 
 /** Plans bundled for this file: short simulate tasks, a two-approver gate, an agent task, a held task. */
 const PLANS: Record<string, PhasePlan | object> = {
@@ -88,27 +75,7 @@ const PLANS: Record<string, PhasePlan | object> = {
   },
 };
 
-before(async () => {
-  plansDir = mkdtempSync(join(tmpdir(), 'phasegate-api-it-'));
-  for (const [id, plan] of Object.entries(PLANS)) writeFileSync(join(plansDir, `${id}.json`), JSON.stringify(plan));
-  env = await createTestEnv();
-  worker = await startWorker(env);
-  const app = createApp({
-    client: env.client,
-    taskQueue: worker.taskQueue,
-    plansDir,
-    uiUrl: 'http://ui.test:8233/',
-    logger: pino({ level: 'silent' }),
-  });
-  ({ server, base } = await listenOnLoopback(app));
-});
-
-after(async () => {
-  await new Promise((r) => server?.close(r));
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(plansDir, { recursive: true, force: true });
-});
+useApi({ plans: PLANS, app: { uiUrl: 'http://ui.test:8233/' } });
 
 interface Reply<T = Record<string, unknown>> {
   status: number;
@@ -336,7 +303,7 @@ describe('runs and decisions', () => {
     assert.equal(skipped.status, 200);
     const final = await until(runId, ended);
     assert.equal(final.outcome, 'succeeded');
-    assert.equal(final.steps.find((s) => s.id === 'flaky')?.state, 'skipped');
+    assert.equal(stepOf(final, 'flaky').state, 'skipped');
     assert.equal((await call('POST', `/api/runs/${runId}/steps/flaky/retry`)).status, 409, 'the run has ended');
   });
 
@@ -473,9 +440,9 @@ describe('external agent protocol', () => {
     assert.equal(repeat.status, 200, 'complete is idempotent for the same lease');
     const final = await until(runId, ended);
     assert.equal(final.outcome, 'succeeded');
-    const review = final.steps.find((s) => s.id === 'review');
-    assert.deepEqual(review?.metrics, { warnings: 2 });
-    assert.equal(review?.summary, 'LGTM');
+    const review = stepOf(final, 'review');
+    assert.deepEqual(review.metrics, { warnings: 2 });
+    assert.equal(review.summary, 'LGTM');
     assert.equal(
       (await call('POST', `/api/runs/${runId}/steps/review/complete`, { leaseId: 'later' })).status,
       409,
@@ -505,14 +472,8 @@ describe('external agent protocol', () => {
 
 describe('without a worker', () => {
   it('status and updates answer 503 quickly instead of hanging', async () => {
-    const app = createApp({
-      client: env.client,
-      taskQueue: `no-worker-${Date.now()}`,
-      plansDir,
-      logger: pino({ level: 'silent' }),
-      rpcTimeoutMs: 1_500,
-    });
-    const { server: lonely, base: url } = await listenOnLoopback(app);
+    const lonely = await serveApp({ taskQueue: `no-worker-${Date.now()}`, rpcTimeoutMs: 1_500 });
+    const url = lonely.base;
     try {
       const started = await call<{ runId: string }>('POST', '/api/runs', { plan: 'it-quick' }, url);
       assert.equal(started.status, 201, 'starting needs no worker');
@@ -530,7 +491,7 @@ describe('without a worker', () => {
       assert.equal(vote.status, 503);
       await env.client.workflow.getHandle(started.body.runId).terminate('test cleanup');
     } finally {
-      await new Promise((r) => lonely.close(r));
+      await lonely.close();
     }
   });
 });

@@ -3,24 +3,18 @@
  * with a clear message), a non-loopback HOST without tokens is refused, auth-off is announced
  * loudly, and SIGTERM lets an in-flight request finish before the process exits 0.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestEnv } from '../helpers/temporal';
+import { env, useTemporal } from '../helpers/fixture';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SERVER = join(ROOT, 'client', 'api', 'server.ts');
 
-let env: TestWorkflowEnvironment;
-before(async () => {
-  env = await createTestEnv();
-});
-after(async () => {
-  await env?.teardown();
-});
+// The server only: the API processes here start no runs, so no worker is needed.
+useTemporal({ worker: false });
 
 /** Starts the API process with `vars` on top of a clean environment. */
 function startServer(vars: Record<string, string>): {

@@ -4,30 +4,17 @@
  * (0 ok, 1 run failed/rejected, 2 usage, 3 not found/conflict, 4 server/unreachable, 5 refused: 401/403), and `phase agent --once`
  * completing a real `agent` task with metrics parsed from the command's stdout.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
-import { createApp } from '../../client/api/app';
-import { TokenStore } from '../../client/api/auth';
 import type { RunStatus } from '../../workflows/status';
-import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
-import { listenOnLoopback } from '../helpers/http';
+import { waitForOutcome, waitForStatus } from '../helpers/temporal';
+import { base, env, securedBase, tempDir, useApi } from '../helpers/fixture';
 
 const ROOT = resolve(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'phase.js');
-
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-let servers: Server[] = [];
-let url: string;
-let authUrl: string;
-let dir: string;
 
 const PLANS = {
   'cli-quick': {
@@ -78,36 +65,7 @@ const PLANS = {
   },
 };
 
-async function listen(app: ReturnType<typeof createApp>): Promise<string> {
-  const { server, base } = await listenOnLoopback(app);
-  servers.push(server);
-  return base;
-}
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'phasegate-cli-'));
-  const plansDir = join(dir, 'plans');
-  mkdirSync(plansDir);
-  for (const [id, plan] of Object.entries(PLANS)) writeFileSync(join(plansDir, `${id}.json`), JSON.stringify(plan));
-  env = await createTestEnv();
-  worker = await startWorker(env);
-  const common = { client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }) };
-  url = await listen(createApp(common));
-  authUrl = await listen(
-    createApp({
-      ...common,
-      tokens: new TokenStore({ 'cli-alice-token': { identity: 'alice', roles: ['approver', 'operator'] } }),
-    }),
-  );
-});
-
-after(async () => {
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  servers = [];
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(dir, { recursive: true, force: true });
-});
+useApi({ plans: PLANS, secured: { 'cli-alice-token': { identity: 'alice', roles: ['approver', 'operator'] } } });
 
 interface Result {
   code: number | null;
@@ -118,7 +76,7 @@ interface Result {
 /** Runs `phase …` as a child process against the test API. */
 function phase(args: string[], opts: { apiUrl?: string; token?: string; timeoutMs?: number } = {}): Promise<Result> {
   return new Promise((resolvePromise, reject) => {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, PHASEGATE_URL: opts.apiUrl ?? url, NO_COLOR: '1' };
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, PHASEGATE_URL: opts.apiUrl ?? base, NO_COLOR: '1' };
     delete childEnv.PHASEGATE_TOKEN;
     delete childEnv.PHASEGATE_APPROVER;
     if (opts.token) childEnv.PHASEGATE_TOKEN = opts.token;
@@ -159,10 +117,10 @@ async function startViaCli(plan: string): Promise<string> {
 const handle = (runId: string) => env.client.workflow.getHandle(runId);
 
 describe('phase validate (local)', () => {
-  it('0 for a valid file, 1 with paths for an invalid one, 2 for a missing file', async () => {
-    const good = join(dir, 'good.yaml');
+  it('exits 0 for a valid file, 1 naming the paths of an invalid one, 2 for a missing file', async () => {
+    const good = join(tempDir, 'good.yaml');
     writeFileSync(good, 'id: good\nsteps:\n  - id: a\n    run: { kind: simulate, duration: 10ms }\n');
-    const bad = join(dir, 'bad.json');
+    const bad = join(tempDir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ id: 'bad', steps: [{ id: 'a', needs: ['nope'], run: { kind: 'simulate' } }] }));
 
     const ok = await phase(['validate', good]);
@@ -180,14 +138,14 @@ describe('phase validate (local)', () => {
       ['steps[0].needs[0]'],
     );
 
-    const missing = await phase(['validate', join(dir, 'missing.yaml')]);
+    const missing = await phase(['validate', join(tempDir, 'missing.yaml')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read/);
   });
 });
 
 describe('runs through the CLI', () => {
-  it('plans, start, status --json shape, list, start --wait', async () => {
+  it('lists plans, starts a run, shows its status (--json and a table), lists runs, and exits by the outcome with start --wait', async () => {
     const plans = json<{ id: string }[]>(await phase(['plans', '--json']));
     assert.deepEqual(plans.map((p) => p.id).sort(), Object.keys(PLANS).sort());
 
@@ -233,8 +191,8 @@ describe('runs through the CLI', () => {
     assert.match(failed.stdout, /failed/);
   });
 
-  it('start a plan file; errors: unknown plan 3, invalid file 2, taken run id 3', async () => {
-    const file = join(dir, 'from-file.yaml');
+  it('starts a plan from a file, and exits 3 for an unknown plan or a taken run id and 2 for an invalid file', async () => {
+    const file = join(tempDir, 'from-file.yaml');
     writeFileSync(file, 'id: from-file\nsteps:\n  - id: a\n    run: { kind: simulate, duration: 100ms }\n');
     const runId = json<{ runId: string }>(await phase(['start', file, '--json'])).runId;
     assert.match(runId, /^from-file-/);
@@ -243,7 +201,7 @@ describe('runs through the CLI', () => {
     const unknown = await phase(['start', 'no-such-plan']);
     assert.equal(unknown.code, 3);
     assert.match(unknown.stderr, /unknown plan "no-such-plan"/);
-    const invalid = join(dir, 'invalid.yaml');
+    const invalid = join(tempDir, 'invalid.yaml');
     writeFileSync(invalid, 'id: invalid\nsteps: []\n');
     assert.equal((await phase(['start', invalid])).code, 2);
     const taken = await phase(['start', 'cli-quick', '--run-id', runId, '--json']);
@@ -269,7 +227,7 @@ describe('runs through the CLI', () => {
     assert.equal((await phase(['status', 'no-such-run'])).code, 3);
   });
 
-  it('approve and reject; a second vote is a conflict (3)', async () => {
+  it('approves and rejects gates, exiting 3 for a second vote and 5 for someone who is not an approver', async () => {
     const runId = await startViaCli('cli-approval');
     await waitForStatus(handle(runId), (s) => s.state === 'awaiting-approval');
     const vote = await phase(['approve', runId, 'release', '--approver', 'alice', '--comment', 'ship it', '--json']);
@@ -300,18 +258,21 @@ describe('runs through the CLI', () => {
 
   it('approve with a token: the vote is the token identity', async () => {
     const runId = json<{ runId: string }>(
-      await phase(['start', 'cli-approval', '--json'], { apiUrl: authUrl, token: 'cli-alice-token' }),
+      await phase(['start', 'cli-approval', '--json'], { apiUrl: securedBase, token: 'cli-alice-token' }),
     ).runId;
     await waitForStatus(handle(runId), (s) => s.state === 'awaiting-approval');
-    const noToken = await phase(['approve', runId, 'release'], { apiUrl: authUrl });
+    const noToken = await phase(['approve', runId, 'release'], { apiUrl: securedBase });
     assert.equal(noToken.code, 5, '401: refused, not unreachable');
-    const vote = await phase(['approve', runId, 'release', '--json'], { apiUrl: authUrl, token: 'cli-alice-token' });
+    const vote = await phase(['approve', runId, 'release', '--json'], {
+      apiUrl: securedBase,
+      token: 'cli-alice-token',
+    });
     assert.equal(vote.code, 0, vote.stderr);
     assert.equal(json<{ votes: { approver: string }[] }>(vote).votes[0]?.approver, 'alice');
     await waitForOutcome(handle(runId));
   });
 
-  it('cancel; retry and skip a held task', async () => {
+  it('cancels a run and retries and skips a held task, exiting 3 once the run has ended', async () => {
     const slow = await startViaCli('cli-slow');
     await waitForStatus(handle(slow), (s) => s.steps[0]?.state === 'running');
     const cancelled = await phase(['cancel', slow]);
@@ -430,7 +391,7 @@ describe('agent idle timeout', () => {
 });
 
 describe('usage and connection errors', () => {
-  it('exit 2 for usage errors, 4 when the API cannot be reached', async () => {
+  it('exits 2 for usage errors and 4 when the API cannot be reached', async () => {
     assert.equal((await phase(['frobnicate'])).code, 2);
     assert.equal((await phase(['status'])).code, 2, 'missing argument');
     assert.equal((await phase(['status', 'x', '--bogus'])).code, 2, 'unknown option');

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { WorkflowHandle } from '@temporalio/client';
 import { waitForOutcome, waitForStatus } from '../helpers/temporal';
 import { env, useTemporal, worker } from '../helpers/fixture';
+import { stepOf } from '../helpers/status';
 import { startRun } from '../../client/runs';
 import {
   agentHeartbeatUpdate,
@@ -22,7 +23,7 @@ import type { RunStatus } from '../../workflows/status';
 
 useTemporal();
 
-const review = (s: RunStatus) => s.steps.find((x) => x.id === 'review');
+const review = (s: RunStatus) => stepOf(s, 'review');
 const rejectedType = async (p: Promise<unknown>): Promise<string | undefined> => {
   try {
     await p;
@@ -31,7 +32,7 @@ const rejectedType = async (p: Promise<unknown>): Promise<string | undefined> =>
   }
   return 'accepted';
 };
-const openFor = (h: WorkflowHandle) => waitForStatus(h, (s) => review(s)?.agentTask != null);
+const openFor = (h: WorkflowHandle) => waitForStatus(h, (s) => review(s).agentTask != null);
 
 const plan = (id: string, extra: Partial<PhasePlan['steps'][number]> = {}): PhasePlan => ({
   id,
@@ -103,19 +104,19 @@ describe('agent tasks', () => {
     });
     const s = await waitForOutcome(h);
     assert.equal(s.outcome, 'succeeded');
-    assert.deepEqual(review(s)?.metrics, { clippy_warnings: 7 });
-    assert.equal(review(s)?.summary, 'clean');
+    assert.deepEqual(review(s).metrics, { clippy_warnings: 7 });
+    assert.equal(review(s).summary, 'clean');
     assert.equal(s.gates[0]?.checks[0]?.actual, 7);
-    assert.equal(review(s)?.attemptHistory[0]?.claimedBy, claim.claimedBy);
+    assert.equal(review(s).attemptHistory[0]?.claimedBy, claim.claimedBy);
   });
 
   it('a missed heartbeat releases the claim, the attempt retries, and a stale completion is refused', async () => {
     const h = await startRun(env.client, plan('agent-hb', { heartbeat: '1s' }), { taskQueue: worker.taskQueue });
     await openFor(h);
     await h.executeUpdate(claimUpdate, { args: [{ step: 'review', claimant: 'ghost' }] });
-    const retried = await waitForStatus(h, (s) => review(s)?.agentTask?.attempt === 2, 15_000);
+    const retried = await waitForStatus(h, (s) => review(s).agentTask?.attempt === 2, 15_000);
     assert.equal(retried.steps[0]?.agentTask?.claimedBy, null, 'claim released');
-    assert.match(review(retried)?.attemptHistory[0]?.error ?? '', /no heartbeat from "ghost"/);
+    assert.match(review(retried).attemptHistory[0]?.error ?? '', /no heartbeat from "ghost"/);
     assert.equal(
       await rejectedType(
         h.executeUpdate(completeUpdate, {
@@ -131,7 +132,7 @@ describe('agent tasks', () => {
     });
     const s = await waitForOutcome(h);
     assert.equal(s.outcome, 'succeeded');
-    assert.equal(review(s)?.attempts, 2);
+    assert.equal(review(s).attempts, 2);
   });
 
   it('a non-retryable failure report fails the run; unknown steps and unclaimed reports are refused', async () => {
@@ -155,7 +156,7 @@ describe('agent tasks', () => {
     });
     const s = await waitForOutcome(h);
     assert.equal(s.outcome, 'failed');
-    assert.equal(review(s)?.attempts, 1);
+    assert.equal(review(s).attempts, 1);
     assert.match(s.cause ?? '', /repository is gone/);
   });
 

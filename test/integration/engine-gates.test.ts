@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { waitForOutcome, waitForStatus } from '../helpers/temporal';
 import { env, useTemporal, worker } from '../helpers/fixture';
-import { gateOf } from '../helpers/status';
+import { gateOf, stepOf } from '../helpers/status';
 import { startRun } from '../../client/runs';
 import { decideSignal, decideUpdate, type Decision } from '../../workflows/messages';
 import type { PhasePlan, Step } from '../../workflows/plan/schema';
@@ -119,7 +119,7 @@ describe('approval gates', () => {
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'rejected');
     assert.match(s.cause ?? '', /no-go by bob/);
-    assert.equal(s.steps.find((x) => x.id === 'ship')?.state, 'pending');
+    assert.equal(stepOf(s, 'ship').state, 'pending');
   });
 
   it('accepts decisions by signal and records invalid signals without applying them', async () => {

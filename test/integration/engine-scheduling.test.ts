@@ -2,31 +2,17 @@
  * DAG scheduling and retries through the real dev server: observed start order and overlap, the
  * maxParallel cap, and per-task retry counts.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestEnv, startWorker, waitForOutcome, type TestWorker } from '../helpers/temporal';
+import { waitForOutcome } from '../helpers/temporal';
+import { env, useTemporal, worker } from '../helpers/fixture';
+import { stepOf } from '../helpers/status';
 import { startRun } from '../../client/runs';
 import type { PhasePlan } from '../../workflows/plan/schema';
-import type { RunStatus, StepStatus } from '../../workflows/status';
+import type { StepStatus } from '../../workflows/status';
 
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
+useTemporal();
 
-before(async () => {
-  env = await createTestEnv();
-  worker = await startWorker(env);
-});
-after(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
-
-function step(s: RunStatus, id: string): StepStatus {
-  const found = s.steps.find((x) => x.id === id);
-  assert.ok(found, `step ${id} in status`);
-  return found;
-}
 const t = (iso: string | null | undefined) => Date.parse(iso ?? 'x');
 
 describe('scheduling', () => {
@@ -43,7 +29,7 @@ describe('scheduling', () => {
     const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'succeeded');
-    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id) => step(s, id)) as [
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id) => stepOf(s, id)) as [
       StepStatus,
       StepStatus,
       StepStatus,
@@ -102,7 +88,7 @@ describe('retries', () => {
     };
     const s = await waitForOutcome(await startRun(env.client, plan, { taskQueue: worker.taskQueue }));
     assert.equal(s.outcome, 'succeeded');
-    const f = step(s, 'flaky');
+    const f = stepOf(s, 'flaky');
     assert.equal(f.attempts, 3);
     assert.deepEqual(
       f.attemptHistory.map((a) => a.outcome),
@@ -130,9 +116,9 @@ describe('retries', () => {
     const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });
     const s = await waitForOutcome(handle);
     assert.equal(s.outcome, 'failed');
-    assert.equal(step(s, 'broken').attempts, 2);
-    assert.equal(step(s, 'broken').state, 'failed');
-    assert.equal(step(s, 'after').state, 'pending');
+    assert.equal(stepOf(s, 'broken').attempts, 2);
+    assert.equal(stepOf(s, 'broken').state, 'failed');
+    assert.equal(stepOf(s, 'after').state, 'pending');
     assert.match(s.cause ?? '', /task "broken" failed after 2 attempts/);
     await assert.rejects(handle.result(), (err: { cause?: { type?: string; message?: string } }) => {
       assert.equal(err.cause?.type, 'PhaseFailed');

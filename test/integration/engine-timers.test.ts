@@ -1,6 +1,7 @@
 /**
  * Timers at their real lengths (hours, quarter hours) on Temporal's time-skipping test server:
- * approval timeouts, escalations and deadlines as plans write them, instead of sub-second stand-ins.
+ * approval timeouts, escalations, deadlines and checkpoints as plans write them, instead of
+ * sub-second stand-ins.
  * Time jumps while the client awaits a result, so these plans wait in the workflow (a gate, an
  * unclaimed agent task), never in an activity, which would take real time.
  */
@@ -9,7 +10,8 @@ import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { env, useTemporal, worker } from '../helpers/fixture';
 import { startRun } from '../../client/runs';
-import { statusQuery } from '../../workflows/messages';
+import { decideUpdate, statusQuery } from '../../workflows/messages';
+import { formatDuration } from '../../workflows/plan/duration';
 import type { PhasePlan } from '../../workflows/plan/schema';
 import type { RunStatus } from '../../workflows/status';
 
@@ -102,6 +104,80 @@ describe('timers at real lengths (time-skipping server)', () => {
     assert.ok(
       Math.abs(hours(started, deadline) - 0.25) < 0.01,
       `deadline 15m after the start (${started} → ${deadline})`,
+    );
+  });
+
+  it('takes a 30m checkpoint of a run waiting on its 24h gate, keeps the last 20 in the status and all in the event log, and ends with a checkpoint timer still set', async () => {
+    const plan: PhasePlan = {
+      id: 'checkpoint-30m',
+      checkpoint: '30m',
+      escalateAfter: '45m',
+      steps: [
+        { id: 'release', gate: { approval: { approvers: ['cto'], timeout: '24h' } } },
+        { id: 'ship', needs: ['release'], run: { kind: 'simulate', duration: '10ms' } },
+      ],
+    };
+    const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });
+    await env.sleep('12.25h'); // 24 checkpoints; the 25th is due at 12h 30m
+    const waiting = await handle.query(statusQuery);
+    assert.equal(waiting.state, 'awaiting-approval');
+    const started = waiting.startedAt ?? '';
+
+    // The event log has every checkpoint, numbered from 1, each with its digest in the message.
+    const logged = waiting.events.filter((e) => e.type === 'checkpoint');
+    assert.deepEqual(
+      logged.map((e) => e.message),
+      Array.from({ length: 24 }, (_, i) => `checkpoint ${i + 1}: 1 pending, 1 awaiting-approval; waiting: release`),
+    );
+    logged.forEach((e, i) =>
+      assert.ok(
+        Math.abs(hours(started, e.at) - (i + 1) / 2) < 0.01,
+        `checkpoint ${i + 1} at ${(i + 1) / 2}h (${started} → ${e.at})`,
+      ),
+    );
+
+    // The status keeps the last 20 (5…24), each a digest of the run at that time.
+    const kept = waiting.checkpoints ?? [];
+    assert.deepEqual(
+      kept.map((c) => c.seq),
+      Array.from({ length: 20 }, (_, i) => i + 5),
+    );
+    for (const c of kept) {
+      assert.deepEqual(
+        {
+          state: c.state,
+          steps: c.steps,
+          gatesWaiting: c.gatesWaiting,
+          escalations: c.escalations,
+          elapsed: c.elapsed,
+        },
+        {
+          state: 'awaiting-approval',
+          steps: { 'awaiting-approval': 1, pending: 1 },
+          gatesWaiting: ['release'],
+          escalations: 1, // the gate escalated once, at 45m
+          elapsed: formatDuration(c.seq * 30 * 60_000),
+        },
+        `checkpoint ${c.seq}`,
+      );
+      assert.ok(Math.abs(hours(started, c.at) - c.seq / 2) < 0.01, `checkpoint ${c.seq} at ${c.seq / 2}h`);
+    }
+
+    // A go ends the run though the checkpoint timer is still set; no checkpoint comes after the end.
+    await handle.executeUpdate(decideUpdate, { args: [{ gate: 'release', decision: 'go', approver: 'cto' }] });
+    await handle.result();
+    const final = await handle.query(statusQuery);
+    assert.equal(final.outcome, 'succeeded');
+    assert.ok(
+      hours(started, final.endedAt ?? '') < 12.5,
+      `ended before the 25th checkpoint was due (${final.endedAt})`,
+    );
+    assert.equal(final.checkpoints?.at(-1)?.seq, 24);
+    const ended = final.events.findIndex((e) => e.type === 'outcome');
+    assert.ok(ended >= 0, 'an outcome event');
+    assert.ok(
+      final.events.slice(ended).every((e) => e.type !== 'checkpoint'),
+      'no checkpoint after the end',
     );
   });
 });

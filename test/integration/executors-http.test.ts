@@ -14,14 +14,15 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { httpTask } from '../../activities/http';
 import type { TaskFailureDetails, TaskInput, TaskResult } from '../../activities/types';
 import type { HttpExecutor, MetricRule, PhasePlan } from '../../workflows/plan/schema';
 import { stepOf } from '../helpers/status';
 import { startRun } from '../../client/runs';
-import { createTestEnv, startWorker, waitForOutcome, type TestWorker } from '../helpers/temporal';
+import { waitForOutcome } from '../helpers/temporal';
+import { env, useTemporal, worker } from '../helpers/fixture';
 
 /** One request as the server saw it. */
 interface Seen {
@@ -289,16 +290,8 @@ describe('httpTask (activity)', () => {
 });
 
 describe('http steps through the phase workflow (dev server)', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: TestWorker;
-  before(async () => {
-    env = await createTestEnv();
-    worker = await startWorker(env);
-  });
-  after(async () => {
-    await worker?.stop();
-    await env?.teardown();
-  });
+  // Only these tests need Temporal: the activity tests above run in a MockActivityEnvironment.
+  useTemporal();
 
   it('500 then 200: succeeds on attempt 2 with the same Idempotency-Key and the JSON metrics', async () => {
     handlers.set('/release', (_req, res, _s, n) =>

@@ -2,13 +2,13 @@
  * The `shell` executor with real processes: first the activity on its own (MockActivityEnvironment),
  * then shell steps run end to end by the phase workflow on a real Temporal dev server.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { shellTask, OUTPUT_TAIL_BYTES } from '../../activities/shell';
 import { readProcStat } from '../../activities/process-group';
@@ -16,7 +16,8 @@ import type { TaskFailureDetails, TaskInput, TaskResult } from '../../activities
 import type { ShellExecutor, MetricRule, PhasePlan } from '../../workflows/plan/schema';
 import { stepOf } from '../helpers/status';
 import { startRun } from '../../client/runs';
-import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
+import { waitForOutcome, waitForStatus } from '../helpers/temporal';
+import { env, useTemporal, worker } from '../helpers/fixture';
 
 const dir = mkdtempSync(join(tmpdir(), 'phasegate-shell-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -274,16 +275,8 @@ describe('shellTask (activity)', () => {
 });
 
 describe('shell steps through the phase workflow (dev server)', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: TestWorker;
-  before(async () => {
-    env = await createTestEnv();
-    worker = await startWorker(env);
-  });
-  after(async () => {
-    await worker?.stop();
-    await env?.teardown();
-  });
+  // Only these tests need Temporal: the activity tests above run in a MockActivityEnvironment.
+  useTemporal();
 
   it('puts ::metric lines and regex metrics into the step status', async () => {
     const plan: PhasePlan = {
@@ -374,7 +367,7 @@ describe('shell steps through the phase workflow (dev server)', () => {
       ],
     };
     const handle = await startRun(env.client, plan, { taskQueue: worker.taskQueue });
-    await waitForStatus(handle, (st) => st.steps.find((x) => x.id === 'long')?.state === 'running');
+    await waitForStatus(handle, (st) => stepOf(st, 'long').state === 'running');
     const running = await waitForPids(pids, 3, 15_000);
     assert.ok(running.every(isRunning));
     await handle.cancel();

@@ -4,21 +4,14 @@
  * `Client` over Streamable HTTP (`POST /mcp`) and over stdio (`phase mcp` spawned), and the
  * published MCP Inspector CLI.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
-import { createApp } from '../../client/api/app';
-import { TokenStore, type TokenMap } from '../../client/api/auth';
+import type { TokenMap } from '../../client/api/auth';
 import type { PendingDecision } from '../../client/mcp/tools/decisions';
 import type { GateStatus, RunStatus, StepStatus } from '../../workflows/status';
-import { listenOnLoopback, type LoopbackServer } from '../helpers/http';
 import {
   callTool,
   httpClient,
@@ -31,7 +24,8 @@ import {
   toolError,
   untilTool,
 } from '../helpers/mcp';
-import { createTestEnv, startWorker, type TestWorker } from '../helpers/temporal';
+import { base, securedBase, useApi } from '../helpers/fixture';
+import { stepOf } from '../helpers/status';
 
 const PLANS = {
   'mcp-loop': {
@@ -97,34 +91,17 @@ const TOOLS = [
   'validate_plan',
 ];
 
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-let open: LoopbackServer;
-let secured: LoopbackServer;
-let dir: string;
 const clients: Client[] = [];
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'phasegate-mcp-'));
-  for (const [id, plan] of Object.entries(PLANS)) writeFileSync(join(dir, `${id}.json`), JSON.stringify(plan));
-  env = await createTestEnv();
-  worker = await startWorker(env);
-  const common = { client: env.client, taskQueue: worker.taskQueue, plansDir: dir, logger: pino({ level: 'silent' }) };
-  open = await listenOnLoopback(createApp(common));
-  secured = await listenOnLoopback(createApp({ ...common, tokens: new TokenStore(TOKENS) }));
-});
-
+// Registered first so that it runs first: the clients (stdio ones are `phase mcp` processes
+// connected to the API) close before the apps do.
 after(async () => {
   await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
-  await open?.close();
-  await secured?.close();
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(dir, { recursive: true, force: true });
 });
+useApi({ plans: PLANS, secured: TOKENS });
 
-async function connect(kind: 'http' | 'stdio', base: string, token?: string): Promise<Client> {
-  const client = kind === 'http' ? await httpClient(base, token) : await stdioClient(base, token);
+async function connect(kind: 'http' | 'stdio', url: string, token?: string): Promise<Client> {
+  const client = kind === 'http' ? await httpClient(url, token) : await stdioClient(url, token);
   clients.push(client);
   return client;
 }
@@ -191,7 +168,7 @@ async function fullLoop(client: Client): Promise<RunStatus> {
 describe('MCP over both transports, without tokens', () => {
   it('lists exactly the tools of SPEC §9 and both resource templates', async () => {
     for (const kind of ['http', 'stdio'] as const) {
-      const client = await connect(kind, open.base);
+      const client = await connect(kind, base);
       const tools = await client.listTools();
       assert.deepEqual(tools.tools.map((t) => t.name).sort(), TOOLS, kind);
       for (const t of tools.tools)
@@ -204,8 +181,8 @@ describe('MCP over both transports, without tokens', () => {
     }
   });
 
-  it('Streamable HTTP: the full agent loop; the run and report resources', async () => {
-    const client = await connect('http', open.base);
+  it('runs the full agent loop over Streamable HTTP and serves the run and report resources', async () => {
+    const client = await connect('http', base);
     const done = await fullLoop(client);
     const resource = await client.readResource({ uri: `phasegate://runs/${done.runId}` });
     const first = resource.contents[0] as { text: string; mimeType: string };
@@ -215,13 +192,13 @@ describe('MCP over both transports, without tokens', () => {
     assert.equal((reportResource.contents[0] as { mimeType: string }).mimeType, 'text/markdown');
   });
 
-  it('stdio (phase mcp): the full agent loop', async () => {
-    await fullLoop(await connect('stdio', open.base));
+  it('runs the full agent loop over stdio (phase mcp)', async () => {
+    await fullLoop(await connect('stdio', base));
   });
 
   it('two clients of one agent never get the same lease', async () => {
-    const a = await connect('http', open.base);
-    const b = await connect('stdio', open.base);
+    const a = await connect('http', base);
+    const b = await connect('stdio', base);
     const { runId } = await ok<{ runId: string }>(a, 'start_run', { plan: 'mcp-pair' });
     const first = await ok<{ leaseId: string; stepId: string }>(a, 'next_task', { agent: 'pair', runId, wait: '20s' });
     const second = await ok<{ leaseId?: string; stepId?: string; task?: null }>(b, 'next_task', {
@@ -254,12 +231,12 @@ describe('MCP over both transports, without tokens', () => {
       });
       const failed = await untilTool<RunStatus>(a, 'get_run', { runId }, finished);
       assert.equal(failed.outcome, 'failed');
-      assert.match(failed.steps.find((s) => s.id === second.stepId)?.error ?? '', /cannot reproduce/);
+      assert.match(stepOf(failed, second.stepId ?? '').error ?? '', /cannot reproduce/);
     }
   });
 
   it('bad input is a tool error naming the field', async () => {
-    const client = await connect('http', open.base);
+    const client = await connect('http', base);
     assert.match(await toolError(client, 'decide', { runId: 'x', gate: 'g', decision: 'maybe' }), /decision/);
     assert.match(await toolError(client, 'get_run', { runId: 'x', colour: 'red' }), /colour/);
     assert.match(await toolError(client, 'get_run', { runId: 'mcp-no-such-run' }), /404/);
@@ -283,7 +260,7 @@ describe('MCP over both transports, without tokens', () => {
       [{}, 200],
     ];
     for (const [headers, expected] of cases) {
-      const status = await rawPost(`${open.base}/mcp`, body, {
+      const status = await rawPost(`${base}/mcp`, body, {
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
         ...headers,
@@ -295,7 +272,7 @@ describe('MCP over both transports, without tokens', () => {
   it('phase mcp writes nothing but MCP messages to stdout', async () => {
     const child = spawn(process.execPath, [...PHASE_ARGV, 'mcp'], {
       cwd: ROOT,
-      env: { ...process.env, PHASEGATE_URL: open.base },
+      env: { ...process.env, PHASEGATE_URL: base },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
@@ -324,19 +301,19 @@ describe('MCP with tokens: the same roles as /api', () => {
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     for (const auth of [{}, { authorization: 'Bearer nope' }] as Record<string, string>[]) {
-      const res = await fetch(`${secured.base}/mcp`, { method: 'POST', headers: { ...headers, ...auth }, body });
+      const res = await fetch(`${securedBase}/mcp`, { method: 'POST', headers: { ...headers, ...auth }, body });
       assert.equal(res.status, 401);
       assert.ok(res.headers.get('www-authenticate')?.startsWith('Bearer'));
     }
-    await assert.rejects(httpClient(secured.base, 'nope'), (err: { code?: number }) => err.code === 401);
+    await assert.rejects(httpClient(securedBase, 'nope'), (err: { code?: number }) => err.code === 401);
     // stdio: the API refuses each call, and the tool error says so.
-    assert.match(await toolError(await connect('stdio', secured.base, 'nope'), 'list_plans'), /401/);
+    assert.match(await toolError(await connect('stdio', securedBase, 'nope'), 'list_plans'), /401/);
   });
 
   it('agent over stdio, approver over HTTP: roles hold, the approver sees the gate and its vote counts', async () => {
-    const ops = await connect('http', secured.base, OPS);
-    const agent = await connect('stdio', secured.base, AGENT);
-    const alice = await connect('http', secured.base, ALICE);
+    const ops = await connect('http', securedBase, OPS);
+    const agent = await connect('stdio', securedBase, AGENT);
+    const alice = await connect('http', securedBase, ALICE);
     assert.match(await toolError(agent, 'start_run', { plan: 'mcp-approval' }), /403/);
     const { runId } = await ok<{ runId: string }>(ops, 'start_run', { plan: 'mcp-approval' });
     assert.match(await toolError(alice, 'next_task', { agent: 'reviewer', runId }), /403/);
@@ -385,7 +362,7 @@ describe('MCP with tokens: the same roles as /api', () => {
 
 describe('the MCP Inspector CLI (a client nobody here wrote)', () => {
   it('lists the tools of phase mcp and calls one', async () => {
-    const stdio = ['-e', `PHASEGATE_URL=${open.base}`, process.execPath, ...PHASE_ARGV, 'mcp'];
+    const stdio = ['-e', `PHASEGATE_URL=${base}`, process.execPath, ...PHASE_ARGV, 'mcp'];
     const listed = JSON.parse(await inspector([...stdio, '--method', 'tools/list'])) as { tools: { name: string }[] };
     assert.deepEqual(listed.tools.map((t) => t.name).sort(), TOOLS);
     const called = JSON.parse(await inspector([...stdio, '--method', 'tools/call', '--tool-name', 'list_plans'])) as {
@@ -394,7 +371,7 @@ describe('the MCP Inspector CLI (a client nobody here wrote)', () => {
     assert.deepEqual(called.structuredContent.plans.map((p) => p.id).sort(), Object.keys(PLANS).sort());
     const overHttp = JSON.parse(
       await inspector([
-        `${open.base}/mcp`,
+        `${base}/mcp`,
         '--transport',
         'http',
         '--method',

@@ -7,19 +7,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { Resource } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Client } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
-import pino from 'pino';
-import { createApp } from '../../client/api/app';
 import { parseTokenSpec, TokenStore } from '../../client/api/auth';
 import { ApiMetrics } from '../../client/api/metrics';
 import { startRun } from '../../client/runs';
@@ -29,14 +22,9 @@ import type { RunStatus } from '../../workflows/status';
 import { OTEL_WORKFLOW_INTERCEPTORS, workerTracingOptions } from '../../workers/telemetry';
 import { WORKFLOWS_PATH } from '../../workers/worker';
 import { freePort, spawnWorker, until, type WorkerProcess } from '../helpers/processes';
-import { createTestEnv, startWorker, workflowBundle, type TestWorker } from '../helpers/temporal';
-import { listenOnLoopback } from '../helpers/http';
+import { workflowBundle } from '../helpers/temporal';
+import { base, env, serveApp, useApi } from '../helpers/fixture';
 import { loadRecordedHistories } from '../helpers/histories';
-
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-let plansDir: string;
-const servers: Server[] = [];
 
 const PLANS = {
   'it-metrics': {
@@ -56,25 +44,9 @@ function quickPlan(id: string): PhasePlan {
   return v.plan as PhasePlan;
 }
 
-async function listen(app: ReturnType<typeof createApp>): Promise<string> {
-  const { server, base } = await listenOnLoopback(app);
-  servers.push(server);
-  return base;
-}
-
-before(async () => {
-  plansDir = mkdtempSync(join(tmpdir(), 'phasegate-metrics-it-'));
-  for (const [id, plan] of Object.entries(PLANS)) writeFileSync(join(plansDir, `${id}.json`), JSON.stringify(plan));
-  env = await createTestEnv();
-  worker = await startWorker(env);
-});
-
-after(async () => {
-  for (const server of servers) await new Promise((r) => server.close(r));
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(plansDir, { recursive: true, force: true });
-});
+// Each app gets its own metrics registry (createApp's default); the worker-process tests spawn
+// workers of their own on their own task queues beside the fixture's worker.
+useApi({ plans: PLANS });
 
 /** One sample of a Prometheus text exposition. */
 interface Sample {
@@ -112,19 +84,11 @@ async function scrape(url: string, token?: string): Promise<Sample[]> {
 }
 
 describe('API /metrics', () => {
-  let base: string;
+  /** An app whose outcome counts are never reused, so a finished run shows at the next scrape. */
+  let url: string;
 
   before(async () => {
-    const metrics = new ApiMetrics({ outcomeCacheMs: 0 });
-    base = await listen(
-      createApp({
-        client: env.client,
-        taskQueue: worker.taskQueue,
-        plansDir,
-        logger: pino({ level: 'silent' }),
-        metrics,
-      }),
-    );
+    ({ base: url } = await serveApp({ metrics: new ApiMetrics({ outcomeCacheMs: 0 }) }));
   });
 
   async function call<T = Record<string, unknown>>(
@@ -132,7 +96,7 @@ describe('API /metrics', () => {
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${base}${path}`, {
+    const res = await fetch(`${url}${path}`, {
       method,
       ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' } }),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -155,7 +119,7 @@ describe('API /metrics', () => {
   }
 
   it('counters move while a run is started, decided and finished through the API', async () => {
-    const before = await scrape(base);
+    const before = await scrape(url);
     const succeededBefore = total(before, 'phasegate_runs_by_outcome', { outcome: 'succeeded' });
     assert.ok(
       before.some((s) => s.name === 'phasegate_runs_by_outcome' && s.labels.outcome === 'timed-out'),
@@ -167,7 +131,7 @@ describe('API /metrics', () => {
     const runId = started.body.runId;
     await waitFor(runId, (s) => s.state === 'awaiting-approval');
 
-    const during = await scrape(base);
+    const during = await scrape(url);
     assert.equal(
       total(during, 'phasegate_runs_started_total', { plan: 'it-metrics' }) -
         total(before, 'phasegate_runs_started_total', { plan: 'it-metrics' }),
@@ -209,7 +173,7 @@ describe('API /metrics', () => {
     let after: Sample[] = [];
     await until(
       async () => {
-        after = await scrape(base);
+        after = await scrape(url);
         return total(after, 'phasegate_runs_by_outcome', { outcome: 'succeeded' }) >= succeededBefore + 1;
       },
       15_000,
@@ -241,15 +205,15 @@ describe('API /metrics', () => {
   });
 
   it('labels unknown paths (unmatched) and requests refused before routing by their route', async () => {
-    const before = await scrape(base);
-    assert.equal((await fetch(`${base}/no/such/${Date.now()}`)).status, 404);
-    const res = await fetch(`${base}/api/runs`, {
+    const before = await scrape(url);
+    assert.equal((await fetch(`${url}/no/such/${Date.now()}`)).status, 404);
+    const res = await fetch(`${url}/api/runs`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv' },
       body: 'a,b',
     });
     assert.equal(res.status, 415);
-    const after = await scrape(base);
+    const after = await scrape(url);
     assert.equal(
       total(after, 'phasegate_http_requests_total', { route: '(unmatched)', status: '404' }) -
         total(before, 'phasegate_http_requests_total', { route: '(unmatched)', status: '404' }),
@@ -270,18 +234,9 @@ describe('who may read /metrics', () => {
     return (await fetch(`${url}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {})).status;
   }
 
-  it('with tokens: the metrics token or an operator token; nobody else', async () => {
+  it('with tokens, lets the metrics token or an operator token read /metrics and refuses everyone else', async () => {
     const tokens = new TokenStore(parseTokenSpec('op-token=olga:operator;ap-token=alice:approver'));
-    const url = await listen(
-      createApp({
-        client: env.client,
-        taskQueue: worker.taskQueue,
-        plansDir,
-        logger: pino({ level: 'silent' }),
-        tokens,
-        metricsToken: METRICS_TOKEN,
-      }),
-    );
+    const { base: url } = await serveApp({ tokens, metricsToken: METRICS_TOKEN });
     assert.equal(await status(url, '/metrics'), 401);
     assert.equal(await status(url, '/metrics', 'wrong-token'), 401);
     assert.equal(await status(url, '/metrics', 'ap-token'), 403);
@@ -290,36 +245,17 @@ describe('who may read /metrics', () => {
     assert.equal(await status(url, '/api/plans', METRICS_TOKEN), 401, 'the metrics token opens nothing else');
   });
 
-  it('with tokens and no metrics token: operator tokens only', async () => {
+  it('with tokens and no metrics token, lets only operator tokens read /metrics', async () => {
     const tokens = new TokenStore(parseTokenSpec('op-token=olga:operator;ag-token=bot:agent'));
-    const url = await listen(
-      createApp({
-        client: env.client,
-        taskQueue: worker.taskQueue,
-        plansDir,
-        logger: pino({ level: 'silent' }),
-        tokens,
-      }),
-    );
+    const { base: url } = await serveApp({ tokens });
     assert.equal(await status(url, '/metrics'), 401);
     assert.equal(await status(url, '/metrics', 'ag-token'), 403);
     assert.equal(await status(url, '/metrics', 'op-token'), 200);
   });
 
-  it('auth off: open, unless a metrics token is configured', async () => {
-    const open = await listen(
-      createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }) }),
-    );
-    assert.equal(await status(open, '/metrics'), 200);
-    const guarded = await listen(
-      createApp({
-        client: env.client,
-        taskQueue: worker.taskQueue,
-        plansDir,
-        logger: pino({ level: 'silent' }),
-        metricsToken: METRICS_TOKEN,
-      }),
-    );
+  it('with auth off, serves /metrics to anyone unless a metrics token is configured', async () => {
+    assert.equal(await status(base, '/metrics'), 200);
+    const { base: guarded } = await serveApp({ metricsToken: METRICS_TOKEN });
     assert.equal(await status(guarded, '/metrics'), 401);
     assert.equal(await status(guarded, '/metrics', METRICS_TOKEN), 200);
   });

@@ -9,13 +9,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startRun } from '../../client/runs';
 import { verifyLink } from '../../config/approval-links';
 import type { NotificationBody } from '../../activities/notify-body';
 import { actUpdate, decideUpdate } from '../../workflows/messages';
 import type { PhasePlan } from '../../workflows/plan/schema';
-import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
+import { waitForOutcome, waitForStatus } from '../helpers/temporal';
+import { env, useTemporal, worker } from '../helpers/fixture';
 
 interface Hit {
   path: string;
@@ -23,8 +23,6 @@ interface Hit {
   body: Record<string, unknown>;
 }
 
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
 let server: Server;
 let base: string;
 let hits: Hit[] = [];
@@ -47,18 +45,18 @@ before(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  env = await createTestEnv();
-  worker = await startWorker(env, {
-    activities: {
-      webhookUrl: `${base}/hook`,
-      notify: { publicUrl: 'http://phasegate.test', uiUrl: 'http://ui.test', linkSecret: SECRET },
-    },
-  });
 });
 
-after(async () => {
-  await worker?.stop();
-  await env?.teardown();
+// The worker posts to the sink above, whose URL is known once its hook has run.
+useTemporal({
+  activities: () => ({
+    webhookUrl: `${base}/hook`,
+    notify: { publicUrl: 'http://phasegate.test', uiUrl: 'http://ui.test', linkSecret: SECRET },
+  }),
+});
+
+// After the fixture's hook: the sink closes once the worker has stopped.
+after(() => {
   server?.close();
 });
 

@@ -5,24 +5,11 @@
  * (403, saying why) the run's starter and whoever held a lease on a task the gate needs; a quorum a
  * group cannot reach is refused at the start.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
-import { createApp } from '../../client/api/app';
-import { TokenStore } from '../../client/api/auth';
 import type { GateStatus, RunStatus } from '../../workflows/status';
-import { createTestEnv, startWorker, type TestWorker } from '../helpers/temporal';
-import { listenOnLoopback, type LoopbackServer } from '../helpers/http';
-
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-let open: LoopbackServer;
-let secured: LoopbackServer;
-let plansDir: string;
+import { base, securedBase, useApi } from '../helpers/fixture';
+import { gateOf, stepOf } from '../helpers/status';
 
 const reviewThenShip = (id: string, approval: object) => ({
   id,
@@ -43,28 +30,10 @@ const TOKENS = {
   't-alice': { identity: 'alice', roles: ['approver'] },
 } as const;
 
-before(async () => {
-  plansDir = mkdtempSync(join(tmpdir(), 'phasegate-people-'));
-  for (const [id, plan] of Object.entries(PLANS)) writeFileSync(join(plansDir, `${id}.json`), JSON.stringify(plan));
-  env = await createTestEnv();
-  worker = await startWorker(env);
-  const common = {
-    client: env.client,
-    taskQueue: worker.taskQueue,
-    plansDir,
-    logger: pino({ level: 'silent' }),
-    groups: { release: ['alice', 'bob'], qa: ['quinn'] },
-  };
-  open = await listenOnLoopback(createApp(common));
-  secured = await listenOnLoopback(createApp({ ...common, tokens: new TokenStore(TOKENS as never) }));
-});
-
-after(async () => {
-  await open?.close();
-  await secured?.close();
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(plansDir, { recursive: true, force: true });
+useApi({
+  plans: PLANS,
+  app: { groups: { release: ['alice', 'bob'], qa: ['quinn'] } },
+  secured: TOKENS as never,
 });
 
 interface Reply<T> {
@@ -73,7 +42,7 @@ interface Reply<T> {
 }
 
 async function call<T = Record<string, unknown>>(
-  server: LoopbackServer,
+  url: string,
   method: 'GET' | 'POST',
   path: string,
   body?: unknown,
@@ -83,7 +52,7 @@ async function call<T = Record<string, unknown>>(
   const headers: Record<string, string> =
     method === 'POST' ? { 'content-type': 'application/json', ...extra } : { ...extra };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${server.base}${path}`, {
+  const res = await fetch(`${url}${path}`, {
     method,
     headers,
     ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
@@ -91,16 +60,11 @@ async function call<T = Record<string, unknown>>(
   return { status: res.status, body: (await res.json()) as Reply<T>['body'] };
 }
 
-async function until(
-  server: LoopbackServer,
-  runId: string,
-  ok: (s: RunStatus) => boolean,
-  token?: string,
-): Promise<RunStatus> {
+async function until(url: string, runId: string, ok: (s: RunStatus) => boolean, token?: string): Promise<RunStatus> {
   const deadline = Date.now() + 30_000;
   let last: Reply<RunStatus> | undefined;
   while (Date.now() < deadline) {
-    last = await call<RunStatus>(server, 'GET', `/api/runs/${runId}`, undefined, token);
+    last = await call<RunStatus>(url, 'GET', `/api/runs/${runId}`, undefined, token);
     if (last.status === 200 && ok(last.body)) return last.body;
     await new Promise((r) => setTimeout(r, 150));
   }
@@ -108,14 +72,10 @@ async function until(
 }
 
 /** Claims and completes the review task as `claimant` (without tokens) or with `token`. */
-async function review(
-  server: LoopbackServer,
-  runId: string,
-  who: { claimant?: string; token?: string },
-): Promise<void> {
-  await until(server, runId, (s) => s.steps.some((t) => t.id === 'review' && t.state === 'running'), who.token);
+async function review(url: string, runId: string, who: { claimant?: string; token?: string }): Promise<void> {
+  await until(url, runId, (s) => s.steps.some((t) => t.id === 'review' && t.state === 'running'), who.token);
   const claim = await call<{ leaseId: string; attempt: number }>(
-    server,
+    url,
     'POST',
     `/api/runs/${runId}/steps/review/claim`,
     who.claimant ? { claimant: who.claimant } : {},
@@ -123,7 +83,7 @@ async function review(
   );
   assert.equal(claim.status, 200, JSON.stringify(claim.body));
   const done = await call(
-    server,
+    url,
     'POST',
     `/api/runs/${runId}/steps/review/complete`,
     { leaseId: claim.body.leaseId, attempt: claim.body.attempt, ...(who.claimant ? { claimant: who.claimant } : {}) },
@@ -132,21 +92,19 @@ async function review(
   assert.equal(done.status, 200, JSON.stringify(done.body));
 }
 
-const gateOf = (s: RunStatus) => s.gates.find((g) => g.id === 'ship') as GateStatus;
-
 describe('approver groups and separation of duties', () => {
   it('without tokens: group members vote, others are refused; the reviewer may not approve its own work', async () => {
-    const start = await call<{ runId: string }>(open, 'POST', '/api/runs', { plan: 'pg-sod' });
+    const start = await call<{ runId: string }>(base, 'POST', '/api/runs', { plan: 'pg-sod' });
     assert.equal(start.status, 201, JSON.stringify(start.body));
     const runId = start.body.runId;
-    await review(open, runId, { claimant: 'bob' });
-    const waiting = await until(open, runId, (s) => gateOf(s).state === 'awaiting-approval');
-    assert.deepEqual(gateOf(waiting).approverGroups, { release: ['alice', 'bob'] });
-    assert.equal(gateOf(waiting).separateDuties, true);
-    assert.deepEqual(waiting.steps.find((t) => t.id === 'review')?.leaseHolders, ['bob']);
+    await review(base, runId, { claimant: 'bob' });
+    const waiting = await until(base, runId, (s) => gateOf(s, 'ship').state === 'awaiting-approval');
+    assert.deepEqual(gateOf(waiting, 'ship').approverGroups, { release: ['alice', 'bob'] });
+    assert.equal(gateOf(waiting, 'ship').separateDuties, true);
+    assert.deepEqual(stepOf(waiting, 'review').leaseHolders, ['bob']);
 
     const vote = (approver: string) =>
-      call<GateStatus>(open, 'POST', `/api/runs/${runId}/decisions`, { gate: 'ship', decision: 'go', approver });
+      call<GateStatus>(base, 'POST', `/api/runs/${runId}/decisions`, { gate: 'ship', decision: 'go', approver });
     const outsider = await vote('mallory');
     assert.equal(outsider.status, 403);
     assert.match(
@@ -165,7 +123,7 @@ describe('approver groups and separation of duties', () => {
     assert.equal((await vote('alice')).status, 409);
     // `phase mcp` sends its decide calls with x-phasegate-via: mcp; the vote says so.
     const second = await call<GateStatus>(
-      open,
+      base,
       'POST',
       `/api/runs/${runId}/decisions`,
       { gate: 'ship', decision: 'go', approver: 'cto' },
@@ -180,19 +138,19 @@ describe('approver groups and separation of duties', () => {
         ['cto', 'mcp'],
       ],
     );
-    assert.equal((await until(open, runId, (s) => s.outcome !== null)).outcome, 'succeeded');
+    assert.equal((await until(base, runId, (s) => s.outcome !== null)).outcome, 'succeeded');
   });
 
   it('with tokens: token groups count, the starter is refused, the approver is the token', async () => {
-    const start = await call<{ runId: string }>(secured, 'POST', '/api/runs', { plan: 'pg-sod' }, 't-olivia');
+    const start = await call<{ runId: string }>(securedBase, 'POST', '/api/runs', { plan: 'pg-sod' }, 't-olivia');
     assert.equal(start.status, 201, JSON.stringify(start.body));
     const runId = start.body.runId;
-    await review(secured, runId, { token: 't-bob' });
-    const waiting = await until(secured, runId, (s) => gateOf(s).state === 'awaiting-approval', 't-alice');
+    await review(securedBase, runId, { token: 't-bob' });
+    const waiting = await until(securedBase, runId, (s) => gateOf(s, 'ship').state === 'awaiting-approval', 't-alice');
     // PHASEGATE_GROUPS members and the tokens whose groups name release.
-    assert.deepEqual(gateOf(waiting).approverGroups, { release: ['alice', 'bob', 'carol', 'olivia'] });
+    assert.deepEqual(gateOf(waiting, 'ship').approverGroups, { release: ['alice', 'bob', 'carol', 'olivia'] });
     const vote = (token: string) =>
-      call<GateStatus>(secured, 'POST', `/api/runs/${runId}/decisions`, { gate: 'ship', decision: 'go' }, token);
+      call<GateStatus>(securedBase, 'POST', `/api/runs/${runId}/decisions`, { gate: 'ship', decision: 'go' }, token);
     const starter = await vote('t-olivia');
     assert.equal(starter.status, 403);
     assert.match(
@@ -202,15 +160,15 @@ describe('approver groups and separation of duties', () => {
     assert.equal((await vote('t-bob')).status, 403);
     assert.equal((await vote('t-carol')).body.state, 'awaiting-approval');
     assert.equal((await vote('t-alice')).body.state, 'go');
-    const final = await until(secured, runId, (s) => s.outcome !== null, 't-alice');
+    const final = await until(securedBase, runId, (s) => s.outcome !== null, 't-alice');
     assert.deepEqual(
-      gateOf(final).votes.map((v) => v.approver),
+      gateOf(final, 'ship').votes.map((v) => v.approver),
       ['carol', 'alice'],
     );
   });
 
   it('a quorum its group cannot reach is refused at the start, naming the path', async () => {
-    const r = await call(open, 'POST', '/api/runs', { plan: 'pg-too-few' });
+    const r = await call(base, 'POST', '/api/runs', { plan: 'pg-too-few' });
     assert.equal(r.status, 400);
     assert.equal(r.body.details?.[0]?.path, 'plan.steps[2].gate.approval.quorum');
     assert.match(

@@ -3,7 +3,7 @@
  * killed, and the Temporal dev server restarted on its SQLite file while a task runs and while a
  * gate waits. Side effects are counted in a file the shell tasks append to.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client, Connection } from '@temporalio/client';
-import { createTestEnv, waitForOutcome, waitForStatus } from '../helpers/temporal';
+import { waitForOutcome, waitForStatus } from '../helpers/temporal';
+import { env, useTemporal } from '../helpers/fixture';
 import { freePort, spawnWorker, until, type WorkerProcess, crashingShellPlan, fileLines } from '../helpers/processes';
 import { startRun } from '../../client/runs';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
@@ -31,13 +32,8 @@ after(async () => {
 });
 
 describe('worker crashes', () => {
-  let env: TestWorkflowEnvironment;
-  before(async () => {
-    env = await createTestEnv();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  // The server only: the workers are processes of their own, so that they can be SIGKILLed.
+  useTemporal({ worker: false });
 
   it('a worker SIGKILLed mid shell task: the attempt is retried on a new worker, the dead attempt leaves no effect behind', async () => {
     const q = `crash-${randomUUID()}`;
@@ -122,6 +118,7 @@ describe('worker crashes', () => {
   });
 });
 
+// Not on the fixture: it needs a dev server of its own on a fixed port and SQLite file, to restart.
 describe('Temporal server restarts', () => {
   it('a run continues across two dev server restarts on the same SQLite file; a decision sent after a restart counts', async () => {
     const port = await freePort();

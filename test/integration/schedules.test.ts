@@ -3,24 +3,14 @@
  * routes and their error codes, trigger now, pause/unpause with a note, overlap skip, apply
  * (create, unchanged, updated), and the CLI's `phase schedule` commands against the API.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
-import { createApp } from '../../client/api/app';
 import { runCli } from '../../client/cli/run';
 import type { ScheduleView } from '../../client/schedules/temporal';
 import type { PhaseRunInput } from '../../workflows/messages';
-import { createTestEnv, startWorker, type TestWorker } from '../helpers/temporal';
-import { listenOnLoopback, type LoopbackServer } from '../helpers/http';
-
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-let http: LoopbackServer;
-let plansDir: string;
+import { base, env, plansDir, useApi } from '../helpers/fixture';
 
 const PLANS: Record<string, object> = {
   'sch-quick': {
@@ -31,28 +21,7 @@ const PLANS: Record<string, object> = {
   'sch-slow': { id: 'sch-slow', steps: [{ id: 'long', run: { kind: 'simulate', duration: '10m' } }] },
 };
 
-before(async () => {
-  plansDir = mkdtempSync(join(tmpdir(), 'phasegate-schedules-'));
-  for (const [id, plan] of Object.entries(PLANS)) writeFileSync(join(plansDir, `${id}.json`), JSON.stringify(plan));
-  env = await createTestEnv();
-  worker = await startWorker(env);
-  http = await listenOnLoopback(
-    createApp({
-      client: env.client,
-      taskQueue: worker.taskQueue,
-      plansDir,
-      uiUrl: 'http://ui.test:8233',
-      logger: pino({ level: 'silent' }),
-    }),
-  );
-});
-
-after(async () => {
-  await http?.close();
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(plansDir, { recursive: true, force: true });
-});
+useApi({ plans: PLANS, app: { uiUrl: 'http://ui.test:8233' } });
 
 interface Reply<T> {
   status: number;
@@ -60,7 +29,7 @@ interface Reply<T> {
 }
 
 async function call<T = ScheduleView>(method: string, path: string, body?: unknown): Promise<Reply<T>> {
-  const res = await fetch(`${http.base}${path}`, {
+  const res = await fetch(`${base}${path}`, {
     method,
     // Without tokens every state-changing request must be JSON (the CSRF guard), a DELETE too.
     headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
@@ -128,7 +97,7 @@ describe('schedule routes', () => {
     assert.equal((await call('POST', '/api/schedules/nope/trigger', {})).status, 404);
   });
 
-  it('trigger now starts a Phasegate run carrying scheduleId; Temporal marks it TemporalScheduledById', async () => {
+  it('starts a Phasegate run carrying scheduleId on trigger now, which Temporal marks TemporalScheduledById', async () => {
     assert.equal(
       (await call('POST', '/api/schedules', { id: 'every-hour', plan: 'sch-quick', every: '1h' })).status,
       201,
@@ -160,7 +129,7 @@ describe('schedule routes', () => {
     assert.equal(decoded.plan.id, 'sch-quick');
   });
 
-  it('pause and unpause with a note', async () => {
+  it('pauses and unpauses a schedule with the note given, and refuses a note that is not text (400)', async () => {
     assert.equal(
       (await call('POST', '/api/schedules', { id: 'pausable', plan: 'sch-quick', every: '1d' })).status,
       201,
@@ -177,7 +146,7 @@ describe('schedule routes', () => {
     assert.equal(badNote.body.details?.[0]?.path, 'note');
   });
 
-  it('overlap skip: a trigger while the last run still runs starts nothing and counts a skip', async () => {
+  it('starts nothing on a trigger while the last run still runs (overlap skip) and counts a skip', async () => {
     assert.equal(
       (await call('POST', '/api/schedules', { id: 'slow', plan: 'sch-slow', every: '1d', overlap: 'skip' })).status,
       201,
@@ -249,16 +218,16 @@ describe('phase schedule (CLI)', () => {
     };
   };
 
-  it('apply reads the schedules file; create, show, pause, trigger, delete; a bad file is exit 2 naming the path', async () => {
+  it('applies the schedules file and creates, shows, pauses, triggers and deletes schedules; a bad file exits 2 naming the path', async () => {
     writeFileSync(
       join(plansDir, 'schedules.yaml'),
       'schedules:\n  - id: cli-weekly\n    plan: sch-quick\n    cron: "0 9 * * MON"\n    timezone: UTC\n',
     );
     let o = io();
-    assert.equal(await runCli(['--url', http.base, 'schedule', 'apply'], o.io), 0, o.err.join(''));
+    assert.equal(await runCli(['--url', base, 'schedule', 'apply'], o.io), 0, o.err.join(''));
     assert.match(o.out.join(''), /^created\s+cli-weekly \(plan sch-quick; next \d{4}-/);
     o = io();
-    assert.equal(await runCli(['--url', http.base, 'schedule', 'apply'], o.io), 0);
+    assert.equal(await runCli(['--url', base, 'schedule', 'apply'], o.io), 0);
     assert.match(o.out.join(''), /^unchanged cli-weekly/);
 
     o = io();
@@ -266,7 +235,7 @@ describe('phase schedule (CLI)', () => {
       await runCli(
         [
           '--url',
-          http.base,
+          base,
           'schedule',
           'create',
           'cli-daily',
@@ -285,22 +254,22 @@ describe('phase schedule (CLI)', () => {
     );
     assert.match(o.out.join(''), /cli-daily {2}plan sch-quick {2}every 1d {2}overlap skip {2}paused: not yet/);
     o = io();
-    assert.equal(await runCli(['--url', http.base, '--json', 'schedule', 'show', 'cli-daily'], o.io), 0);
+    assert.equal(await runCli(['--url', base, '--json', 'schedule', 'show', 'cli-daily'], o.io), 0);
     assert.equal((JSON.parse(o.out.join('')) as ScheduleView).paused, true);
     o = io();
-    assert.equal(await runCli(['--url', http.base, 'schedule', 'unpause', 'cli-daily'], o.io), 0);
+    assert.equal(await runCli(['--url', base, 'schedule', 'unpause', 'cli-daily'], o.io), 0);
     assert.match(o.out.join(''), /active/);
     o = io();
-    assert.equal(await runCli(['--url', http.base, 'schedule', 'list'], o.io), 0);
+    assert.equal(await runCli(['--url', base, 'schedule', 'list'], o.io), 0);
     assert.match(o.out.join(''), /cli-weekly/);
     o = io();
-    assert.equal(await runCli(['--url', http.base, 'schedule', 'trigger', 'cli-daily'], o.io), 0);
+    assert.equal(await runCli(['--url', base, 'schedule', 'trigger', 'cli-daily'], o.io), 0);
     o = io();
-    assert.equal(await runCli(['--url', http.base, 'schedule', 'delete', 'cli-daily'], o.io), 0);
+    assert.equal(await runCli(['--url', base, 'schedule', 'delete', 'cli-daily'], o.io), 0);
     o = io();
-    assert.equal(await runCli(['--url', http.base, 'schedule', 'show', 'cli-daily'], o.io), 3);
+    assert.equal(await runCli(['--url', base, 'schedule', 'show', 'cli-daily'], o.io), 3);
     o = io();
-    assert.equal(await runCli(['--url', http.base, 'schedule', 'create', 'x', '--plan', 'sch-quick'], o.io), 2);
+    assert.equal(await runCli(['--url', base, 'schedule', 'create', 'x', '--plan', 'sch-quick'], o.io), 2);
     assert.match(o.err.join(''), /cron: give either cron or every/);
 
     writeFileSync(
@@ -308,7 +277,7 @@ describe('phase schedule (CLI)', () => {
       'schedules:\n  - id: broken\n    plan: sch-quick\n    every: soon\n',
     );
     o = io();
-    assert.equal(await runCli(['--url', http.base, 'schedule', 'apply'], o.io), 2);
+    assert.equal(await runCli(['--url', base, 'schedule', 'apply'], o.io), 2);
     assert.match(o.err.join(''), /schedules\[0\]\.every: must be a duration/);
   });
 });

@@ -3,25 +3,17 @@
  * its quorum of go votes, and to `rejected` (with rollback) when the first approval gets a no-go.
  * Programs are followed into their child phases.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestEnv, startWorker, type TestWorker } from '../helpers/temporal';
+import { env, useTemporal, worker } from '../helpers/fixture';
 import { startRun } from '../../client/runs';
 import { BUNDLED_PLANS_DIR, loadPlanCatalog, resolvePlan, type PlanCatalog } from '../../client/plans';
 import { drive } from '../helpers/drive';
 
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
 let catalog: PlanCatalog;
+useTemporal();
 before(async () => {
-  env = await createTestEnv();
-  worker = await startWorker(env);
   catalog = await loadPlanCatalog(BUNDLED_PLANS_DIR);
-});
-after(async () => {
-  await worker?.stop();
-  await env?.teardown();
 });
 
 const seedIds = ['phase-2-program', 'phase-6-orchestration', 'phase-7-release'];

@@ -3,19 +3,13 @@
  * one workflow query and say how old their answer is; a run of more than 500 steps is served in
  * pages of steps (the `statusPage` query), every step still readable; small runs stay whole.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
-import { createApp } from '../../client/api/app';
 import { statusPageQuery, statusQuery } from '../../workflows/messages';
 import type { PhasePlan } from '../../workflows/plan/schema';
 import type { RunStatus } from '../../workflows/status';
-import { createTestEnv, startWorker, waitForStatus, type TestWorker } from '../helpers/temporal';
-import { listenOnLoopback, type LoopbackServer } from '../helpers/http';
+import { waitForStatus } from '../helpers/temporal';
+import { base, env, useApi } from '../helpers/fixture';
 
 const instant = { kind: 'simulate', duration: '1ms' } as const;
 /** 620 steps as 20 chains of 31: bigger than a whole answer (500), two pages of 500. */
@@ -29,28 +23,9 @@ const BIG: PhasePlan = {
 };
 const SMALL: PhasePlan = { id: 'it-small', steps: [{ id: 'only', run: { ...instant } }] };
 
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-let api: LoopbackServer;
-let plansDir: string;
 let bigRunId: string | undefined;
 
-before(async () => {
-  plansDir = mkdtempSync(join(tmpdir(), 'phasegate-status-reads-'));
-  for (const p of [BIG, SMALL]) writeFileSync(join(plansDir, `${p.id}.json`), JSON.stringify(p));
-  env = await createTestEnv();
-  worker = await startWorker(env);
-  api = await listenOnLoopback(
-    createApp({ client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }) }),
-  );
-});
-
-after(async () => {
-  await api?.close();
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(plansDir, { recursive: true, force: true });
-});
+useApi({ plans: { [BIG.id]: BIG, [SMALL.id]: SMALL } });
 
 type Paged = RunStatus & {
   statusAgeMs: number;
@@ -58,12 +33,12 @@ type Paged = RunStatus & {
 };
 
 async function get(path: string): Promise<{ status: number; age: string | null; body: Paged & { error?: string } }> {
-  const res = await fetch(`${api.base}${path}`);
+  const res = await fetch(`${base}${path}`);
   return { status: res.status, age: res.headers.get('age'), body: (await res.json()) as Paged & { error?: string } };
 }
 
 async function startAndFinish(plan: string): Promise<string> {
-  const res = await fetch(`${api.base}/api/runs`, {
+  const res = await fetch(`${base}/api/runs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ plan }),

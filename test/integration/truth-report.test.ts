@@ -5,30 +5,17 @@
  * program's run id; a 403 exiting 5 (not "unreachable"); `phase retry` naming the state after the
  * retry, not before.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
-import { createApp } from '../../client/api/app';
-import { TokenStore } from '../../client/api/auth';
 import { runCli } from '../../client/cli/run';
 import type { Report } from '../../client/report';
 import { canonicalSha256 } from '../../client/report';
 import { statusQuery } from '../../workflows/messages';
 import type { RunStatus } from '../../workflows/status';
-import { listenOnLoopback } from '../helpers/http';
-import { createTestEnv, startWorker, waitForOutcome, waitForStatus, type TestWorker } from '../helpers/temporal';
-
-let env: TestWorkflowEnvironment;
-let worker: TestWorker;
-let servers: Server[] = [];
-let url: string;
-let authUrl: string;
-let dir: string;
+import { waitForOutcome, waitForStatus } from '../helpers/temporal';
+import { base, env, securedBase, tempDir, useApi } from '../helpers/fixture';
 
 const gated = (id: string) => ({
   id,
@@ -70,43 +57,15 @@ const PLANS: Record<string, object> = {
   },
 };
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'phasegate-report-'));
-  const plansDir = join(dir, 'plans');
-  mkdirSync(plansDir);
-  for (const [id, plan] of Object.entries(PLANS)) writeFileSync(join(plansDir, `${id}.json`), JSON.stringify(plan));
-  env = await createTestEnv();
-  worker = await startWorker(env);
-  const common = { client: env.client, taskQueue: worker.taskQueue, plansDir, logger: pino({ level: 'silent' }) };
-  for (const [i, opts] of [
-    common,
-    {
-      ...common,
-      tokens: new TokenStore({ 'mallory-token': { identity: 'mallory', roles: ['approver', 'operator'] } }),
-    },
-  ].entries()) {
-    const { server, base } = await listenOnLoopback(createApp(opts));
-    servers.push(server);
-    if (i === 0) url = base;
-    else authUrl = base;
-  }
-});
-
-after(async () => {
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  servers = [];
-  await worker?.stop();
-  await env?.teardown();
-  rmSync(dir, { recursive: true, force: true });
-});
+useApi({ plans: PLANS, secured: { 'mallory-token': { identity: 'mallory', roles: ['approver', 'operator'] } } });
 
 async function api<T>(
   method: string,
   path: string,
   body?: unknown,
-  base = url,
+  at = base,
 ): Promise<{ status: number; body: T; text: string; type: string }> {
-  const res = await fetch(`${base}${path}`, {
+  const res = await fetch(`${at}${path}`, {
     method,
     headers: body || method !== 'GET' ? { 'content-type': 'application/json' } : {},
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -122,10 +81,10 @@ async function api<T>(
 }
 
 /** Runs the CLI in-process; returns exit code and output. */
-async function phase(args: string[], base = url): Promise<{ code: number; out: string; err: string }> {
+async function phase(args: string[], at = base): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCli(['--url', base, ...args], {
+  const code = await runCli(['--url', at, ...args], {
     out: (t) => void (out += t),
     err: (t) => void (err += t),
     env: {},
@@ -145,7 +104,7 @@ async function startAndWaitGate(plan: string, runId: string): Promise<void> {
 }
 
 describe('completion report', () => {
-  it('a succeeded run: markdown and JSON with steps, checks, votes and a receipt of the status', async () => {
+  it('reports a succeeded run as markdown and JSON with its steps, checks, votes and a receipt of the status', async () => {
     await startAndWaitGate('rep-gated', 'rep-ok');
     assert.equal(
       (
@@ -192,7 +151,7 @@ describe('completion report', () => {
   });
 
   it('phase report -o writes it; --verify says match, and mismatch after one edited byte', async () => {
-    const file = join(dir, 'rep-ok.md');
+    const file = join(tempDir, 'rep-ok.md');
     const written = await phase(['report', 'rep-ok', '-o', file]);
     assert.equal(written.code, 0, written.err);
     const ok = await phase(['report', '--verify', file]);
@@ -205,14 +164,14 @@ describe('completion report', () => {
     assert.equal(bad.code, 1, bad.out);
     assert.match(bad.out, /MISMATCH/);
     assert.match(bad.out, /line \d+ differs/);
-    const jsonFile = join(dir, 'rep-ok.json');
+    const jsonFile = join(tempDir, 'rep-ok.json');
     assert.equal((await phase(['report', 'rep-ok', '--json', '-o', jsonFile])).code, 0);
     assert.equal((await phase(['report', '--verify', jsonFile])).code, 0);
     writeFileSync(jsonFile, readFileSync(jsonFile, 'utf8').replace('"warnings": 3', '"warnings": 4'));
     assert.equal((await phase(['report', '--verify', jsonFile])).code, 1);
   });
 
-  it('a rejected run: the no-go vote, the compensation in order, no claim of success', async () => {
+  it('reports a rejected run with the no-go vote and the compensations in order, claiming no success', async () => {
     await startAndWaitGate('rep-gated', 'rep-no');
     await api('POST', '/api/runs/rep-no/decisions', {
       gate: 'release',
@@ -287,7 +246,7 @@ describe('programs through the program run id', () => {
 describe('CLI exit codes and operator answers', () => {
   it('a 403 (not an approver) exits 5, not 4 "unreachable"', async () => {
     await startAndWaitGate('rep-gated', 'rep-403');
-    const r = await phase(['--token', 'mallory-token', 'approve', 'rep-403', 'release'], authUrl);
+    const r = await phase(['--token', 'mallory-token', 'approve', 'rep-403', 'release'], securedBase);
     assert.equal(r.code, 5, r.err);
     assert.match(r.err, /not an approver|may not|approver/i);
     assert.equal((await phase(['status', 'x'], 'http://127.0.0.1:9')).code, 4, 'unreachable stays 4');
