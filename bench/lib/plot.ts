@@ -122,7 +122,7 @@ export function growthSvg(g: GrowthResult): string {
           ...base,
           points: g.parked
             .filter((r) => r.baselineRssMiB !== null)
-            .map((r) => [r.runs, r.baselineRssMiB as number] as [number, number]),
+            .map((r) => [r.baselineRuns ?? r.runs, r.baselineRssMiB as number] as [number, number]),
         },
       ],
       limit: { y: 1024, label: '1 GiB' },

@@ -44,6 +44,13 @@ function cpuLine(c: BenchRun['apiStart']['cpuMsPerStart'] | undefined): string {
   return `via API ${side(c.api, true)}, direct ${side(c.direct, false)}`;
 }
 
+/** The baseline's RSS of a parked row, saying how many runs it had parked when fewer than the row's. */
+function baselineRss(p: GrowthResult['parked'][number], parked: BenchRun['parked'] | undefined): string {
+  if (p.baselineRssMiB === null) return '—';
+  const runs = p.baselineRuns ?? parked?.baselineStages.find((s) => s.rss.rssMiB === p.baselineRssMiB)?.runs;
+  return runs !== undefined && runs !== p.runs ? `${p.baselineRssMiB} (at ${runs} runs)` : String(p.baselineRssMiB);
+}
+
 function scaleRows(r: BenchRun): string[] {
   const out: string[] = [];
   const s = r.statusReads;
@@ -90,7 +97,7 @@ function clusterRows(r: BenchRun): string[] {
   ];
 }
 
-function growthTable(g: GrowthResult | undefined): string[] {
+function growthTable(g: GrowthResult | undefined, parked?: BenchRun['parked']): string[] {
   if (!g) return [];
   return [
     '## Growth',
@@ -106,7 +113,7 @@ function growthTable(g: GrowthResult | undefined): string[] {
     '',
     '| parked runs | worker RSS MiB | baseline worker RSS MiB |',
     '|---:|---:|---:|',
-    ...g.parked.map((p) => `| ${p.runs} | ${p.workerRssMiB} | ${p.baselineRssMiB ?? '—'} |`),
+    ...g.parked.map((p) => `| ${p.runs} | ${p.workerRssMiB} | ${baselineRss(p, parked)} |`),
     '',
   ];
 }
@@ -138,7 +145,7 @@ export function resultsMarkdown(r: BenchRun): string {
     ...clusterRows(r),
     ...swarmRows(r.swarm),
     '',
-    ...growthTable(r.growth),
+    ...growthTable(r.growth, r.parked),
     '## What each number includes',
     '',
     `- **Decision latency**: from the \`POST /api/runs/:id/decisions\` request (or its response) to the \`ActivityTaskStarted\` time of the dependent step (server clock, same machine). The vote and the scheduling of the dependent step happen in one workflow task, before the Update's response is sent. Also measured: until a status query first shows the step running (p50 ${d.queryObserved.median} / p99 ${d.queryObserved.p99} ms).`,

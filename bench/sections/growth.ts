@@ -29,6 +29,8 @@ export interface GrowthParkedRow {
   runs: number;
   workerRssMiB: number;
   baselineRssMiB: number | null;
+  /** Runs the baseline had parked when measured: fewer than `runs` when its budget ran out. */
+  baselineRuns?: number;
 }
 
 /** The growth tables. */
@@ -68,10 +70,14 @@ export async function benchGrowth(
   const plans: GrowthPlanRow[] = [];
   for (const [chains, length] of SIZES) plans.push(row(await measurePlan(h, chains, length)));
   if (big) plans.push(row(big));
-  const parkedRows = (parked?.stages ?? []).map((s, i) => ({
-    runs: s.runs,
-    workerRssMiB: s.rss.rssMiB,
-    baselineRssMiB: parked?.baselineStages[i]?.rss.rssMiB ?? null,
-  }));
+  const parkedRows = (parked?.stages ?? []).map((s, i) => {
+    const base = parked?.baselineStages[i];
+    return {
+      runs: s.runs,
+      workerRssMiB: s.rss.rssMiB,
+      baselineRssMiB: base?.rss.rssMiB ?? null,
+      ...(base ? { baselineRuns: base.runs } : {}),
+    };
+  });
   return { plans, parked: parkedRows };
 }
