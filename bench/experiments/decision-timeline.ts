@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { startRun } from '../../client/runs';
 import { statusQuery } from '../../workflows/messages';
-import { api, createHarness } from '../lib/harness';
+import { createHarness, voteGo } from '../lib/harness';
 import { eventMs } from '../lib/history';
 import { dagPlan, decisionPlan, parkedPlan, startPlan } from '../lib/plans';
 import { delay, summarize } from '../lib/stats';
@@ -36,11 +36,7 @@ async function main(): Promise<void> {
       }
       await delay(50);
       const req = now();
-      const r = await api(h.api, 'POST', `/api/runs/${handle.workflowId}/decisions`, {
-        gate: 'approve',
-        decision: 'go',
-        approver: 'a',
-      });
+      const r = await voteGo(h.api, handle.workflowId);
       const res = now();
       if (r.status !== 200) throw new Error(`${r.status}`);
       await handle.result();

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { startRun } from '../../client/runs';
 import { statusQuery } from '../../workflows/messages';
 import { createTestEnv } from '../../test/helpers/temporal';
-import { api, startApi } from '../lib/harness';
+import { api, startApi, voteGo } from '../lib/harness';
 import { decisionPlan, startPlan } from '../lib/plans';
 import { delay, mapLimit, summarize } from '../lib/stats';
 import { activityStartedMs } from '../lib/history';
@@ -90,11 +90,7 @@ async function main(): Promise<void> {
             await delay(20);
           }
           const req = performance.timeOrigin + performance.now();
-          const r = await api(a.url, 'POST', `/api/runs/${h.workflowId}/decisions`, {
-            gate: 'approve',
-            decision: 'go',
-            approver: 'a',
-          });
+          const r = await voteGo(a.url, h.workflowId);
           rt.push(performance.timeOrigin + performance.now() - req);
           if (r.status !== 200) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
           await h.result();

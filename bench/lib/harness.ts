@@ -159,3 +159,8 @@ export async function api<T = unknown>(
   });
   return { status: res.status, body: (await res.json()) as T };
 }
+
+/** Approver "a" votes go on gate `approve` of `runId` (the bench plans' gate) through the API. */
+export function voteGo(base: string, runId: string): Promise<{ status: number; body: unknown }> {
+  return api(base, 'POST', `/api/runs/${runId}/decisions`, { gate: 'approve', decision: 'go', approver: 'a' });
+}

@@ -20,7 +20,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { startRun } from '../../client/runs';
 import { statusQuery } from '../../workflows/messages';
 import type { RunStatus } from '../../workflows/status';
-import { api, type Harness } from '../lib/harness';
+import { api, voteGo, type Harness } from '../lib/harness';
 import { activityStartedMs } from '../lib/history';
 import { decisionPlan } from '../lib/plans';
 import { delay, mapLimit, summarize, type Summary } from '../lib/stats';
@@ -73,11 +73,7 @@ interface Sample {
 async function decideOne(h: Harness, handle: WorkflowHandle): Promise<Sample> {
   await awaiting(h, handle);
   const req = nowMs();
-  const r = await api(h.api, 'POST', `/api/runs/${handle.workflowId}/decisions`, {
-    gate: 'approve',
-    decision: 'go',
-    approver: 'a',
-  });
+  const r = await voteGo(h.api, handle.workflowId);
   const res = nowMs();
   if (r.status !== 200)
     throw new Error(`decision on ${handle.workflowId} answered ${r.status}: ${JSON.stringify(r.body)}`);

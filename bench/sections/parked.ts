@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { startRun } from '../../client/runs';
-import { api, type Harness } from '../lib/harness';
+import { api, voteGo, type Harness } from '../lib/harness';
 import { parkedPlan } from '../lib/plans';
 import { rssOf, spawnBenchWorker, type Rss } from '../lib/proc';
 import { delay, mapLimit, round, summarize, type Summary } from '../lib/stats';
@@ -147,7 +147,7 @@ async function decide(h: Harness, ids: string[]): Promise<number[]> {
   const out: number[] = [];
   for (const id of ids) {
     const t = performance.now();
-    const r = await api(h.api, 'POST', `/api/runs/${id}/decisions`, { gate: 'approve', decision: 'go', approver: 'a' });
+    const r = await voteGo(h.api, id);
     out.push(performance.now() - t);
     if (r.status !== 200) throw new Error(`decision on ${id} answered ${r.status}: ${JSON.stringify(r.body)}`);
   }
