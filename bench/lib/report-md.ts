@@ -36,18 +36,18 @@ function engineRows(r: BenchRun): string[] {
   ];
 }
 
-/** `API 1.2 (bench) + 2.3 (API) + 3.4 (server) = 6.9, direct …`: where each side's CPU goes. */
+/** `via API 1.2 (bench) + 2.3 (API) + 3.4 (server) = 6.9, direct …`: where each side's CPU goes. */
 function cpuLine(c: BenchRun['apiStart']['cpuMsPerStart'] | undefined): string {
   if (!c) return '—';
-  const side = (x: CpuPerStart, api: boolean) =>
-    `${x.bench} (bench)${api ? ` + ${x.api} (API)` : ''}${x.server === undefined ? '' : ` + ${x.server} (server)`} = ${x.total}`;
-  return `via API ${side(c.api, true)}, direct ${side(c.direct, false)}`;
+  const side = (x: CpuPerStart) =>
+    `${x.bench} (bench) + ${x.api} (API)${x.server === undefined ? '' : ` + ${x.server} (server)`} = ${x.total}`;
+  return `via API ${side(c.api)}, direct ${side(c.direct)}`;
 }
 
-/** The baseline's RSS of a parked row, saying how many runs it had parked when fewer than the row's. */
-function baselineRss(p: GrowthResult['parked'][number], parked: BenchRun['parked'] | undefined): string {
+/** The baseline's RSS of parked row `i`, saying how many runs it had parked when fewer than the row's. */
+function baselineRss(p: GrowthResult['parked'][number], i: number, parked: BenchRun['parked'] | undefined): string {
   if (p.baselineRssMiB === null) return '—';
-  const runs = p.baselineRuns ?? parked?.baselineStages.find((s) => s.rss.rssMiB === p.baselineRssMiB)?.runs;
+  const runs = p.baselineRuns ?? parked?.baselineStages[i]?.runs; // results from before baselineRuns
   return runs !== undefined && runs !== p.runs ? `${p.baselineRssMiB} (at ${runs} runs)` : String(p.baselineRssMiB);
 }
 
@@ -113,7 +113,7 @@ function growthTable(g: GrowthResult | undefined, parked?: BenchRun['parked']): 
     '',
     '| parked runs | worker RSS MiB | baseline worker RSS MiB |',
     '|---:|---:|---:|',
-    ...g.parked.map((p) => `| ${p.runs} | ${p.workerRssMiB} | ${baselineRss(p, parked)} |`),
+    ...g.parked.map((p, i) => `| ${p.runs} | ${p.workerRssMiB} | ${baselineRss(p, i, parked)} |`),
     '',
   ];
 }
