@@ -12,7 +12,7 @@ import {
   RunStatusSchema as EngineRunStatusSchema,
   StepStatusSchema as EngineStepStatusSchema,
 } from '../../workflows/status-schema';
-import { NameSchema, PathIdSchema } from './schemas-common';
+import { NameSchema, PathIdSchema, ProblemSchema } from './schemas-common';
 import { PhasePlanDocSchema, ProgramPlanDocSchema } from './schemas-plans';
 
 // ---------------------------------------------------------------------------------------------
@@ -81,6 +81,67 @@ export const StartRunResponseSchema = z.object({
 });
 /** Start-run answer. */
 export type StartRunResponse = z.infer<typeof StartRunResponseSchema>;
+
+/** Most runs one `POST /api/runs/batch` may start: bounds the request's work, and its share of the RPC slots. */
+export const MAX_BATCH_RUNS = 100;
+
+/**
+ * Body of `POST /api/runs/batch`. Only the outer shape is checked here; each item is parsed with
+ * {@link StartRunBodySchema} by the route, one by one, so a bad item fails alone (its own 400 entry).
+ */
+export const StartRunBatchBodySchema = z.strictObject(
+  {
+    runs: z
+      .array(z.unknown(), { error: `must be an array of 1 to ${MAX_BATCH_RUNS} start bodies {plan, runId?}` })
+      .min(1, { message: `must hold at least 1 run` })
+      .max(MAX_BATCH_RUNS, { message: `must hold at most ${MAX_BATCH_RUNS} runs` })
+      .describe(`1 to ${MAX_BATCH_RUNS} start bodies, each exactly the body of POST /api/runs`),
+  },
+  { error: 'must be an object {runs: [{plan, runId?}, ...]}' },
+);
+/** Batch-start body (items not yet parsed). */
+export type StartRunBatchBody = z.infer<typeof StartRunBatchBodySchema>;
+
+/** For the OpenAPI document: the batch body with each item's shape spelled out. */
+export const StartRunBatchBodyDocSchema = StartRunBatchBodySchema.extend({
+  runs: z
+    .array(StartRunBodyDocSchema)
+    .min(1)
+    .max(MAX_BATCH_RUNS)
+    .describe(`1 to ${MAX_BATCH_RUNS} start bodies, each exactly the body of POST /api/runs`),
+});
+
+/** One item of a batch that started: what `POST /api/runs` answers, with its 201. */
+export const BatchStartedSchema = StartRunResponseSchema.extend({
+  status: z.literal(201).describe('the run started'),
+});
+/** One item of a batch that did not start: the error envelope `POST /api/runs` would send, with its status. */
+export const BatchFailedSchema = z
+  .object({
+    status: z
+      .number()
+      .int()
+      .describe('the status POST /api/runs would answer: 400, 403, 404, 409 (run id taken), 503, 500'),
+    error: z.string().describe('what went wrong, for people'),
+    details: z
+      .array(ProblemSchema)
+      .optional()
+      .describe('one entry per problem; paths are rooted at the batch body, e.g. runs[2].plan.steps[0].needs[0]'),
+  })
+  .describe('a run that did not start');
+/** One item's result in a batch. */
+export type BatchResult = z.infer<typeof BatchStartedSchema> | z.infer<typeof BatchFailedSchema>;
+
+/** `POST /api/runs/batch` → 200. */
+export const StartRunBatchResponseSchema = z.object({
+  results: z
+    .array(z.union([BatchStartedSchema, BatchFailedSchema]))
+    .describe('one result per item of runs, in request order: status 201 with runId and uiUrl, or the error'),
+  started: z.number().int().describe('how many results are 201'),
+  failed: z.number().int().describe('how many results are errors'),
+});
+/** Batch-start answer. */
+export type StartRunBatchResponse = z.infer<typeof StartRunBatchResponseSchema>;
 
 /** One run in `GET /api/runs`. */
 export const RunListItemSchema = z.object({

@@ -237,6 +237,7 @@ void describe('OpenAPI document', () => {
       'GET /api/plans',
       'POST /api/plans/validate',
       'POST /api/runs',
+      'POST /api/runs/batch',
       'GET /api/runs',
       'GET /api/runs/{runId}',
       'GET /api/runs/{runId}/report',

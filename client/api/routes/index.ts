@@ -7,6 +7,7 @@ import { openApiRoute } from './openapi';
 import { listPlansRoute, validatePlanRoute } from './plans';
 import { reportRoute } from './report';
 import { cancelRunRoute, getRunRoute, listRunsRoute, startRunRoute } from './runs';
+import { startRunBatchRoute } from './runs-batch';
 import {
   applyScheduleRoute,
   createScheduleRoute,
@@ -25,6 +26,9 @@ export function allRoutes(): AnyRoute[] {
     listPlansRoute,
     validatePlanRoute,
     startRunRoute,
+    // Before every /api/runs/:runId route: none is a POST of two segments today, but a literal path is
+    // matched first so a later `POST /api/runs/:runId` could not swallow `batch` as a run id.
+    startRunBatchRoute,
     listRunsRoute,
     getRunRoute,
     reportRoute,

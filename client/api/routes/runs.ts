@@ -1,13 +1,8 @@
 /** Starting, listing, reading and cancelling runs. */
-import type { Plan } from '../../../workflows/plan/schema';
-import { validatePlan, type PlanError } from '../../../workflows/plan/validate';
-import { resolvePlan } from '../../plans';
-import { startRun } from '../../runs';
-import { groupsForStart } from '../run-groups';
 import { ApiError } from '../api-error';
 import { withDeadline } from '../deps';
-import { summarize } from '../errors';
 import { defineRoute } from '../route';
+import { startOneRun } from '../run-start';
 import {
   CancelBodySchema,
   CancelResponseSchema,
@@ -20,20 +15,13 @@ import {
   StartRunBodySchema,
   StartRunResponseSchema,
   type CancelResponse,
-  type StartRunResponse,
 } from '../schemas';
 import { statusCacheOf } from '../status-cache';
 import { pageKey, pageRequest, readStatusPage, RunStatusQuerySchema } from '../status-pages';
 import { listRuns } from '../visibility';
-import { carriesInlineCode, requireExecutorsAllowed, requireInlineAllowed, runSource } from '../start-policy';
 
-/** Re-roots plan problem paths under the body's `plan` field: `steps[1]` → `plan.steps[1]`. */
-export function underPlan(errors: readonly PlanError[]): PlanError[] {
-  return errors.map((e) => ({
-    path: e.path === '' ? 'plan' : e.path.startsWith('[') ? `plan${e.path}` : `plan.${e.path}`,
-    message: e.message,
-  }));
-}
+/** Re-exported from `run-start.ts`, where starting a run lives, for the routes and tests that import it from here. */
+export { underPlan } from '../run-start';
 
 const error = (description: string) => ({ description, schema: ErrorSchema });
 
@@ -54,51 +42,10 @@ export const startRunRoute = defineRoute({
     409: error('the run id is taken'),
   },
   async handler({ body, deps, res, principal }) {
-    const catalog = await deps.catalog();
-    let plan: Plan;
-    // Plans are code: a plan that is not a bundled file needs the author role (SPEC §8).
-    if (carriesInlineCode(body.plan)) requireInlineAllowed(deps, principal);
-    if (typeof body.plan === 'string') {
-      const found = catalog.plans.get(body.plan);
-      if (!found)
-        throw new ApiError(404, `unknown plan "${body.plan}": see GET /api/plans`, [
-          { path: 'plan', message: 'no bundled plan with this id' },
-        ]);
-      plan = found;
-    } else {
-      const validation = validatePlan(body.plan);
-      if (!validation.ok) {
-        const details = underPlan(validation.errors);
-        throw new ApiError(400, summarize(details, 'invalid plan'), details);
-      }
-      plan = validation.plan;
-    }
-    const resolved = resolvePlan(plan, catalog);
-    if (!resolved.ok) {
-      const details = underPlan(resolved.errors);
-      throw new ApiError(
-        resolved.unknownIds.length > 0 ? 404 : 400,
-        summarize(details, 'cannot resolve the program'),
-        details,
-      );
-    }
-    requireExecutorsAllowed(deps, resolved.plan);
-    const extras = {
-      source: runSource(body.plan, resolved.plan),
-      groups: groupsForStart(deps, resolved.plan),
-      ...(principal ? { startedBy: principal.identity, signedSignals: true } : {}),
-    };
-    const handle = await withDeadline(deps, () =>
-      startRun(deps.client, resolved.plan, {
-        taskQueue: deps.taskQueue,
-        ...extras,
-        ...(body.runId ? { runId: body.runId } : {}),
-      }),
-    );
-    res.locals.runId = handle.workflowId;
-    res.locals.logFields = { plan: plan.id }; // on the request's own line: one line per start
-    const out: StartRunResponse = { runId: handle.workflowId, uiUrl: deps.runUrl(handle.workflowId) };
-    return { status: 201, body: out };
+    const started = await startOneRun(deps, principal, body);
+    res.locals.runId = started.response.runId;
+    res.locals.logFields = { plan: started.planId }; // on the request's own line: one line per start
+    return { status: 201, body: started.response };
   },
 });
 
