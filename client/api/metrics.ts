@@ -14,7 +14,7 @@
  * `PHASEGATE_METRICS_TOKEN` (a scrape-only token for Prometheus) or a token with the `operator` role.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Express, Request, RequestHandler } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Outcome } from '../../workflows/status';
 import { ApiError } from './api-error';
@@ -46,8 +46,14 @@ export const OUTCOMES: readonly Outcome[] = ['succeeded', 'rejected', 'failed', 
 
 /** The decision route, whose requests also count as decisions. */
 const DECISION_ROUTE = '/api/runs/:runId/decisions';
-/** The start route, whose 201s also count as started runs. */
-const START_ROUTE = '/api/runs';
+/**
+ * The plan ids of the runs a request started (`POST /api/runs`: one; `POST /api/runs/batch`: one
+ * per started item), which routes put in `res.locals.startedPlans` for the started-runs counter.
+ */
+function startedPlansOf(res: Response): readonly string[] {
+  const plans = res.locals.startedPlans as unknown;
+  return Array.isArray(plans) ? plans.filter((p): p is string => typeof p === 'string') : [];
+}
 /** Distinct `plan` label values kept before the rest count as `other` (inline plans carry any id). */
 const MAX_PLAN_LABELS = 200;
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -180,8 +186,7 @@ export class ApiMetrics {
         this.requests.inc({ method, route, status: String(status) });
         this.duration.observe({ method, route }, ms / 1000);
         if (method === 'POST' && route === DECISION_ROUTE) this.recordDecision(req, status);
-        if (method === 'POST' && route === START_ROUTE && status === 201)
-          this.runsStarted.inc({ plan: this.planLabel(req) });
+        for (const plan of startedPlansOf(res)) this.runsStarted.inc({ plan: this.planLabel(plan) });
       });
       next();
     };
@@ -195,16 +200,9 @@ export class ApiMetrics {
     });
   }
 
-  /** The started plan's id (a bundled id, or an inline plan's `id`), bounded in number. */
-  private planLabel(req: Request): string {
-    const plan = (req.body as { plan?: unknown } | undefined)?.plan;
-    const id =
-      typeof plan === 'string'
-        ? plan
-        : typeof plan === 'object' && plan !== null
-          ? (plan as { id?: unknown }).id
-          : undefined;
-    if (typeof id !== 'string' || id === '') return 'unknown';
+  /** A started plan's id as a label (a bundled id, or an inline plan's `id`), bounded in number. */
+  private planLabel(id: string): string {
+    if (id === '') return 'unknown';
     if (this.planLabels.has(id)) return id;
     if (this.planLabels.size >= MAX_PLAN_LABELS) return 'other';
     this.planLabels.add(id);

@@ -204,6 +204,24 @@ describe('API /metrics', () => {
     );
   });
 
+  it('counts each run a batch started, and no failed item', async () => {
+    const before = await scrape(url);
+    const started = await call<{ started: number; failed: number }>('POST', '/api/runs/batch', {
+      runs: [{ plan: 'it-metrics' }, { plan: 'no-such-plan' }, { plan: 'it-metrics' }],
+    });
+    assert.equal(started.status, 200);
+    assert.deepEqual([started.body.started, started.body.failed], [2, 1]);
+    const after = await scrape(url);
+    const moved = (name: string, labels: Record<string, string>) =>
+      total(after, name, labels) - total(before, name, labels);
+    assert.equal(moved('phasegate_runs_started_total', { plan: 'it-metrics' }), 2);
+    assert.equal(moved('phasegate_runs_started_total', { plan: 'no-such-plan' }), 0);
+    assert.equal(
+      moved('phasegate_http_requests_total', { method: 'POST', route: '/api/runs/batch', status: '200' }),
+      1,
+    );
+  });
+
   it('labels unknown paths (unmatched) and requests refused before routing by their route', async () => {
     const before = await scrape(url);
     assert.equal((await fetch(`${url}/no/such/${Date.now()}`)).status, 404);

@@ -81,11 +81,18 @@ function failureOf(deps: AppDeps, err: unknown, index: number): BatchResult {
   };
 }
 
-/** Starts one checked item; never throws (a failure is the item's result). */
-async function startItem(deps: AppDeps, principal: Principal | undefined, item: Checked, i: number) {
+/** Starts one checked item, adding its plan id to `startedPlans`; never throws (a failure is the item's result). */
+async function startItem(
+  deps: AppDeps,
+  principal: Principal | undefined,
+  item: Checked,
+  i: number,
+  startedPlans: string[],
+) {
   if ('failure' in item) return item.failure;
   try {
     const started = await startOneRun(deps, principal, item.body);
+    startedPlans.push(started.planId);
     return { status: 201 as const, ...started.response };
   } catch (err) {
     return failureOf(deps, err, i);
@@ -129,9 +136,11 @@ export const startRunBatchRoute = defineRoute({
   },
   async handler({ body, deps, res, principal }) {
     const checked = checkItems(body.runs);
+    const startedPlans: string[] = [];
     const results = await mapInOrder(checked, BATCH_START_CONCURRENCY, (item, i) =>
-      startItem(deps, principal, item, i),
+      startItem(deps, principal, item, i, startedPlans),
     );
+    res.locals.startedPlans = startedPlans; // counted by the metrics (phasegate_runs_started_total)
     const started = results.filter((r) => r.status === 201).length;
     const failed = results.length - started;
     res.locals.logFields = { started, failed }; // on the request's own line, as a single start's plan is

@@ -45,6 +45,7 @@ export const startRunRoute = defineRoute({
     const started = await startOneRun(deps, principal, body);
     res.locals.runId = started.response.runId;
     res.locals.logFields = { plan: started.planId }; // on the request's own line: one line per start
+    res.locals.startedPlans = [started.planId]; // counted by the metrics (phasegate_runs_started_total)
     return { status: 201, body: started.response };
   },
 });
