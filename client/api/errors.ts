@@ -54,8 +54,13 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], prefix: re
   return problems;
 }
 
+/** Zod's own wording for a value of the wrong type, which ends in the type it received. */
+const MISSING = /, received undefined$/;
+
 function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `required (${issue.expected})`;
+  // Zod 4 leaves the input out of its issues (unless asked to report it), so a missing field is
+  // told from a wrong type by the message: only a missing one "received undefined".
+  if (issue.code === 'invalid_type' && MISSING.test(issue.message)) return `required (${issue.expected})`;
   return issue.message;
 }
 

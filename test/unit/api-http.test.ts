@@ -269,6 +269,18 @@ void describe('API without auth (Temporal unreachable)', () => {
     assert.deepEqual(r.json.details, [{ path: 'approver', message: 'required' }]);
   });
 
+  void test('a field of the wrong type is named as that, not as missing', async () => {
+    const wrong = await send(h, 'POST', '/api/runs/r-1/decisions', {
+      json: { gate: 5, decision: 'go', approver: 'a' },
+    });
+    assert.equal(wrong.status, 400);
+    assert.deepEqual(wrong.json.details, [
+      { path: 'gate', message: 'Invalid input: expected string, received number' },
+    ]);
+    const missing = await send(h, 'POST', '/api/runs/r-1/decisions', { json: { decision: 'go', approver: 'a' } });
+    assert.deepEqual(missing.json.details, [{ path: 'gate', message: 'required (string)' }]);
+  });
+
   void test('GET /api/openapi.json documents the routes', async () => {
     const r = await send(h, 'GET', '/api/openapi.json');
     assert.equal(r.status, 200);
