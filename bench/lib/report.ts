@@ -153,6 +153,7 @@ export function resultsJson(r: BenchRun) {
       statusStartedAt: { p50: r.decision.statusStartedAt.median, p99: r.decision.statusStartedAt.p99 },
     },
     apiStartRatio: r.apiStart.ratio,
+    ...(r.apiStart.batch ? { apiStartBatchRatio: r.apiStart.batch.ratio } : {}),
     ...(s
       ? {
           statusReads: {
