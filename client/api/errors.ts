@@ -71,6 +71,17 @@ export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, par
   return result.data;
 }
 
+/**
+ * Re-roots problem paths under `root`, for problems found in a part of a body: with root `plan`,
+ * `steps[1]` → `plan.steps[1]`, `[0]` → `plan[0]`, and the part itself (`''`) → `plan`.
+ */
+export function reroot(root: string, problems: readonly Problem[]): Problem[] {
+  return problems.map((p) => ({
+    path: p.path === '' ? root : p.path.startsWith('[') ? `${root}${p.path}` : `${root}.${p.path}`,
+    message: p.message,
+  }));
+}
+
 /** One sentence naming the problems, for the envelope's `error`. */
 export function summarize(problems: readonly Problem[], what = 'invalid request'): string {
   const first = problems.slice(0, 3).map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));

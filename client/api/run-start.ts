@@ -10,17 +10,14 @@ import { startRun } from '../runs';
 import { ApiError } from './api-error';
 import type { Principal } from './auth';
 import { withDeadline, type AppDeps } from './deps';
-import { summarize } from './errors';
+import { reroot, summarize } from './errors';
 import { groupsForStart } from './run-groups';
 import type { StartRunBody, StartRunResponse } from './schemas';
 import { carriesInlineCode, requireExecutorsAllowed, requireInlineAllowed, runSource } from './start-policy';
 
 /** Re-roots plan problem paths under the body's `plan` field: `steps[1]` → `plan.steps[1]`. */
 export function underPlan(errors: readonly PlanError[]): PlanError[] {
-  return errors.map((e) => ({
-    path: e.path === '' ? 'plan' : e.path.startsWith('[') ? `plan${e.path}` : `plan.${e.path}`,
-    message: e.message,
-  }));
+  return reroot('plan', errors);
 }
 
 /** A run {@link startOneRun} started: the answer for the client, and the plan id for the request's log line. */

@@ -5,7 +5,7 @@
  */
 import type { Principal } from '../auth';
 import type { AppDeps } from '../deps';
-import { errorBody, issuesToProblems, summarize, toApiError } from '../errors';
+import { errorBody, issuesToProblems, reroot, summarize, toApiError } from '../errors';
 import { defineRoute } from '../route';
 import { startOneRun } from '../run-start';
 import {
@@ -29,15 +29,6 @@ export const BATCH_START_CONCURRENCY = 10;
 
 /** An item after the checks that need no Temporal call: a body to start, or its result already. */
 type Checked = { body: StartRunBody } | { failure: BatchResult };
-
-/** Re-roots an item's problem paths at the batch body: `plan.steps[0]` → `runs[2].plan.steps[0]`. */
-function underItem(details: readonly Problem[], index: number): Problem[] {
-  const root = `runs[${index}]`;
-  return details.map((d) => ({
-    path: d.path === '' ? root : d.path.startsWith('[') ? `${root}${d.path}` : `${root}.${d.path}`,
-    message: d.message,
-  }));
-}
 
 /** A 400 result, its message worded as the single route words an invalid body. */
 function invalid(details: Problem[]): BatchResult {
@@ -77,7 +68,7 @@ function failureOf(deps: AppDeps, err: unknown, index: number): BatchResult {
   return {
     status: apiError.status,
     ...body,
-    ...(apiError.details ? { details: underItem(apiError.details, index) } : {}),
+    ...(apiError.details ? { details: reroot(`runs[${index}]`, apiError.details) } : {}),
   };
 }
 
